@@ -1,0 +1,10 @@
+/* cb_cli: the sub-commands of the `clusterbench` command. Each takes the
+ * arguments after its name (argv[0] is the sub-command's name) and returns a
+ * process exit code: 0 ok, 1 gate failed, 2 usage/input error, 3 runtime. */
+#ifndef CB_CLI_H
+#define CB_CLI_H
+
+int cb_cli_sbatch(int argc, char **argv);     /* sbatch script generator */
+int cb_cli_breakeven(int argc, char **argv);  /* DDP break-even model */
+
+#endif
