@@ -115,26 +115,36 @@ void cb_results_close(cb_results_t *res); /* NULL ok */
 
 /* ---- reader ---- */
 
-/* All rows read from one or more files; fields point into an arena owned by
- * the table. */
+/* All rows read from one or more files. Field text lives in one pool;
+ * off[row * CB_NCOLS + col] is its offset (0 = the empty string). */
 typedef struct cb_table {
     size_t nrows, cap;
-    const char *(*rows)[CB_NCOLS]; /* rows[i][col]; "" for an empty field */
-    const char **row_src;          /* "file:line" of each row */
-    struct cb_arena *arena;
+    uint32_t *off;
+    char *pool;
+    size_t pool_len, pool_cap;
+    char **files;        /* every file read, in order */
+    size_t nfiles;
+    uint32_t *row_file;  /* index into files[] of each row */
+    uint32_t *row_line;  /* line (1-based) on which each row ends */
+    size_t nskipped;     /* files under a directory skipped: not our header */
 } cb_table_t;
 
 void cb_table_init(cb_table_t *t);
 void cb_table_free(cb_table_t *t); /* NULL ok */
 /* Append the rows of a file, or of every *.csv under a directory (sorted,
- * recursive). Errors carry "file:line: reason" in errbuf: CB_ERR_IO,
- * CB_ERR_INPUT (not our header, other schema_version, wrong field count). */
+ * recursive; files there without our header are skipped and counted). Errors
+ * carry "file:line: reason" in errbuf: CB_ERR_IO, CB_ERR_INPUT (not our header,
+ * other schema_version, wrong field count, partial last row). On error the
+ * table keeps only the rows of files read before. */
 int cb_table_read(cb_table_t *t, const char *path, char *errbuf, size_t errlen);
-/* Numeric value of a field: NaN when empty or not a number. */
-double cb_table_num(const cb_table_t *t, size_t row, int col);
+/* Field text ("" when empty). */
 static inline const char *cb_table_str(const cb_table_t *t, size_t row, int col)
 {
-    return t->rows[row][col];
+    return t->pool + t->off[row * CB_NCOLS + (size_t)col];
 }
+/* Numeric value of a field: NaN when empty or not a number. */
+double cb_table_num(const cb_table_t *t, size_t row, int col);
+/* "file:line" of a row into buf; returns buf. */
+char *cb_table_where(const cb_table_t *t, size_t row, char *buf, size_t len);
 
 #endif
