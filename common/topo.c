@@ -77,6 +77,8 @@ int cb_topo_discover(cb_topo_t *topo, const char *sysfs_root)
     hwloc_obj_t pkg = hwloc_get_obj_by_type(t, HWLOC_OBJ_PACKAGE, 0);
     const char *model = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") : NULL;
     snprintf(topo->cpu_model, sizeof topo->cpu_model, "%s", model ? model : "unknown");
+    for (size_t n = strlen(topo->cpu_model); n > 0 && topo->cpu_model[n - 1] == ' '; n--)
+        topo->cpu_model[n - 1] = '\0';
     for (hwloc_obj_t o = hwloc_get_next_osdev(t, NULL); o; o = hwloc_get_next_osdev(t, o)) {
         if ((o->attr->osdev.type == HWLOC_OBJ_OSDEV_COPROC ||
              o->attr->osdev.type == HWLOC_OBJ_OSDEV_GPU) &&

@@ -1,0 +1,138 @@
+/* cb_bench: the benchmark driver. A benchmark is a const table of function
+ * pointers (cb_bench_t: name, buffers, init data, run one operation, check,
+ * bandwidth factors — nccl-tests' struct testColl idea without its globals);
+ * the driver sweeps sizes with adaptive effort, times every iteration (the
+ * sample of an iteration is the max over ranks), validates data outside the
+ * timed loop, prints a table and writes the results CSV. */
+#ifndef CB_BENCH_H
+#define CB_BENCH_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cb_bw.h"
+#include "cb_comm.h"
+#include "cb_results.h"
+#include "cb_stats.h"
+#include "cb_transport.h"
+
+typedef enum cb_prog { CB_PROG_ALLREDUCE, CB_PROG_P2P } cb_prog_t;
+
+enum { CB_PLACE_OUT = 1, CB_PLACE_IN = 2 };
+enum { CB_P2P_LATENCY = 1, CB_P2P_BW = 2, CB_P2P_BIBW = 4 };
+
+typedef struct cb_bench_opts {
+    uint64_t min_bytes, max_bytes; /* -b, -e */
+    uint64_t step_factor;          /* -f: multiply (default 2) */
+    uint64_t step_bytes;           /* -i: add instead (0 = use factor) */
+    cb_dtype_t dtypes[CB_DT_COUNT];
+    int ndtypes;
+    char transport[16];            /* auto, mpi, nccl */
+    int placements;                /* CB_PLACE_* bits */
+    int check;                     /* validate data (default on) */
+    int warmup_iters;              /* -w: at most this many warm-up iterations */
+    int min_iters, max_iters;      /* bounds on timed iterations (-n = max) */
+    double time_per_size_s;        /* budget per size and variant */
+    double total_time_s;           /* budget for the whole sweep; 0 = none */
+    double timeout_s;              /* watchdog; 0 = automatic */
+    char output[1024];             /* CSV path; "" = results/<cluster>/<prog>-<run id>.csv */
+    char cluster[128];
+    int quiet;                     /* no progress lines */
+    /* point-to-point */
+    int modes;                     /* CB_P2P_* bits */
+    int window;                    /* messages in flight for bw/bibw */
+    int all_pairs;
+} cb_bench_opts_t;
+
+/* Defaults for a program. */
+void cb_bench_opts_default(cb_prog_t prog, cb_bench_opts_t *o);
+/* Parse argv into o (starting from defaults). CB_OK, 1 when --help was
+ * asked (usage printed to `out`), or CB_ERR_USAGE with a one-line reason in
+ * err. Pure apart from printing help; no I/O on files. */
+int cb_bench_parse_args(cb_prog_t prog, int argc, char **argv, cb_bench_opts_t *o, FILE *out,
+                        char *err, size_t errlen);
+void cb_bench_usage(cb_prog_t prog, FILE *f);
+
+/* State of one measured configuration, shared by driver and benchmark. */
+typedef struct cb_run {
+    const cb_bench_opts_t *opts;
+    cb_comm_t *comm;
+    const cb_transport_ops_t *tp;
+    void *tps;
+    cb_dtype_t dtype;
+    int in_place;
+    uint64_t bytes;   /* per-rank buffer / message size */
+    size_t count;     /* elements of dtype */
+    int active;       /* this rank takes part */
+    int rank_a, rank_b; /* point-to-point pair (a initiates) */
+    int window;
+    void *sendbuf, *recvbuf, *ackbuf;
+    cb_p2p_op_t *ops;
+} cb_run_t;
+
+typedef struct cb_bench {
+    const char *name; /* CSV `benchmark` */
+    const char *op;   /* CSV `op` */
+    cb_coll_t coll;   /* bandwidth factors */
+    int (*setup)(cb_run_t *r);
+    int (*init_data)(cb_run_t *r, int phase);
+    int (*run)(cb_run_t *r);
+    int (*check)(cb_run_t *r, int phase, uint64_t *wrong);
+    void (*teardown)(cb_run_t *r);
+    double (*ops_per_iter)(const cb_run_t *r);  /* divides an iteration's time */
+    double (*bytes_factor)(const cb_run_t *r);  /* bytes moved per op / r->bytes */
+} cb_bench_t;
+
+extern const cb_bench_t cb_bench_allreduce;
+extern const cb_bench_t cb_bench_pingpong;
+extern const cb_bench_t cb_bench_bw;
+extern const cb_bench_t cb_bench_bibw;
+
+/* Result of measuring one configuration. */
+typedef struct cb_measure {
+    int iters, warmup_iters;
+    cb_stats_t time_us;   /* per operation, max over ranks per iteration */
+    double algbw_gbps, busbw_gbps;
+    uint64_t wrong;       /* summed over ranks; 0 when not checked */
+    int checked;
+    int rc;               /* CB_OK or the error that ended it */
+} cb_measure_t;
+
+/* Adaptive effort: iterations for a budget given one iteration's time. */
+int cb_bench_iters_for_budget(double iter_us, double budget_s, int min_iters, int max_iters);
+/* Sizes of the sweep: fills sizes (up to cap), returns how many. */
+size_t cb_bench_sizes(const cb_bench_opts_t *o, uint64_t *sizes, size_t cap);
+
+/* A whole program run: communicator, transport, results file, context. */
+typedef struct cb_session {
+    cb_prog_t prog;
+    const char *progname;
+    cb_bench_opts_t opts;
+    cb_comm_t comm;
+    const cb_transport_ops_t *tp;
+    void *tps;
+    cb_results_ctx_t ctx;
+    cb_results_t *res;    /* rank 0 only */
+    double t_start_us;
+    int failures;         /* configurations that failed or found wrong data */
+    int capped;           /* sizes skipped by the total budget */
+} cb_session_t;
+
+/* Parse args, init comm, select transport, open results (rank 0), write
+ * topology rows. Returns a process exit code (0 ok; 2 usage; 3 runtime) —
+ * on non-zero the session is already finalised. */
+int cb_session_start(cb_session_t *s, cb_prog_t prog, const char *progname, int argc, char **argv);
+/* Finalise; returns the exit code for main (0, or 3 when something failed). */
+int cb_session_end(cb_session_t *s);
+
+/* Measure one configuration on all ranks (collective). */
+int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measure_t *m);
+/* Write the CSV row of a measurement (rank 0; no-op elsewhere). */
+int cb_bench_write_row(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
+                       const cb_measure_t *m, const char *status, const char *note);
+
+/* Program bodies (thin mains call these). */
+int cb_allreduce_main(int argc, char **argv);
+int cb_p2p_main(int argc, char **argv);
+
+#endif

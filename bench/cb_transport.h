@@ -1,0 +1,90 @@
+/* cb_transport: the one interface every benchmark drives — buffers, data
+ * fill/check, the timed operations (all-reduce; point-to-point batches) and
+ * their timer. Two implementations: MPI on host memory (transport_mpi.c) and
+ * NCCL on CUDA memory (transport_nccl.c, when built with CUDA and NCCL). */
+#ifndef CB_TRANSPORT_H
+#define CB_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_comm.h"
+
+typedef enum cb_dtype {
+    CB_DT_UINT8, /* point-to-point payloads */
+    CB_DT_FLOAT,
+    CB_DT_DOUBLE,
+    CB_DT_HALF,
+    CB_DT_BF16,
+    CB_DT_COUNT
+} cb_dtype_t;
+
+size_t cb_dtype_size(cb_dtype_t dt);
+const char *cb_dtype_name(cb_dtype_t dt);
+/* float|fp32, double|fp64, half|fp16, bfloat16|bf16 → CB_OK / CB_ERR_USAGE. */
+int cb_dtype_parse(const char *s, cb_dtype_t *dt);
+
+/* Test pattern: element i of the buffer filled by `seed` (a rank) in `phase`
+ * is ((7 i + 3 seed + phase) mod 5): small integers, so sums over up to 64
+ * ranks are exact even in bfloat16. */
+static inline int cb_pattern_value(size_t i, int seed, int phase)
+{
+    return (int)((7 * (i % 5) + 3 * (unsigned)seed + (unsigned)phase) % 5);
+}
+/* Expected all-reduce (sum) of element i over ranks 0..nranks-1. */
+static inline int cb_pattern_sum(size_t i, int nranks, int phase)
+{
+    int s = 0;
+    for (int r = 0; r < nranks; r++)
+        s += cb_pattern_value(i, r, phase);
+    return s;
+}
+
+/* One point-to-point operation of a batch. */
+typedef struct cb_p2p_op {
+    int is_send;
+    void *buf;
+    size_t bytes;
+    int peer;
+} cb_p2p_op_t;
+
+typedef struct cb_transport_ops {
+    const char *name;   /* "mpi", "nccl" */
+    const char *memory; /* "host", "cuda" */
+    int (*supports)(cb_dtype_t dt);
+    int (*create)(cb_comm_t *comm, void **state);
+    void (*destroy)(void *state); /* NULL ok */
+    int (*alloc)(void *st, size_t bytes, void **buf);
+    void (*free)(void *st, void *buf);
+    int (*fill)(void *st, void *buf, size_t count, cb_dtype_t dt, int seed, int phase);
+    int (*zero)(void *st, void *buf, size_t bytes);
+    /* Count elements differing from the pattern of `seed` (seed >= 0) or from
+     * the all-reduce sum over nranks (seed < 0). */
+    int (*check)(void *st, const void *buf, size_t count, cb_dtype_t dt, int seed, int nranks,
+                 int phase, uint64_t *wrong);
+    /* Flip one element (fault-injection builds only). */
+    int (*corrupt)(void *st, void *buf, size_t count, cb_dtype_t dt);
+    int (*allreduce)(void *st, const void *send, void *recv, size_t count, cb_dtype_t dt);
+    /* Post all ops of a batch and complete them (MPI: Isend/Irecv + Waitall;
+     * NCCL: one group). */
+    int (*p2p_batch)(void *st, const cb_p2p_op_t *ops, int nops);
+    /* Timer around one operation: device-side for NCCL (CUDA events). */
+    int (*time_begin)(void *st);
+    int (*time_end)(void *st, double *elapsed_us);
+} cb_transport_ops_t;
+
+extern const cb_transport_ops_t cb_transport_mpi;
+#ifdef CB_HAVE_NCCL
+extern const cb_transport_ops_t cb_transport_nccl;
+#endif
+
+/* Number of CUDA devices this process sees; 0 (with the reason in why) when
+ * there is no CUDA build, no driver or no device. */
+int cb_cuda_device_count(char *why, size_t len);
+
+/* Resolve "auto", "mpi" or "nccl". For auto, `why` says what was picked and
+ * why. CB_ERR_USAGE: unknown name; CB_ERR_UNSUPPORTED: nccl not built;
+ * CB_ERR_NODEV: nccl asked for but no CUDA device. */
+int cb_transport_select(const char *name, const cb_transport_ops_t **out, char *why, size_t len);
+
+#endif
