@@ -1,0 +1,3 @@
+# Unit tests of common/ and of the benchmark library's pure parts.
+cb_add_test(NAME test_common SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_common.c)
+cb_add_test(NAME test_results SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_results.c)

@@ -1,0 +1,379 @@
+/* Unit tests of the results CSV: write → read round trip (RFC 4180 quoting),
+ * header/schema checks with file:line, and the torn-write guarantee (a
+ * writer killed or cut short by a file-size limit leaves only whole rows). */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cb_test.h"
+
+#include "cb_error.h"
+#include "cb_results.h"
+
+static char tmpdir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/cb_test_results.XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void path_in_tmp(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s", tmpdir, name);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void fill_row(cb_row_t *row, const cb_results_ctx_t *ctx, int i)
+{
+    cb_row_init(row, ctx);
+    cb_row_set_str(row, CB_COL_BENCHMARK, "allreduce");
+    cb_row_set_str(row, CB_COL_TRANSPORT, "mpi");
+    cb_row_set_int(row, CB_COL_BYTES, 1024LL << i);
+    cb_row_set_num(row, CB_COL_TIME_US_MEDIAN, 12.5 + i);
+    cb_row_set_int(row, CB_COL_WRONG_ELEMENTS, 0);
+    cb_row_set_str(row, CB_COL_STATUS, "ok");
+}
+
+static void test_results_roundtrip_quoting(void **state)
+{
+    (void)state;
+    char path[300], err[512] = "";
+    path_in_tmp(path, sizeof path, "sub/dir/rt.csv"); /* parents are created */
+    cb_results_ctx_t ctx;
+    cb_results_ctx_init(&ctx, "test-cluster");
+    ctx.nodes = 3;
+    ctx.ranks = 6;
+    ctx.ranks_per_node = 2;
+    ctx.hosts = strdup("node0,node1,node2");
+    cb_results_t *res = NULL;
+    assert_int_equal(cb_results_open(path, &res, err, sizeof err), CB_OK);
+
+    const char *tricky[] = {"plain", "with,comma", "with \"quotes\"", "multi\nline\r\nnote",
+                            "  padded  ", "<script>alert('x')</script>", "tab\there"};
+    size_t n = sizeof tricky / sizeof tricky[0];
+    for (size_t i = 0; i < n; i++) {
+        cb_row_t row;
+        fill_row(&row, &ctx, (int)i);
+        cb_row_set_str(&row, CB_COL_NOTE, tricky[i]);
+        cb_row_set_num(&row, CB_COL_VALUE, NAN); /* NaN → empty field */
+        assert_int_equal(cb_results_write(res, &row), CB_OK);
+        cb_row_clear(&row);
+    }
+    cb_results_close(res);
+    cb_results_close(NULL); /* destructors accept NULL */
+
+    cb_table_t t;
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_OK);
+    assert_int_equal(t.nrows, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(cb_table_str(&t, i, CB_COL_NOTE), tricky[i]);
+        assert_string_equal(cb_table_str(&t, i, CB_COL_CLUSTER), "test-cluster");
+        assert_string_equal(cb_table_str(&t, i, CB_COL_HOSTS), "node0,node1,node2");
+        assert_string_equal(cb_table_str(&t, i, CB_COL_RUN_ID), ctx.run_id);
+        assert_string_equal(cb_table_str(&t, i, CB_COL_VALUE), "");
+        assert_true(isnan(cb_table_num(&t, i, CB_COL_VALUE)));
+        assert_double_equal(cb_table_num(&t, i, CB_COL_BYTES), 1024.0 * (1 << i), 0);
+        assert_double_equal(cb_table_num(&t, i, CB_COL_NODES), 3, 0);
+        assert_double_equal(cb_table_num(&t, i, CB_COL_TIME_US_MEDIAN), 12.5 + (double)i, 1e-9);
+        assert_double_equal(cb_table_num(&t, i, CB_COL_SCHEMA_VERSION), CB_RESULTS_SCHEMA_VERSION, 0);
+    }
+    char where[300];
+    cb_table_where(&t, 0, where, sizeof where);
+    assert_non_null(strstr(where, "rt.csv:2"));
+    cb_table_free(&t);
+    cb_table_free(NULL);
+
+    /* Reopening appends to our own file. */
+    assert_int_equal(cb_results_open(path, &res, err, sizeof err), CB_OK);
+    cb_row_t row;
+    fill_row(&row, &ctx, 0);
+    assert_int_equal(cb_results_write(res, &row), CB_OK);
+    cb_row_clear(&row);
+    cb_results_close(res);
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_OK);
+    assert_int_equal(t.nrows, n + 1);
+    cb_table_free(&t);
+    cb_results_ctx_free(&ctx);
+}
+
+static void test_results_column_names(void **state)
+{
+    (void)state;
+    assert_string_equal(cb_results_column_name(0), "schema_version");
+    assert_string_equal(cb_results_column_name(CB_COL_BUSBW_GBPS), "busbw_gbps");
+    assert_null(cb_results_column_name(CB_NCOLS));
+    assert_int_equal(cb_results_column_index("time_us_median"), CB_COL_TIME_US_MEDIAN);
+    assert_int_equal(cb_results_column_index("nope"), -1);
+}
+
+static void test_results_rejects_foreign_files(void **state)
+{
+    (void)state;
+    char path[300], err[512] = "";
+    cb_results_t *res = NULL;
+    path_in_tmp(path, sizeof path, "foreign.csv");
+    write_file(path, "a,b,c\n1,2,3\n");
+    /* the writer refuses to append to it ... */
+    assert_int_equal(cb_results_open(path, &res, err, sizeof err), CB_ERR_INPUT);
+    assert_null(res);
+    assert_non_null(strstr(err, "foreign.csv:1"));
+    assert_non_null(strstr(err, "not a clusterbench results file"));
+    /* ... and leaves it untouched */
+    FILE *f = fopen(path, "r");
+    char buf[64] = "";
+    assert_non_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    assert_string_equal(buf, "a,b,c\n");
+    /* the reader names file and line */
+    cb_table_t t;
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_ERR_INPUT);
+    assert_non_null(strstr(err, "foreign.csv:1:"));
+    assert_int_equal(t.nrows, 0);
+    cb_table_free(&t);
+}
+
+/* A file of ours with one row changed by hand. */
+static void write_ours_with(const char *path, const char *bad_row)
+{
+    char err[256];
+    cb_results_t *res = NULL;
+    cb_results_ctx_t ctx;
+    cb_results_ctx_init(&ctx, "c");
+    assert_int_equal(cb_results_open(path, &res, err, sizeof err), CB_OK);
+    cb_row_t row;
+    fill_row(&row, &ctx, 1);
+    assert_int_equal(cb_results_write(res, &row), CB_OK);
+    cb_row_clear(&row);
+    cb_results_close(res);
+    FILE *f = fopen(path, "a");
+    fputs(bad_row, f);
+    fclose(f);
+}
+
+static void test_results_reader_errors_name_line(void **state)
+{
+    (void)state;
+    char path[300], err[512];
+    cb_table_t t;
+
+    path_in_tmp(path, sizeof path, "fields.csv");
+    write_ours_with(path, "1,too,few\n");
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_ERR_INPUT);
+    assert_non_null(strstr(err, "fields.csv:3:"));
+    assert_non_null(strstr(err, "3 fields"));
+    assert_int_equal(t.nrows, 0); /* no partial file in the table */
+    cb_table_free(&t);
+
+    /* another schema version */
+    char row[512] = "2";
+    for (int i = 1; i < CB_NCOLS; i++)
+        strcat(row, ",");
+    strcat(row, "\n");
+    path_in_tmp(path, sizeof path, "version.csv");
+    write_ours_with(path, row);
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_ERR_INPUT);
+    assert_non_null(strstr(err, "version.csv:3:"));
+    assert_non_null(strstr(err, "schema_version"));
+    cb_table_free(&t);
+
+    /* a torn last row (no newline) */
+    path_in_tmp(path, sizeof path, "torn.csv");
+    write_ours_with(path, "1,run,2026");
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_ERR_INPUT);
+    assert_non_null(strstr(err, "partial last row"));
+    cb_table_free(&t);
+    /* the writer refuses to append after a torn row */
+    cb_results_t *res = NULL;
+    assert_int_equal(cb_results_open(path, &res, err, sizeof err), CB_ERR_INPUT);
+
+    /* empty file; missing file */
+    path_in_tmp(path, sizeof path, "empty.csv");
+    write_file(path, "");
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_ERR_INPUT);
+    path_in_tmp(path, sizeof path, "missing.csv");
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_ERR_IO);
+    cb_table_free(&t);
+}
+
+static void test_results_directory_read(void **state)
+{
+    (void)state;
+    char dir[300], path[400], err[512];
+    path_in_tmp(dir, sizeof dir, "dir");
+    snprintf(path, sizeof path, "%s/a/one.csv", dir);
+    write_ours_with(path, "");
+    snprintf(path, sizeof path, "%s/b/two.csv", dir);
+    write_ours_with(path, "");
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    write_file(path, "x,y\n1,2\n"); /* not ours: skipped in a directory scan */
+    snprintf(path, sizeof path, "%s/notes.txt", dir);
+    write_file(path, "hello\n");
+    cb_table_t t;
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, dir, err, sizeof err), CB_OK);
+    assert_int_equal(t.nrows, 2);
+    assert_int_equal(t.nskipped, 1);
+    char where[400];
+    assert_non_null(strstr(cb_table_where(&t, 0, where, sizeof where), "a/one.csv:2"));
+    assert_non_null(strstr(cb_table_where(&t, 1, where, sizeof where), "b/two.csv:2"));
+    cb_table_free(&t);
+}
+
+static void test_results_unwritable_path(void **state)
+{
+    (void)state;
+    char path[300], err[512] = "";
+    cb_results_t *res = NULL;
+    path_in_tmp(path, sizeof path, "file");
+    write_file(path, "x");
+    char bad[400];
+    snprintf(bad, sizeof bad, "%s/below-a-file.csv", path); /* parent is a file */
+    assert_int_equal(cb_results_open(bad, &res, err, sizeof err), CB_ERR_IO);
+    assert_null(res);
+    assert_non_null(strstr(err, "below-a-file.csv"));
+    assert_int_equal(cb_results_open("", &res, err, sizeof err), CB_ERR_USAGE);
+}
+
+/* Every line of the file parses as a whole row. */
+static size_t assert_whole_rows(const char *path)
+{
+    char err[512] = "";
+    cb_table_t t;
+    cb_table_init(&t);
+    int rc = cb_table_read(&t, path, err, sizeof err);
+    if (rc)
+        print_error("%s\n", err);
+    assert_int_equal(rc, CB_OK);
+    size_t n = t.nrows;
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(cb_table_str(&t, i, CB_COL_STATUS), "ok");
+    cb_table_free(&t);
+    return n;
+}
+
+static void writer_child(const char *path, long fsize_limit)
+{
+    if (fsize_limit > 0) {
+        struct rlimit rl = {(rlim_t)fsize_limit, (rlim_t)fsize_limit};
+        signal(SIGXFSZ, SIG_IGN); /* get EFBIG / short writes instead */
+        setrlimit(RLIMIT_FSIZE, &rl);
+    }
+    char err[256];
+    cb_results_t *res = NULL;
+    cb_results_ctx_t ctx;
+    cb_results_ctx_init(&ctx, "torn");
+    if (cb_results_open(path, &res, err, sizeof err))
+        _exit(10);
+    for (int i = 0;; i++) {
+        cb_row_t row;
+        fill_row(&row, &ctx, i % 20);
+        /* long notes make short writes likely at the limit */
+        char note[700];
+        memset(note, 'x', sizeof note - 1);
+        note[sizeof note - 1] = '\0';
+        cb_row_set_str(&row, CB_COL_NOTE, note);
+        int rc = cb_results_write(res, &row);
+        cb_row_clear(&row);
+        if (rc)
+            _exit(fsize_limit > 0 ? 0 : 11); /* the limit was hit: expected */
+        if (fsize_limit <= 0 && i > 200000)
+            _exit(12);
+    }
+}
+
+static void test_results_torn_write_file_size_limit(void **state)
+{
+    (void)state;
+    /* Limits that cut rows at many different offsets. */
+    for (long limit = 6000; limit < 9000; limit += 333) {
+        char path[300];
+        snprintf(path, sizeof path, "%s/limit-%ld.csv", tmpdir, limit);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0)
+            writer_child(path, limit);
+        int st = 0;
+        waitpid(pid, &st, 0);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 0);
+        size_t rows = assert_whole_rows(path);
+        assert_true(rows >= 1);
+        struct stat sb;
+        assert_int_equal(stat(path, &sb), 0);
+        assert_true(sb.st_size <= limit);
+    }
+}
+
+static void test_results_torn_write_sigkill(void **state)
+{
+    (void)state;
+    /* Kill writers at several moments; every file must hold whole rows. */
+    for (int k = 0; k < 6; k++) {
+        char path[300];
+        snprintf(path, sizeof path, "%s/kill-%d.csv", tmpdir, k);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0)
+            writer_child(path, 0);
+        usleep(20000 + 15000 * k);
+        kill(pid, SIGKILL);
+        int st = 0;
+        waitpid(pid, &st, 0);
+        assert_true(WIFSIGNALED(st));
+        struct stat sb;
+        if (stat(path, &sb) == 0) /* the header is created atomically */
+            assert_whole_rows(path);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_results_column_names),
+        cmocka_unit_test(test_results_roundtrip_quoting),
+        cmocka_unit_test(test_results_rejects_foreign_files),
+        cmocka_unit_test(test_results_reader_errors_name_line),
+        cmocka_unit_test(test_results_directory_read),
+        cmocka_unit_test(test_results_unwritable_path),
+        cmocka_unit_test(test_results_torn_write_file_size_limit),
+        cmocka_unit_test(test_results_torn_write_sigkill),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
