@@ -1,0 +1,14 @@
+# MPI integration tests (label mpi): real mpirun runs of the benchmarks on this
+# machine, and their handling of bad input.
+add_executable(cb_csv_expect ${CMAKE_CURRENT_LIST_DIR}/tools/cb_csv_expect.c)
+target_link_libraries(cb_csv_expect PRIVATE cbcommon)
+set_target_properties(cb_csv_expect PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+foreach(np 2 3)
+  cb_add_script_test(NAME test_mpi_bench_np${np}
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/mpi/test_mpi_bench.sh ${np} LABELS mpi)
+  set_property(TEST test_mpi_bench_np${np} APPEND PROPERTY ENVIRONMENT
+    "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
+  set_tests_properties(test_mpi_bench_np${np} PROPERTIES TIMEOUT 300)
+endforeach()
+cb_add_script_test(NAME test_bench_bad_input
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/mpi/test_bench_bad_input.sh LABELS mpi)
