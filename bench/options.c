@@ -79,7 +79,7 @@ void cb_bench_usage(cb_prog_t prog, FILE *f)
             "                          reported (default %g; 0 = no cap)\n"
             "      --timeout S         abort if one operation hangs this long (default: automatic)\n"
             "checking and output:\n"
-            "  -c, --check 0|1         check the data (default 1); --no-check = -c 0\n"
+            "  -c, --check 0|1         check the data (default 1); --check alone = 1, --no-check = 0\n"
             "  -o, --output FILE       results CSV (appended to if ours; default\n"
             "                          results/<cluster>/%s-<run id>.csv)\n"
             "      --cluster NAME      cluster/profile name recorded in every row ($CB_CLUSTER)\n"
@@ -193,7 +193,7 @@ int cb_bench_parse_args(cb_prog_t prog, int argc, char **argv, cb_bench_opts_t *
         {"time-per-size", required_argument, 0, OPT_TIME_PER_SIZE},
         {"total-time", required_argument, 0, OPT_TOTAL_TIME},
         {"timeout", required_argument, 0, OPT_TIMEOUT},
-        {"check", optional_argument, 0, 'c'},
+        {"check", optional_argument, 0, OPT_CHECK_ON},
         {"no-check", no_argument, 0, OPT_NO_CHECK},
         {"output", required_argument, 0, 'o'},
         {"cluster", required_argument, 0, OPT_CLUSTER},
@@ -207,7 +207,7 @@ int cb_bench_parse_args(cb_prog_t prog, int argc, char **argv, cb_bench_opts_t *
     optind = 0; /* full re-initialisation of GNU getopt (tests parse repeatedly) */
     opterr = 0;
     int c, rc;
-    while ((c = getopt_long(argc, argv, ":b:e:f:i:d:p:m:W:t:w:n:c::o:qh", common_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":b:e:f:i:d:p:m:W:t:w:n:c:o:qh", common_opts, NULL)) != -1) {
         const char *flag = argv[optind - 1];
         switch (c) {
         case 'b': if ((rc = parse_size_opt("-b", optarg, &o->min_bytes, err, errlen))) return rc; break;
@@ -271,6 +271,7 @@ int cb_bench_parse_args(cb_prog_t prog, int argc, char **argv, cb_bench_opts_t *
         case OPT_TOTAL_TIME: if ((rc = parse_secs_opt("--total-time", optarg, &o->total_time_s, err, errlen))) return rc; break;
         case OPT_TIMEOUT: if ((rc = parse_secs_opt("--timeout", optarg, &o->timeout_s, err, errlen))) return rc; break;
         case 'c':
+        case OPT_CHECK_ON:
             if (!optarg || !strcmp(optarg, "1")) o->check = 1;
             else if (!strcmp(optarg, "0")) o->check = 0;
             else return fail(err, errlen, "-c '%s': expected 0 or 1", optarg);
