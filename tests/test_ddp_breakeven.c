@@ -194,7 +194,8 @@ static void test_ddp_breakeven_bad_args(void **state)
 /* Largest G that breaks even at a given T1. In the one-bucket regime
  * (G <= 1 MiB) it breaks even iff 10 + G/2^20 <= (N-1) T1: at N = 2,
  * T1 = 10.25 us that is G <= 0.25 MiB = 262144 B exactly (binary
- * fractions: T_N = 20.5 = 2 T1 at 262144, one ulp-scale step above at +1). */
+ * fractions, no rounding: T_N = 20.5 = 2 T1 at 262144 B, 2^-20 us more at
+ * 262145 B). */
 static void test_ddp_breakeven_max_grad(void **state)
 {
     (void)state;

@@ -1,0 +1,202 @@
+/* cb_ddp: the DDP break-even model. Pure (no I/O, no MPI): given the gradient
+ * bytes, the single-node step time and a measured all-reduce time curve, it
+ * predicts the data-parallel step time on N nodes, the speedup and efficiency,
+ * the break-even step time and a verdict. Used by `clusterbench breakeven`,
+ * the reporter's break-even plot and cb-ddp's printed prediction.
+ *
+ * The model (times in microseconds, sizes in bytes):
+ *   G      gradient bytes (parameters x bytes per gradient element)
+ *   T1     single-node step time at a fixed per-GPU batch
+ *   f_b    backward share of T1; the forward (1 - f_b)·T1 runs first
+ *   buckets  PyTorch DDP's: the first bucket first_bucket_bytes (1 MiB), then
+ *          bucket_bytes (25 MiB) each, the last one the remainder. Cut at
+ *          exact byte counts (PyTorch cuts at parameter boundaries, so its
+ *          buckets are a little larger).
+ *   T_ar(s) all-reduce time of an s-byte bucket on N nodes (cb_ddp_curve_t)
+ * Gradients become ready uniformly through backward: bucket k is ready at
+ *   ready_k = fwd + f_b·T1·C_k/G     (C_k = bytes of buckets 1..k)
+ * and its all-reduce starts when it is ready and bucket k-1's has ended (one
+ * communication stream): start_k = max(ready_k, end_{k-1}),
+ * end_k = start_k + T_ar(s_k). The step ends when backward and the last
+ * all-reduce are done: T_N = max(T1, end_K). Without overlap the all-reduces
+ * run back to back after backward: T_N = T1 + sum_k T_ar(s_k).
+ * speedup = N·T1/T_N (throughput at a fixed per-GPU batch), efficiency =
+ * speedup/N = T1/T_N. N = 1: no all-reduce, speedup 1 by definition.
+ *
+ * Unrolled, T_N = max(T1, max_j (a_j·T1 + b_j)) with a_j = (1-f_b) + f_b·C_j/G
+ * (a_K = 1) and b_j = sum_{i>=j} T_ar(s_i): convex, non-decreasing in T1,
+ * slope <= 1. So efficiency >= e  <=>  T1 >= max_j b_j / (1/e - a_j), which
+ * gives the break-even (e = 1/N, i.e. T_N <= N·T1) and threshold step times
+ * in closed form. With overlap, efficiency -> 1 as T1 -> inf but reaches 1
+ * only if the last bucket's all-reduce takes no time: a threshold < 1 is
+ * always reachable, 1.0 is (practically) never. */
+#ifndef CB_DDP_H
+#define CB_DDP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cb_results.h"
+
+#define CB_DDP_FIRST_BUCKET_BYTES_DEFAULT ((uint64_t)1 << 20) /* 1 MiB */
+#define CB_DDP_BUCKET_BYTES_DEFAULT ((uint64_t)25 << 20)      /* 25 MiB */
+#define CB_DDP_BWD_FRAC_DEFAULT (2.0 / 3.0)
+#define CB_DDP_THRESHOLD_DEFAULT 0.8
+/* cb_ddp_max_grad_bytes() searches up to this many bytes (4 TiB). */
+#define CB_DDP_GRAD_BYTES_CAP ((uint64_t)1 << 42)
+/* cb_ddp_max_grad_bytes(): "breaks even at every size searched". */
+#define CB_DDP_GRAD_BYTES_UNBOUNDED UINT64_MAX
+
+/* ---- alpha-beta fit and the all-reduce time curve ---- */
+
+/* time_us = alpha_us + bytes · beta_us_per_byte, ordinary least squares. */
+typedef struct cb_ddp_fit {
+    size_t npoints;
+    double alpha_us;
+    double beta_us_per_byte;
+    double r2; /* coefficient of determination; 1 for an exact line (also
+                  when all times are equal and fitted exactly) */
+} cb_ddp_fit_t;
+
+/* Fit n points; needs at least 2 distinct byte counts (else CB_ERR_INPUT),
+ * finite values (else CB_ERR_USAGE). */
+int cb_ddp_fit(const double *bytes, const double *time_us, size_t n, cb_ddp_fit_t *out);
+/* Bandwidth 1/beta in GB/s (1e9 B/s); NaN when beta <= 0. */
+double cb_ddp_fit_gbps(const cb_ddp_fit_t *fit);
+
+/* All-reduce time of a message on one node count, from measured points. */
+typedef struct cb_ddp_curve {
+    size_t n;        /* distinct sizes, ascending */
+    double *bytes;   /* owned */
+    double *time_us; /* owned; median over the points given for that size */
+    cb_ddp_fit_t fit; /* over the n merged points */
+} cb_ddp_curve_t;
+
+/* Build from n (bytes, time_us) points in any order. Points with the same
+ * byte count (several runs, dtypes) are merged into their median. Needs >= 2
+ * distinct sizes (CB_ERR_INPUT); bytes >= 0 and time_us >= 0 finite
+ * (CB_ERR_USAGE). On error *c is left empty (safe to free). */
+int cb_ddp_curve_init(cb_ddp_curve_t *c, const double *bytes, const double *time_us, size_t n);
+void cb_ddp_curve_free(cb_ddp_curve_t *c); /* NULL ok */
+/* Time of a `bytes` all-reduce: linear interpolation in (bytes, time)
+ * between the two neighbouring measured sizes (a measured size gives its own
+ * time); outside the measured range the fit alpha + bytes·beta, clamped at 0.
+ * *extrapolated (may be NULL) tells which. */
+double cb_ddp_curve_time_us(const cb_ddp_curve_t *c, double bytes, int *extrapolated);
+
+/* ---- measured curves from results CSV (an in-memory cb_table_t) ---- */
+
+/* What cb_ddp_curve_from_table() used. */
+typedef struct cb_ddp_source {
+    size_t rows;          /* rows used */
+    size_t sizes;         /* distinct byte counts among them */
+    char transport[16];   /* "nccl", "mpi", ... or "mixed" */
+    char placement[16];   /* "out-of-place", "in-place", "" or "mixed" */
+    double min_bytes, max_bytes;
+} cb_ddp_source_t;
+
+/* The all-reduce curve of `nodes` nodes from a results table. Rows used:
+ * benchmark=allreduce, status=ok, nodes=N, numeric bytes and time_us_median
+ * (>= 0); transport = `transport` when not NULL, else nccl when any nccl row
+ * exists (DDP on GPUs uses NCCL), else all; then out-of-place rows when any
+ * exist, else the rest. Each row contributes its time_us_median; rows of the
+ * same size (runs, dtypes) are merged into their median by
+ * cb_ddp_curve_init(). CB_ERR_INPUT when no row qualifies (src->rows = 0) or
+ * fewer than 2 sizes do (src->sizes < 2); CB_ERR_NOMEM. */
+int cb_ddp_curve_from_table(const cb_table_t *t, int nodes, const char *transport,
+                            cb_ddp_curve_t *c, cb_ddp_source_t *src);
+/* Distinct node counts > 1 of qualifying all-reduce rows (transport filter as
+ * above), ascending, in a malloc'd array (NULL when none). */
+int cb_ddp_table_nodes(const cb_table_t *t, const char *transport, int **nodes, size_t *n);
+
+/* ---- the step ---- */
+
+typedef struct cb_ddp_config {
+    uint64_t grad_bytes;         /* G > 0 */
+    uint64_t first_bucket_bytes; /* > 0; PyTorch: 1 MiB */
+    uint64_t bucket_bytes;       /* > 0; PyTorch: bucket_cap_mb = 25 (MiB) */
+    double bwd_frac;             /* f_b in [0, 1] */
+    int overlap;                 /* 1: all-reduce overlaps backward (DDP) */
+} cb_ddp_config_t;
+
+/* Defaults above with grad_bytes = G, overlap on. */
+void cb_ddp_config_default(cb_ddp_config_t *cfg, uint64_t grad_bytes);
+/* CB_OK, or CB_ERR_USAGE for G = 0, a bucket size 0, f_b outside [0,1]/NaN. */
+int cb_ddp_config_check(const cb_ddp_config_t *cfg);
+
+/* Number of buckets: 1 when G <= first, else 1 + ceil((G - first)/bucket). */
+size_t cb_ddp_bucket_count(const cb_ddp_config_t *cfg);
+/* Size of bucket k (0-based, k < count), in the order gradients get ready. */
+uint64_t cb_ddp_bucket_size(const cb_ddp_config_t *cfg, size_t k);
+/* All bucket sizes in a malloc'd array (caller frees). CB_ERR_USAGE for a
+ * bad config, CB_ERR_NOMEM. */
+int cb_ddp_bucket_plan(const cb_ddp_config_t *cfg, uint64_t **sizes, size_t *n);
+
+typedef struct cb_ddp_bucket {
+    uint64_t bytes;
+    uint64_t cum_bytes;  /* C_k: bytes of this and all earlier buckets */
+    double ready_us;     /* gradients of the bucket computed */
+    double start_us;     /* its all-reduce starts */
+    double end_us;       /* its all-reduce ends */
+    double allreduce_us; /* T_ar(bytes); 0 for N = 1 */
+    int extrapolated;    /* T_ar came from the fit, not between measurements */
+} cb_ddp_bucket_t;
+
+/* The predicted step on N nodes; times from the start of the step. */
+typedef struct cb_ddp_timeline {
+    int nodes;
+    double step_us;            /* T1 (backward ends here) */
+    double fwd_us;             /* (1 - f_b)·T1 */
+    size_t nbuckets;
+    cb_ddp_bucket_t *buckets;  /* owned */
+    double allreduce_us_total; /* sum of T_ar over buckets */
+    double ddp_step_us;        /* T_N */
+    double exposed_comm_us;    /* T_N - T1: communication not hidden */
+    double speedup;            /* N·T1/T_N */
+    double efficiency;         /* T1/T_N */
+} cb_ddp_timeline_t;
+
+/* Simulate one step of T1 = step_us (> 0) on `nodes` (>= 1) nodes; `curve`
+ * is T_ar for that node count (may be NULL when nodes = 1). CB_ERR_USAGE for
+ * bad arguments, CB_ERR_NOMEM. On error *out is empty (safe to free). */
+int cb_ddp_step_time(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                     double step_us, cb_ddp_timeline_t *out);
+void cb_ddp_timeline_free(cb_ddp_timeline_t *t); /* NULL ok */
+
+/* Smallest T1 (us) with speedup >= 1, i.e. T_N <= N·T1. 0 for N = 1. */
+int cb_ddp_breakeven_step(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                          double *step_us);
+/* Smallest T1 (us) with efficiency >= `efficiency` (in (0, 1]); INFINITY when
+ * no finite T1 reaches it (efficiency 1 while the last bucket's all-reduce,
+ * or without overlap any all-reduce, takes time). 0 for N = 1. */
+int cb_ddp_threshold_step(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                          double efficiency, double *step_us);
+/* Largest gradient size G (bytes, using cfg's buckets and f_b) with speedup
+ * >= 1 at T1 = step_us: bisection to the byte between a G that breaks even
+ * and one that does not, found by doubling from 1 B. 0 when even 1 B does not
+ * break even; CB_DDP_GRAD_BYTES_UNBOUNDED when every size up to
+ * CB_DDP_GRAD_BYTES_CAP does (and for N = 1). T_N grows with G except for
+ * small dips where the interpolated curve is not monotone, so this is the
+ * edge of the break-even range around the answer. */
+int cb_ddp_max_grad_bytes(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                          double step_us, uint64_t *grad_bytes);
+
+/* ---- verdict ---- */
+
+typedef enum cb_ddp_verdict {
+    CB_DDP_STAY_ONE_NODE = 0,  /* speedup <= 1: the other nodes buy nothing */
+    CB_DDP_TIME_TO_RESULT = 1, /* speedup > 1 but efficiency < threshold:
+                                  independent jobs on the same nodes give more
+                                  total throughput */
+    CB_DDP_USE_DDP = 2,        /* speedup > 1 and efficiency >= threshold */
+} cb_ddp_verdict_t;
+
+/* Speedup exactly 1 is "stay on one node" (no gain, N-1 nodes spent);
+ * efficiency exactly at the threshold is "use DDP". NaN → stay. */
+cb_ddp_verdict_t cb_ddp_verdict(double speedup, double efficiency, double threshold);
+/* Machine name ("use-ddp", "time-to-result-only", "stay-on-one-node") and
+ * words for people; never NULL. */
+const char *cb_ddp_verdict_name(cb_ddp_verdict_t v);
+const char *cb_ddp_verdict_text(cb_ddp_verdict_t v);
+
+#endif
