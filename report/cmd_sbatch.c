@@ -1,9 +1,181 @@
-/* PLACEHOLDER being replaced by the helper that implements 'clusterbench sbatch'. */
+/* `clusterbench sbatch`: loads a cluster profile and writes (or, with
+ * --check, compares) the sbatch scripts generated from it (sbatch_gen.h). */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cb_cli.h"
+#include "cb_error.h"
+#include "cb_profile.h"
+#include "sbatch_gen.h"
+
+static void list_profiles(FILE *f)
+{
+    char home[PATH_MAX], dir[PATH_MAX + 32];
+    if (cb_profile_find_home(home, sizeof home) != CB_OK)
+        return;
+    snprintf(dir, sizeof dir, "%s/sbatch/profiles", home);
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    if (n < 0)
+        return;
+    fprintf(f, "\nprofiles in %s:\n ", dir);
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(names[i]->d_name);
+        if (len > 4 && !strcmp(names[i]->d_name + len - 4, ".ini") && names[i]->d_name[0] != '.')
+            fprintf(f, " %.*s", (int)(len - 4), names[i]->d_name);
+        free(names[i]);
+    }
+    free(names);
+    fprintf(f, "\n");
+}
+
+static void usage(FILE *f)
+{
+    size_t n;
+    const cb_sbatch_kind_t *ks = cb_sbatch_kinds(&n);
+    fprintf(f,
+            "usage: clusterbench sbatch [--profile NAME|PATH] [--out DIR] [--check]\n"
+            "\n"
+            "Generate the Slurm batch scripts of clusterbench from a cluster profile.\n"
+            "\n"
+            "options:\n"
+            "  -p, --profile P  a profile name, read from sbatch/profiles/P.ini, or a path to an\n"
+            "                   .ini file (anything with a '/' or ending in .ini); default %s,\n"
+            "                   the built-in virtual cluster\n"
+            "  -o, --out DIR    directory for the scripts, created if missing; default: sbatch/\n"
+            "                   of the clusterbench directory\n"
+            "      --check      write nothing: compare the scripts in DIR with what would be\n"
+            "                   generated; exit 0 when all are identical, 1 otherwise\n"
+            "  -h, --help       this text\n"
+            "\n"
+            "scripts (each written to a temporary file, then renamed; mode 755):\n",
+            CB_PROFILE_DEFAULT);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "  %-14s %s\n", ks[i].name, ks[i].summary);
+    fprintf(f,
+            "\n"
+            "Each script runs $CB_HOME/build/bin/cb-* with srun --mpi=pmix, one task per GPU\n"
+            "(or one per node without GPUs), with transport settings fit for the profile's\n"
+            "network, and writes CSV to results/<profile>/<job id>/. CB_HOME defaults to the\n"
+            "directory the job was submitted from: submit from the clusterbench directory,\n"
+            "e.g. 'sbatch sbatch/allreduce.sh'. The message sizes follow the line rate: the\n"
+            "largest crosses the link in about %g s (16M to 1G).\n"
+            "\n"
+            "The clusterbench directory (for profile names and the default --out) is $CB_HOME,\n"
+            "else two levels above this executable (build/bin/..), else the current directory.\n"
+            "\n"
+            "profile format (see common/cb_profile.h for every rule):\n"
+            "  [cluster]  name, nodes (1..%d), partition (may be empty), gpus_per_node (0..%d),\n"
+            "             gres (may be empty: no GRES; then GPUs go by --gpus-per-node),\n"
+            "             time_limit (Slurm form, e.g. 00:30:00); optional description, nodelist\n"
+            "  [network]  kind (ethernet|infiniband|efa), line_rate_gbps (per rank's NIC or\n"
+            "             rail), iface; optional rails_per_node, mtu (default 1500)\n"
+            "  [env]      extra variables exported by every script, e.g. NCCL_DEBUG = WARN\n"
+            "Values are data: each key allows a strict set of characters, so quotes, '$', '`',\n"
+            "'\\', ';', '|', '&', '<', '>', '(', ')' and spaces in identifiers are rejected, as\n"
+            "are unknown or duplicate keys and sections; errors name file:line and nothing is\n"
+            "written.\n"
+            "\n"
+            "exit status: 0 ok, 1 --check found a difference, 2 bad usage or profile, 3 I/O error\n",
+            CB_SBATCH_SWEEP_TOP_S, CB_PROFILE_MAX_NODES, CB_PROFILE_MAX_GPUS_PER_NODE);
+    list_profiles(f);
+}
+
+/* "--name VALUE" or "--name=VALUE" (also "-x VALUE"); returns the value or
+ * NULL when argv[*i] is not this option; *missing set when it has no value. */
+static const char *opt_value(int argc, char **argv, int *i, const char *lng, const char *shrt,
+                             int *missing)
+{
+    const char *a = argv[*i];
+    size_t l = strlen(lng);
+    if (!strncmp(a, lng, l) && a[l] == '=')
+        return a + l + 1;
+    if (strcmp(a, lng) && (!shrt || strcmp(a, shrt)))
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
 int cb_cli_sbatch(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "clusterbench sbatch: not built yet\n");
-    return 3;
+    const char *profile_arg = CB_PROFILE_DEFAULT;
+    const char *out_arg = NULL;
+    int check = 0;
+    for (int i = 1; i < argc; i++) {
+        int missing = 0;
+        const char *opt = argv[i], *v = NULL;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--check")) {
+            check = 1;
+        } else if ((v = opt_value(argc, argv, &i, "--profile", "-p", &missing))) {
+            profile_arg = v;
+        } else if ((v = opt_value(argc, argv, &i, "--out", "-o", &missing))) {
+            out_arg = v;
+        } else if (missing) {
+            fprintf(stderr, "clusterbench sbatch: %s needs a value\n", argv[i]);
+            return 2;
+        } else {
+            fprintf(stderr,
+                    "clusterbench sbatch: unknown argument '%s' (see 'clusterbench sbatch "
+                    "--help')\n",
+                    argv[i]);
+            return 2;
+        }
+        if (v && !*v) {
+            fprintf(stderr, "clusterbench sbatch: empty value for %s\n", opt);
+            return 2;
+        }
+    }
+
+    char path[PATH_MAX], err[1024];
+    int rc = cb_profile_resolve(profile_arg, path, sizeof path, err, sizeof err);
+    if (rc != CB_OK) {
+        fprintf(stderr, "clusterbench sbatch: %s\n", err);
+        return 2;
+    }
+    cb_profile_t *prof = NULL;
+    rc = cb_profile_load(path, &prof, err, sizeof err);
+    if (rc != CB_OK) {
+        fprintf(stderr, "clusterbench sbatch: %s\n", err);
+        return rc == CB_ERR_NOMEM ? 3 : 2; /* unreadable or bad: the user's input */
+    }
+
+    char out[PATH_MAX];
+    if (out_arg) {
+        snprintf(out, sizeof out, "%s", out_arg);
+    } else {
+        char home[PATH_MAX];
+        if (cb_profile_find_home(home, sizeof home) != CB_OK ||
+            (size_t)snprintf(out, sizeof out, "%s/sbatch", home) >= sizeof out) {
+            fprintf(stderr, "clusterbench sbatch: cannot find the clusterbench directory for "
+                            "the default --out; set CB_HOME or give --out\n");
+            cb_profile_free(prof);
+            return 2;
+        }
+    }
+
+    int status;
+    if (check) {
+        rc = cb_sbatch_check_all(prof, out, stdout, err, sizeof err);
+        status = rc < 0 ? cb_error_exit_code(rc) : rc;
+    } else {
+        rc = cb_sbatch_write_all(prof, out, stdout, err, sizeof err);
+        status = cb_error_exit_code(rc);
+        if (rc == CB_OK)
+            printf("profile %s (%s): submit from the clusterbench directory, e.g. "
+                   "'sbatch %s/allreduce.sh'\n",
+                   prof->name, path, out);
+    }
+    if (rc < 0)
+        fprintf(stderr, "clusterbench sbatch: %s\n", err);
+    cb_profile_free(prof);
+    return status;
 }
