@@ -131,6 +131,12 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
 int cb_bench_write_row(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
                        const cb_measure_t *m, const char *status, const char *note);
 
+/* Messages in flight for windowed bandwidth: the window, reduced so that at
+ * most CB_P2P_MAX_INFLIGHT_BYTES are posted at once (64 x 4 MiB, osu_bw's
+ * largest default), so large messages on slow links finish in bounded time. */
+#define CB_P2P_MAX_INFLIGHT_BYTES ((uint64_t)256 << 20)
+int cb_p2p_window(int window, uint64_t bytes);
+
 /* Program bodies (thin mains call these). */
 int cb_allreduce_main(int argc, char **argv);
 int cb_p2p_main(int argc, char **argv);

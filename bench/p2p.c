@@ -145,6 +145,14 @@ const cb_bench_t cb_bench_bibw = {
 
 /* ------------------------------------------------------------ the program */
 
+int cb_p2p_window(int window, uint64_t bytes)
+{
+    uint64_t w = bytes ? CB_P2P_MAX_INFLIGHT_BYTES / bytes : (uint64_t)window;
+    if (w < 1)
+        w = 1;
+    return w < (uint64_t)window ? (int)w : window;
+}
+
 typedef struct pair {
     int a, b;
 } pair_t;
@@ -270,7 +278,8 @@ int cb_p2p_main(int argc, char **argv)
                 uint64_t bytes = sizes[k];
                 int skip = 0;
                 if (rank0 && o->total_time_s > 0 && prev_us > 0) {
-                    double per_iter = prev_us * (double)bytes / prev_bytes * b->ops_per_iter(&(cb_run_t){.window = o->window});
+                    double per_iter = prev_us * (double)bytes / prev_bytes *
+                                      b->ops_per_iter(&(cb_run_t){.window = cb_p2p_window(o->window, bytes)});
                     double forecast = per_iter * (1 + o->min_iters + (o->check ? 1 : 0)) / 1e6;
                     double elapsed = (cb_timer_now_us() - s.t_start_us) / 1e6;
                     skip = elapsed + forecast > o->total_time_s;
@@ -279,7 +288,8 @@ int cb_p2p_main(int argc, char **argv)
                 cb_run_t r = {.opts = o, .comm = &s.comm, .tp = s.tp, .tps = s.tps,
                               .dtype = CB_DT_UINT8, .bytes = bytes, .count = bytes,
                               .rank_a = tests[ti].reverse ? p.b : p.a,
-                              .rank_b = tests[ti].reverse ? p.a : p.b, .window = o->window};
+                              .rank_b = tests[ti].reverse ? p.a : p.b,
+                              .window = cb_p2p_window(o->window, bytes)};
                 if (skip) {
                     if (rank0) {
                         char a[32];
@@ -309,6 +319,9 @@ int cb_p2p_main(int argc, char **argv)
                     snprintf(note, sizeof note, "%llu wrong bytes", (unsigned long long)m.wrong);
                 } else if (p.a == p.b) {
                     snprintf(note, sizeof note, "self: one rank");
+                } else if (b != &cb_bench_pingpong && r.window < o->window) {
+                    snprintf(note, sizeof note, "window %d (at most %d MiB in flight)", r.window,
+                             (int)(CB_P2P_MAX_INFLIGHT_BYTES >> 20));
                 }
                 if (rc || m.wrong)
                     s.failures++;

@@ -141,6 +141,17 @@ static void test_options_sizes_and_iters(void **state)
     assert_int_equal(cb_bench_iters_for_budget(1e6, 0.125, 0, 4), 0);       /* warm-up extra */
 }
 
+static void test_options_p2p_window(void **state)
+{
+    (void)state;
+    assert_int_equal(cb_p2p_window(64, 1), 64);
+    assert_int_equal(cb_p2p_window(64, 4u << 20), 64);  /* 256 MiB in flight */
+    assert_int_equal(cb_p2p_window(64, 8u << 20), 32);
+    assert_int_equal(cb_p2p_window(64, 64u << 20), 4);
+    assert_int_equal(cb_p2p_window(64, 1u << 30), 1);   /* never below one */
+    assert_int_equal(cb_p2p_window(8, 1u << 20), 8);
+}
+
 static void test_options_dtypes_and_pattern(void **state)
 {
     (void)state;
@@ -193,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_options_defaults_and_flags),
         cmocka_unit_test(test_options_errors),
         cmocka_unit_test(test_options_sizes_and_iters),
+        cmocka_unit_test(test_options_p2p_window),
         cmocka_unit_test(test_options_dtypes_and_pattern),
         cmocka_unit_test(test_options_transport_select),
     };
