@@ -132,9 +132,10 @@ int cb_bench_write_row(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
                        const cb_measure_t *m, const char *status, const char *note);
 
 /* Messages in flight for windowed bandwidth: the window, reduced so that at
- * most CB_P2P_MAX_INFLIGHT_BYTES are posted at once (64 x 4 MiB, osu_bw's
- * largest default), so large messages on slow links finish in bounded time. */
-#define CB_P2P_MAX_INFLIGHT_BYTES ((uint64_t)256 << 20)
+ * most CB_P2P_MAX_INFLIGHT_BYTES are posted at once (far above any link's
+ * bandwidth-delay product: 5 ms at 100 Gbit/s), so large messages on slow
+ * links finish in bounded time (one iteration is 5.7 s at 100 Mbit/s). */
+#define CB_P2P_MAX_INFLIGHT_BYTES ((uint64_t)64 << 20)
 int cb_p2p_window(int window, uint64_t bytes);
 
 /* Program bodies (thin mains call these). */

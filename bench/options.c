@@ -65,7 +65,7 @@ void cb_bench_usage(cb_prog_t prog, FILE *f)
         fprintf(f,
                 "  -m, --mode LIST         latency,bw,bibw (default all three)\n"
                 "  -W, --window N          messages in flight for bw/bibw (default %d; fewer for large\n"
-                "                          messages: at most 256 MiB in flight)\n"
+                "                          messages: at most 64 MiB in flight)\n"
                 "      --all-pairs         every pair of nodes in turn (first rank of each node)\n",
                 d.window);
     fprintf(f,

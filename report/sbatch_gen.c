@@ -56,6 +56,7 @@ void cb_sbatch_plan(const cb_profile_t *prof, cb_sbatch_plan_t *plan)
     plan->sweep = cb_sbatch_sweep_for_rate(prof->line_rate_gbps);
     cb_size_format(plan->sweep.min_bytes, plan->min_size, sizeof plan->min_size);
     cb_size_format(plan->sweep.max_bytes, plan->max_size, sizeof plan->max_size);
+    cb_size_format(plan->sweep.max_bytes / 4, plan->matrix_size, sizeof plan->matrix_size);
 }
 
 /* ------------------------------------------------------------- rendering */
@@ -128,10 +129,12 @@ static void emit_header(FILE *f, const cb_profile_t *p, const cb_sbatch_kind_t *
     if (tpn * p->nodes < k->min_ranks)
         tpn = (k->min_ranks + p->nodes - 1) / p->nodes;
     fprintf(f, "#SBATCH --ntasks-per-node=%ld\n", tpn);
+    /* --gpus-per-node is itself a GRES request, which a Slurm without GRES
+     * rejects: there the GPUs are simply visible to the job. */
     if (p->gres[0])
         fprintf(f, "#SBATCH --gres=%s\n", p->gres);
     else if (p->gpus_per_node > 0)
-        fprintf(f, "#SBATCH --gpus-per-node=%ld\n", p->gpus_per_node);
+        fprintf(f, "# (no GRES configured: no GPU request; jobs see the node's GPUs as they are)\n");
     if (p->nodelist[0])
         fprintf(f, "#SBATCH --nodelist=%s\n", p->nodelist);
     if (p->partition[0])
@@ -317,27 +320,35 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                      const cb_sbatch_plan_t *plan)
 {
     char placement[96];
-    const char *pairs = "";
+    int steps = p->nodes > 2 ? 2 : 1;
+    long cap = cb_sbatch_step_cap_s(p->time_limit_s, steps);
     if (p->nodes == 1) {
         fprintf(f, "# One node: both ranks run on it (there is no second node), so this measures\n"
                    "# the node's local path, not a network.\n");
         snprintf(placement, sizeof placement, "--nodes=1 --ntasks=2");
     } else {
-        if (p->nodes == 2)
-            fprintf(f, "# Between the 2 nodes, one rank per node: point-to-point is about the links\n"
-                       "# between nodes, not the GPUs within one.\n");
-        else
-            fprintf(f, "# Every pair of the %ld nodes (--all-pairs), one rank per node: point-to-point\n"
-                       "# is about the links between nodes, not the GPUs within one.\n",
-                    p->nodes);
-        snprintf(placement, sizeof placement, "--nodes=%ld --ntasks-per-node=1", p->nodes);
-        if (p->nodes > 2)
-            pairs = " --all-pairs";
+        fprintf(f, "# %sLatency, bandwidth and bidirectional bandwidth between the first two nodes,\n"
+                   "# one rank per node: point-to-point is about the links between nodes.\n",
+                steps == 2 ? "Step 1 of 2. " : "");
+        snprintf(placement, sizeof placement, "--nodes=2 --ntasks-per-node=1");
     }
     emit_srun(f, placement, k, plan);
     fprintf(f, " --cluster \"$cb_profile\" \\\n"
-               "  --transport %s%s -o \"$cb_csv\"\n",
-            plan->transport, pairs);
+               "  --transport %s --total-time %ld -o \"$cb_csv\"\n",
+            plan->transport, cap);
+    if (steps == 1)
+        return;
+    /* The matrix: one large size (a quarter of the sweep's largest), both
+     * directions of every node pair, a short window and few iterations, so
+     * that one slow cable or NIC stands out in bounded time. */
+    fprintf(f, "\n# Step 2 of 2: every pair of the %ld nodes in both directions (--all-pairs) at\n"
+               "# one size, so one slow link or NIC stands out in the matrix.\n",
+            p->nodes);
+    snprintf(placement, sizeof placement, "--nodes=%ld --ntasks-per-node=1", p->nodes);
+    fprintf(f, "cb_run srun --mpi=pmix %s \\\n", placement);
+    fprintf(f, "  \"$cb_bin/%s\" --all-pairs --mode bw -b %s -e %s -W 8 --min-iters 3 \\\n"
+               "  --cluster \"$cb_profile\" --transport %s --total-time %ld -o \"$cb_csv\"\n",
+            k->binary, plan->matrix_size, plan->matrix_size, plan->transport, cap);
 }
 
 static const cb_sbatch_kind_t kinds[] = {

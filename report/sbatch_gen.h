@@ -47,6 +47,7 @@ typedef struct cb_sbatch_plan {
     const char *transport;    /* "auto" with GPUs, else "mpi" */
     cb_sbatch_sweep_t sweep;
     char min_size[16], max_size[16]; /* the sweep as cb-* flags take it: 1K, 64M */
+    char matrix_size[16];     /* all-pairs p2p size: a quarter of the largest */
 } cb_sbatch_plan_t;
 
 void cb_sbatch_plan(const cb_profile_t *prof, cb_sbatch_plan_t *plan);

@@ -145,9 +145,9 @@ static void test_options_p2p_window(void **state)
 {
     (void)state;
     assert_int_equal(cb_p2p_window(64, 1), 64);
-    assert_int_equal(cb_p2p_window(64, 4u << 20), 64);  /* 256 MiB in flight */
-    assert_int_equal(cb_p2p_window(64, 8u << 20), 32);
-    assert_int_equal(cb_p2p_window(64, 64u << 20), 4);
+    assert_int_equal(cb_p2p_window(64, 1u << 20), 64);  /* 64 MiB in flight */
+    assert_int_equal(cb_p2p_window(64, 2u << 20), 32);
+    assert_int_equal(cb_p2p_window(64, 16u << 20), 4);
     assert_int_equal(cb_p2p_window(64, 1u << 30), 1);   /* never below one */
     assert_int_equal(cb_p2p_window(8, 1u << 20), 8);
 }

@@ -222,10 +222,14 @@ static void test_profile_sbatch_ethernet_cpu(void **state)
     char *q = render(p, "p2p");
     has(q, "\n#SBATCH --job-name=cb-p2p\n");
     has(q, "\n#SBATCH --ntasks-per-node=1\n");
-    assert_int_equal(count(q, "cb_run srun"), 1);
-    has(q, "cb_run srun --mpi=pmix --nodes=3 --ntasks-per-node=1 \\\n"
+    assert_int_equal(count(q, "cb_run srun"), 2);
+    has(q, "cb_run srun --mpi=pmix --nodes=2 --ntasks-per-node=1 \\\n"
            "  \"$cb_bin/cb-p2p\" -b 1K -e 64M -f 4 --cluster \"$cb_profile\" \\\n"
-           "  --transport mpi --all-pairs -o \"$cb_csv\"\n");
+           "  --transport mpi --total-time 900 -o \"$cb_csv\"\n");
+    has(q, "cb_run srun --mpi=pmix --nodes=3 --ntasks-per-node=1 \\\n"
+           "  \"$cb_bin/cb-p2p\" --all-pairs --mode bw -b 16M -e 16M -W 8 --min-iters 3 \\\n"
+           "  --cluster \"$cb_profile\" --transport mpi --total-time 900 -o \"$cb_csv\"\n");
+    assert_true(strstr(q, "--nodes=2") < strstr(q, "--all-pairs"));
     lacks(q, "--check");
     free(q);
     cb_profile_free(p);
@@ -257,11 +261,14 @@ static void test_profile_sbatch_gpu_shapes(void **state)
     free(q);
     cb_profile_free(p);
 
-    /* no GRES but GPUs: --gpus-per-node; empty partition: none */
+    /* no GRES but GPUs: no GPU request (--gpus-per-node is a GRES request
+     * too, which such a Slurm rejects); empty partition: none */
     p = parse(PROFILE("nodes = 2\npartition =\ngpus_per_node = 1\ngres =\n",
                       "kind = ethernet\nline_rate_gbps = 0.1\niface = wg0\n", ""));
     a = render(p, "allreduce");
-    has(a, "\n#SBATCH --gpus-per-node=1\n");
+    lacks(a, "--gpus-per-node");
+    lacks(a, "--gres");
+    has(a, "no GRES configured: no GPU request");
     lacks(a, "--gres");
     lacks(a, "--partition");
     has(a, "-b 1K -e 16M -f 4");

@@ -71,9 +71,12 @@ tail -n 1 "$tmp/out" | grep -qF "results in $csv" || fail "allreduce: last line 
 (cd "$tmp" && env -u CB_HOME PATH="$tmp/stubs:$PATH" SLURM_JOB_ID=43 SLURM_SUBMIT_DIR="$home" \
   bash "$tmp/s/p2p.sh") >"$tmp/out" 2>&1 || fail "p2p.sh failed: $(cat "$tmp/out")"
 csv=$home/results/vcluster/43/p2p.csv
-[[ $(grep -c '^srun ' "$log") == 1 ]] || fail "p2p: want 1 srun step: $(cat "$log")"
-grep -q '^srun --mpi=pmix --nodes=3 --ntasks-per-node=1 ' "$log" || fail "p2p: $(cat "$log")"
-want="cb-p2p -b 1K -e 64M -f 4 --cluster vcluster --transport mpi --all-pairs -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
+[[ $(grep -c '^srun ' "$log") == 2 ]] || fail "p2p: want 2 srun steps: $(cat "$log")"
+grep -q '^srun --mpi=pmix --nodes=2 --ntasks-per-node=1 ' "$log" || fail "p2p: no pair step: $(cat "$log")"
+grep -q '^srun --mpi=pmix --nodes=3 --ntasks-per-node=1 ' "$log" || fail "p2p: no matrix step: $(cat "$log")"
+want="cb-p2p -b 1K -e 64M -f 4 --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
+grep -qxF -- "$want" "$log" || fail "p2p: want '$want' in: $(cat "$log")"
+want="cb-p2p --all-pairs --mode bw -b 16M -e 16M -W 8 --min-iters 3 --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
 grep -qxF -- "$want" "$log" || fail "p2p: want '$want' in: $(cat "$log")"
 [[ -s $csv ]] || fail "p2p: no $csv"
 

@@ -75,10 +75,10 @@ fi
 echo "clusterbench p2p: profile $cb_profile, job $SLURM_JOB_ID on ${SLURM_JOB_NODELIST:-?}"
 echo "clusterbench p2p: writing $cb_csv"
 
-# Between the 2 nodes, one rank per node: point-to-point is about the links
-# between nodes, not the GPUs within one.
+# Latency, bandwidth and bidirectional bandwidth between the first two nodes,
+# one rank per node: point-to-point is about the links between nodes.
 cb_run srun --mpi=pmix --nodes=2 --ntasks-per-node=1 \
   "$cb_bin/cb-p2p" -b 1K -e 1G -f 4 --cluster "$cb_profile" \
-  --transport auto -o "$cb_csv"
+  --transport auto --total-time 900 -o "$cb_csv"
 
 echo "clusterbench p2p: results in $cb_csv"

@@ -75,6 +75,6 @@ echo "clusterbench p2p: writing $cb_csv"
 # the node's local path, not a network.
 cb_run srun --mpi=pmix --nodes=1 --ntasks=2 \
   "$cb_bin/cb-p2p" -b 1K -e 256M -f 4 --cluster "$cb_profile" \
-  --transport mpi -o "$cb_csv"
+  --transport mpi --total-time 450 -o "$cb_csv"
 
 echo "clusterbench p2p: results in $cb_csv"

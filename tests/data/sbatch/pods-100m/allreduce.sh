@@ -12,7 +12,7 @@
 #SBATCH --job-name=cb-allreduce
 #SBATCH --nodes=2
 #SBATCH --ntasks-per-node=1
-#SBATCH --gpus-per-node=1
+# (no GRES configured: no GPU request; jobs see the node's GPUs as they are)
 #SBATCH --time=01:00:00
 #SBATCH --exclusive
 #SBATCH --output=results/slurm-%x-%j.out
