@@ -309,7 +309,8 @@ static void emit_allreduce(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_
         return;
     fprintf(f, "\n# Step 2 of 2: every node, %ld x %ld %s per node = %ld ranks.\n", p->nodes, tpn,
             plural(tpn, "rank", "ranks"), p->nodes * tpn);
-    snprintf(placement, sizeof placement, "--nodes=%ld --ntasks-per-node=%ld", p->nodes, tpn);
+    snprintf(placement, sizeof placement, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes,
+             p->nodes * tpn, tpn);
     emit_srun(f, placement, k, plan);
     fprintf(f, " --check --cluster \"$cb_profile\" \\\n"
                "  --transport %s --total-time %ld -o \"$cb_csv\"\n",
@@ -330,7 +331,8 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
         fprintf(f, "# %sLatency, bandwidth and bidirectional bandwidth between the first two nodes,\n"
                    "# one rank per node: point-to-point is about the links between nodes.\n",
                 steps == 2 ? "Step 1 of 2. " : "");
-        snprintf(placement, sizeof placement, "--nodes=2 --ntasks-per-node=1");
+        /* --ntasks too: the job's SLURM_NTASKS would otherwise win */
+        snprintf(placement, sizeof placement, "--nodes=2 --ntasks=2 --ntasks-per-node=1");
     }
     emit_srun(f, placement, k, plan);
     fprintf(f, " --cluster \"$cb_profile\" \\\n"
@@ -344,7 +346,8 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
     fprintf(f, "\n# Step 2 of 2: every pair of the %ld nodes in both directions (--all-pairs) at\n"
                "# one size, so one slow link or NIC stands out in the matrix.\n",
             p->nodes);
-    snprintf(placement, sizeof placement, "--nodes=%ld --ntasks-per-node=1", p->nodes);
+    snprintf(placement, sizeof placement, "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes,
+             p->nodes);
     fprintf(f, "cb_run srun --mpi=pmix %s \\\n", placement);
     fprintf(f, "  \"$cb_bin/%s\" --all-pairs --mode bw -b %s -e %s -W 8 --min-iters 3 \\\n"
                "  --cluster \"$cb_profile\" --transport %s --total-time %ld -o \"$cb_csv\"\n",

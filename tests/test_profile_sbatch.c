@@ -208,8 +208,8 @@ static void test_profile_sbatch_ethernet_cpu(void **state)
     /* baseline then all nodes, same CSV, CPU transport, sweep from 2.5 Gbit/s */
     assert_int_equal(count(a, "cb_run srun --mpi=pmix"), 2);
     has(a, "cb_run srun --mpi=pmix --nodes=1 --ntasks=1 \\\n");
-    has(a, "cb_run srun --mpi=pmix --nodes=3 --ntasks-per-node=1 \\\n");
-    assert_true(strstr(a, "--nodes=1 --ntasks=1") < strstr(a, "--nodes=3 --ntasks-per-node=1"));
+    has(a, "cb_run srun --mpi=pmix --nodes=3 --ntasks=3 --ntasks-per-node=1 \\\n");
+    assert_true(strstr(a, "--nodes=1 --ntasks=1") < strstr(a, "--nodes=3 --ntasks=3 --ntasks-per-node=1"));
     assert_int_equal(count(a, "\"$cb_bin/cb-allreduce\" -b 1K -e 64M -f 4 --check --cluster "
                               "\"$cb_profile\" \\\n  --transport mpi --total-time 900 -o "
                               "\"$cb_csv\"\n"),
@@ -223,10 +223,10 @@ static void test_profile_sbatch_ethernet_cpu(void **state)
     has(q, "\n#SBATCH --job-name=cb-p2p\n");
     has(q, "\n#SBATCH --ntasks-per-node=1\n");
     assert_int_equal(count(q, "cb_run srun"), 2);
-    has(q, "cb_run srun --mpi=pmix --nodes=2 --ntasks-per-node=1 \\\n"
+    has(q, "cb_run srun --mpi=pmix --nodes=2 --ntasks=2 --ntasks-per-node=1 \\\n"
            "  \"$cb_bin/cb-p2p\" -b 1K -e 64M -f 4 --cluster \"$cb_profile\" \\\n"
            "  --transport mpi --total-time 900 -o \"$cb_csv\"\n");
-    has(q, "cb_run srun --mpi=pmix --nodes=3 --ntasks-per-node=1 \\\n"
+    has(q, "cb_run srun --mpi=pmix --nodes=3 --ntasks=3 --ntasks-per-node=1 \\\n"
            "  \"$cb_bin/cb-p2p\" --all-pairs --mode bw -b 16M -e 16M -W 8 --min-iters 3 \\\n"
            "  --cluster \"$cb_profile\" --transport mpi --total-time 900 -o \"$cb_csv\"\n");
     assert_true(strstr(q, "--nodes=2") < strstr(q, "--all-pairs"));
@@ -247,7 +247,7 @@ static void test_profile_sbatch_gpu_shapes(void **state)
     lacks(a, "--gpus-per-node");
     has(a, "\n#SBATCH --ntasks-per-node=4\n");
     has(a, "--nodes=1 --ntasks=4 \\\n");
-    has(a, "--nodes=2 --ntasks-per-node=4 \\\n");
+    has(a, "--nodes=2 --ntasks=8 --ntasks-per-node=4 \\\n");
     has(a, "-b 1K -e 1G -f 4");
     has(a, "--transport auto");
     lacks(a, "--transport mpi");
@@ -255,7 +255,7 @@ static void test_profile_sbatch_gpu_shapes(void **state)
     lacks(a, "single rank");
     free(a);
     char *q = render(p, "p2p");
-    has(q, "--nodes=2 --ntasks-per-node=1 \\\n");
+    has(q, "--nodes=2 --ntasks=2 --ntasks-per-node=1 \\\n");
     lacks(q, "--all-pairs"); /* two nodes: one pair */
     has(q, "--transport auto");
     free(q);

@@ -56,7 +56,7 @@ csv=$home/results/vcluster/42/allreduce.csv
 [[ $(grep -c '^srun ' "$log") == 2 ]] || fail "allreduce: want 2 srun steps: $(cat "$log")"
 sed -n 1p "$log" | grep -qx 'srun --mpi=pmix --nodes=1 --ntasks=1 .*' ||
   fail "allreduce: first step is not the 1-node baseline: $(sed -n 1p "$log")"
-grep -q '^srun --mpi=pmix --nodes=3 --ntasks-per-node=1 ' "$log" ||
+grep -q '^srun --mpi=pmix --nodes=3 --ntasks=3 --ntasks-per-node=1 ' "$log" ||
   fail "allreduce: no 3-node step: $(cat "$log")"
 want="cb-allreduce -b 1K -e 64M -f 4 --check --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
 [[ $(grep -cxF -- "$want" "$log") == 2 ]] || fail "allreduce: want twice '$want' in: $(cat "$log")"
@@ -72,8 +72,8 @@ tail -n 1 "$tmp/out" | grep -qF "results in $csv" || fail "allreduce: last line 
   bash "$tmp/s/p2p.sh") >"$tmp/out" 2>&1 || fail "p2p.sh failed: $(cat "$tmp/out")"
 csv=$home/results/vcluster/43/p2p.csv
 [[ $(grep -c '^srun ' "$log") == 2 ]] || fail "p2p: want 2 srun steps: $(cat "$log")"
-grep -q '^srun --mpi=pmix --nodes=2 --ntasks-per-node=1 ' "$log" || fail "p2p: no pair step: $(cat "$log")"
-grep -q '^srun --mpi=pmix --nodes=3 --ntasks-per-node=1 ' "$log" || fail "p2p: no matrix step: $(cat "$log")"
+grep -q '^srun --mpi=pmix --nodes=2 --ntasks=2 --ntasks-per-node=1 ' "$log" || fail "p2p: no pair step: $(cat "$log")"
+grep -q '^srun --mpi=pmix --nodes=3 --ntasks=3 --ntasks-per-node=1 ' "$log" || fail "p2p: no matrix step: $(cat "$log")"
 want="cb-p2p -b 1K -e 64M -f 4 --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
 grep -qxF -- "$want" "$log" || fail "p2p: want '$want' in: $(cat "$log")"
 want="cb-p2p --all-pairs --mode bw -b 16M -e 16M -W 8 --min-iters 3 --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"

@@ -85,7 +85,7 @@ cb_run srun --mpi=pmix --nodes=1 --ntasks=8 \
   --transport auto --total-time 450 -o "$cb_csv"
 
 # Step 2 of 2: every node, 2 x 8 ranks per node = 16 ranks.
-cb_run srun --mpi=pmix --nodes=2 --ntasks-per-node=8 \
+cb_run srun --mpi=pmix --nodes=2 --ntasks=16 --ntasks-per-node=8 \
   "$cb_bin/cb-allreduce" -b 1K -e 1G -f 4 --check --cluster "$cb_profile" \
   --transport auto --total-time 450 -o "$cb_csv"
 
