@@ -170,12 +170,14 @@ char *cb_gpu_info_note(const cb_gpu_report_t *r, char *buf, size_t len)
 
 /* ------------------------------------------------------------ measuring (CUDA) */
 
-/* What one rank's measuring needs. */
+/* What one rank's measuring of one GPU needs. */
 typedef struct gpu_ctx {
     const cb_gpu_opts_t *o;
     int progress;         /* print progress lines (rank 0, not -q) */
+    int others;           /* other ranks on this host measuring at the same time */
     cb_gpu_report_t *rep;
     const cb_gpuspec_t *spec;
+    void *stream;         /* cudaStream_t */
 } gpu_ctx_t;
 
 #ifdef CB_HAVE_CUDA
@@ -467,12 +469,17 @@ static void measure_pcie(gpu_ctx_t *c, cudaStream_t s)
     cudaStreamSynchronize(s);
     cudaGetLastError();
     double line = cb_gpuspec_pcie_gbps(rep->pcie_gts, rep->pcie_width);
-    char link[160] = "PCIe link unknown: no efficiency";
+    char link[200] = "PCIe link unknown: no efficiency";
     if (isfinite(line)) {
         char cur[32];
         pcie_text(rep->pcie_gts, rep->pcie_width, cur, sizeof cur);
         snprintf(link, sizeof link, "spec = PCIe %s line rate per direction (%.2f GB/s) under load",
                  cur, line);
+    }
+    if (c->others > 0) {
+        size_t l = strlen(link);
+        snprintf(link + l, sizeof link - l, "; concurrent with %d other rank(s) on this host",
+                 c->others);
     }
 
     copy_ctx_t h2d = {.dst = dbuf, .src = host, .bytes = bytes, .kind = cudaMemcpyHostToDevice,
@@ -784,14 +791,17 @@ static void measure_gemm(gpu_ctx_t *c, cudaStream_t s)
     cb_gpu_gemm_destroy(g);
 }
 
-static void measure_device(gpu_ctx_t *c, int dev)
+/* Start measuring device dev: facts, spec lookup, a stream. CB_OK, or an
+ * error recorded in the report as a failed gpu_info measurement. */
+static int device_begin(gpu_ctx_t *c, int dev)
 {
     cb_gpu_report_t *rep = c->rep;
     rep->device = dev;
-    cudaStream_t s = NULL;
     int rc = cudaSetDevice(dev) == cudaSuccess ? device_facts(dev, rep) : CB_ERR_CUDA;
-    if (!rc && cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking) != cudaSuccess)
+    cudaStream_t st = NULL;
+    if (!rc && cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking) != cudaSuccess)
         rc = CB_ERR_CUDA;
+    c->stream = st;
     if (rc) {
         cb_gpu_meas_t *m = new_meas(rep, "gpu_info", "", "", "info");
         if (m) {
@@ -799,7 +809,7 @@ static void measure_device(gpu_ctx_t *c, int dev)
             snprintf(m->note, sizeof m->note, "cannot use CUDA device %d: %s", dev,
                      cudaGetErrorString(cudaGetLastError()));
         }
-        return;
+        return rc;
     }
     c->spec = cb_gpuspec_lookup(rep->name, rep->cc_major, rep->cc_minor);
     snprintf(rep->spec_name, sizeof rep->spec_name, "%s", c->spec ? c->spec->name : "");
@@ -809,18 +819,28 @@ static void measure_device(gpu_ctx_t *c, int dev)
                 c->spec ? c->spec->name : "not in the spec table: no efficiencies");
         fflush(stderr);
     }
-    if (c->o->parts & CB_GPU_PART_PCIE)
-        measure_pcie(c, s);
-    if (c->o->parts & CB_GPU_PART_MEMBW)
-        measure_membw(c, s);
-    if (c->o->parts & CB_GPU_PART_FMA)
-        measure_fma(c, s);
-    if (c->o->parts & CB_GPU_PART_GEMM)
-        measure_gemm(c, s);
-    cudaStreamDestroy(s);
+    return CB_OK;
 }
 
-#else /* no CUDA in this build */
+static void device_part(gpu_ctx_t *c, int part)
+{
+    cudaSetDevice(c->rep->device);
+    switch (part) {
+    case CB_GPU_PART_PCIE: measure_pcie(c, c->stream); break;
+    case CB_GPU_PART_MEMBW: measure_membw(c, c->stream); break;
+    case CB_GPU_PART_FMA: measure_fma(c, c->stream); break;
+    case CB_GPU_PART_GEMM: measure_gemm(c, c->stream); break;
+    }
+}
+
+static void device_end(gpu_ctx_t *c)
+{
+    if (c->stream)
+        cudaStreamDestroy(c->stream);
+    c->stream = NULL;
+}
+
+#else /* no CUDA in this build: cb_cuda_device_count() says 0, so none of these runs */
 
 int cb_gpu_time_op(void *stream, cb_gpu_op_fn op, void *ctx, int warmup, int iters,
                    double batch_us, double *samples_us, int *reps)
@@ -828,11 +848,15 @@ int cb_gpu_time_op(void *stream, cb_gpu_op_fn op, void *ctx, int warmup, int ite
     return CB_ERR_UNSUPPORTED;
 }
 
-static void measure_device(gpu_ctx_t *c, int dev)
+static int device_begin(gpu_ctx_t *c, int dev)
 {
     c->rep->device = -1;
-    snprintf(c->rep->reason, sizeof c->rep->reason, "this build has no CUDA support");
+    snprintf(c->rep->reason, sizeof c->rep->reason, "no CUDA device: this build has no CUDA support");
+    return CB_ERR_UNSUPPORTED;
 }
+
+static void device_part(gpu_ctx_t *c, int part) {}
+static void device_end(gpu_ctx_t *c) {}
 
 #endif
 
@@ -1299,57 +1323,51 @@ int cb_gpu_main(int argc, char **argv)
     int ndev = cb_cuda_device_count(why, sizeof why);
     int devs[CB_TOPO_MAX_GPUS];
     int nmine = pick_devices(&o, &comm, ndev, devs, why, sizeof why);
-    int nrep = nmine ? nmine : 1;
-    mine = calloc((size_t)nrep, sizeof *mine);
-    int ok = mine != NULL;
+    int nrep = nmine ? nmine : 1, ok;
+    /* Every rank walks k devices (the most any rank has) part by part, with
+     * a barrier after each part: all GPUs of the run do the same thing at the
+     * same time, so GPUs that share a host (PCIe, memory) are compared fairly. */
+    double kmax = nrep;
+    cb_comm_allreduce_max_double(&comm, &kmax, 1);
+    int k = (int)kmax;
+    mine = calloc((size_t)k, sizeof *mine);
+    ok = mine != NULL;
+    if (comm.rank == 0 && ok && !(all = calloc((size_t)comm.size * (size_t)k, sizeof *all)))
+        ok = 0;
     cb_comm_allreduce_min_int(&comm, &ok, 1);
     if (!ok) {
         fprintf(stderr, "%s: out of memory\n", PROG);
         status = 3;
         goto out;
     }
-    if (ndev > 0 && comm.local_size > ndev && o.device < 0 && comm.local_rank == 0)
-        fprintf(stderr, "%s: %s: %d ranks share %d GPU(s): measurements will contend (run one "
-                        "rank per GPU)\n", PROG, comm.hostname, comm.local_size, ndev);
-    for (int i = 0; i < nrep; i++) {
+    static const int parts[] = {CB_GPU_PART_PCIE, CB_GPU_PART_MEMBW, CB_GPU_PART_FMA,
+                                CB_GPU_PART_GEMM};
+    for (int i = 0; i < k; i++) {
         cb_gpu_report_t *r = &mine[i];
         snprintf(r->host, sizeof r->host, "%s", comm.hostname);
         r->rank = comm.rank;
-        r->device = -1;
-        if (!nmine) {
+        r->device = i < nrep ? -1 : -2; /* -2: padding for the gather */
+        gpu_ctx_t c = {.o = &o, .progress = comm.rank == 0 && !o.quiet, .rep = r,
+                       .others = comm.size > 1 ? comm.local_size - 1 : 0};
+        int active = 0;
+        if (i < nrep && !nmine)
             /* one wording for "no device" however it came about */
             snprintf(r->reason, sizeof r->reason, "%s%s",
                      ndev <= 0 && strncmp(why, "no CUDA device", 14) ? "no CUDA device: " : "", why);
-            continue;
+        else if (i < nrep)
+            active = device_begin(&c, devs[i]) == CB_OK;
+        for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++) {
+            if (!(o.parts & parts[p]))
+                continue;
+            if (active)
+                device_part(&c, parts[p]);
+            cb_comm_barrier(&comm);
         }
-        gpu_ctx_t c = {.o = &o, .progress = comm.rank == 0 && !o.quiet, .rep = r};
-        measure_device(&c, devs[i]);
+        if (active)
+            device_end(&c);
     }
 
-    /* Gather every rank's reports to rank 0 (padded to the largest count). */
-    double kmax = nrep;
-    cb_comm_allreduce_max_double(&comm, &kmax, 1);
-    int k = (int)kmax;
-    cb_gpu_report_t *send = mine;
-    if (k > nrep) {
-        send = realloc(mine, (size_t)k * sizeof *mine);
-        if (send) {
-            mine = send;
-            for (int i = nrep; i < k; i++) {
-                memset(&mine[i], 0, sizeof mine[i]);
-                mine[i].device = -2; /* padding */
-            }
-        }
-    }
-    ok = send != NULL;
-    if (comm.rank == 0 && ok && !(all = calloc((size_t)comm.size * (size_t)k, sizeof *all)))
-        ok = 0;
-    cb_comm_allreduce_min_int(&comm, &ok, 1);
-    if (!ok) {
-        fprintf(stderr, "%s: out of memory gathering the results\n", PROG);
-        status = 3;
-        goto out;
-    }
+    /* Gather every rank's reports to rank 0. */
     if ((rc = cb_comm_gather(&comm, mine, (size_t)k * sizeof *mine, all, 0))) {
         status = 3;
         goto out;

@@ -29,16 +29,18 @@ grep -q "require-gpu" "$tmp/err" || { fail "--require-gpu: no reason on stderr";
 "$gpu" --help >"$tmp/out" 2>&1 || fail "--help exit $?"
 grep -q "usage: cb-gpu" "$tmp/out" || fail "--help prints no usage"
 "$gpu" --list-specs >"$tmp/out" 2>&1 || fail "--list-specs exit $?"
-grep -q "H100 SXM" "$tmp/out" && grep -q "RTX 5090" "$tmp/out" || fail "--list-specs lacks entries"
+if ! grep -q "H100 SXM" "$tmp/out" || ! grep -q "RTX 5090" "$tmp/out"; then
+  fail "--list-specs lacks entries"
+fi
 
 printf 'name,age\nx,1\n' >"$tmp/theirs.csv"
 # expect_usage PATTERN ARGS...: exit 2, one-line error matching PATTERN, no new file
 expect_usage() {
   local pattern=$1; shift
   local before after rc lines
-  before=$(ls "$tmp" | sort)
+  before=$(find "$tmp" -type f | sort)
   (cd "$tmp" && timeout 60 "$gpu" "$@" >"$tmp/out" 2>"$tmp/err"); rc=$?
-  after=$(ls "$tmp" | sort)
+  after=$(find "$tmp" -type f | sort)
   lines=$(grep -vc '^(try' "$tmp/err")
   if [ "$rc" -ne 2 ] || ! grep -q -- "$pattern" "$tmp/err" || [ "$before" != "$after" ] || [ "$lines" -ne 1 ]; then
     fail "cb-gpu $* -> exit $rc (want 2)"; sed 's/^/    /' "$tmp/err"
