@@ -3,3 +3,9 @@
 cb_add_script_test(NAME test_vcluster_smoke
   COMMAND ${CMAKE_SOURCE_DIR}/tests/slurm/test_vcluster_smoke.sh
   LABELS slurm)
+# The generated sbatch scripts submitted for real on 2 and 3 virtual nodes.
+cb_add_script_test(NAME test_vcluster_jobs
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/slurm/test_vcluster_jobs.sh
+  LABELS slurm)
+set_property(TEST test_vcluster_jobs APPEND PROPERTY ENVIRONMENT "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
+set_tests_properties(test_vcluster_jobs PROPERTIES TIMEOUT 900)

@@ -1,9 +1,11 @@
 /* cb_csv_expect: assertion helper for integration tests. Reads results CSV
  * files with the project's reader and checks how many rows match filters.
  *   cb_csv_expect FILE... [--where COL=VAL]... [--rows N | --min-rows N]
- *                 [--zero-wrong] [--status S]
+ *                 [--zero-wrong] [--status S] [--print COL,COL...]
  * --zero-wrong: every matching row has wrong_elements == 0 (not empty).
  * --status S: every matching row has status S.
+ * --print: write the named columns of each matching row, tab-separated, to
+ * stdout (before the summary line, which then goes to stderr).
  * Exit 0 when all hold, 1 otherwise (with the reason), 2 on bad input. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@ int main(int argc, char **argv)
     long rows = -1, min_rows = -1;
     int zero_wrong = 0;
     const char *status = NULL;
+    int pcol[CB_NCOLS], nprint = 0;
     char err[1024];
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--where") && i + 1 < argc && nwhere < MAX_WHERE) {
@@ -42,6 +45,14 @@ int main(int argc, char **argv)
             min_rows = atol(argv[++i]);
         } else if (!strcmp(argv[i], "--zero-wrong")) {
             zero_wrong = 1;
+        } else if (!strcmp(argv[i], "--print") && i + 1 < argc) {
+            char *save = NULL;
+            for (char *c = strtok_r(argv[++i], ",", &save); c && nprint < CB_NCOLS;
+                 c = strtok_r(NULL, ",", &save))
+                if ((pcol[nprint++] = cb_results_column_index(c)) < 0) {
+                    fprintf(stderr, "cb_csv_expect: unknown column '%s'\n", c);
+                    return 2;
+                }
         } else if (!strcmp(argv[i], "--status") && i + 1 < argc) {
             status = argv[++i];
         } else if (cb_table_read(&t, argv[i], err, sizeof err)) {
@@ -57,6 +68,8 @@ int main(int argc, char **argv)
         if (!ok)
             continue;
         matched++;
+        for (int c = 0; c < nprint; c++)
+            printf("%s%c", cb_table_str(&t, r, pcol[c]), c + 1 < nprint ? '\t' : '\n');
         char where[512];
         if (zero_wrong && strcmp(cb_table_str(&t, r, CB_COL_WRONG_ELEMENTS), "0")) {
             fprintf(stderr, "cb_csv_expect: %s: wrong_elements '%s'\n",
@@ -77,7 +90,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "cb_csv_expect: %ld matching rows, expected at least %ld\n", matched, min_rows);
         bad++;
     }
-    printf("cb_csv_expect: %ld matching rows of %zu, %s\n", matched, t.nrows, bad ? "FAIL" : "ok");
+    fprintf(nprint ? stderr : stdout, "cb_csv_expect: %ld matching rows of %zu, %s\n", matched, t.nrows,
+            bad ? "FAIL" : "ok");
     cb_table_free(&t);
     return bad ? 1 : 0;
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Slurm integration test (label slurm): brings up a private copy of the virtual
+# cluster, generates the sbatch scripts for 2 and 3 nodes of the vcluster
+# profile, submits allreduce.sh and p2p.sh for real, and checks: jobs
+# COMPLETED, CSV rows present with zero wrong elements, and p2p bandwidth at
+# 4 MiB and above between 80% and 110% of the shaped rate that iperf3 measures
+# inside the same test. Skips (77) when not root or without namespaces.
+set -uo pipefail
+name=test_vcluster_jobs
+src=${CB_SOURCE_DIR:?}
+bin=${CB_BIN:?}
+expect=${CB_CSV_EXPECT:?}
+vc=$src/scripts/vcluster
+if [ "$(id -u)" -ne 0 ]; then echo "$name: SKIP: needs root (network namespaces, Slurm daemons)"; exit 77; fi
+if ! unshare --net --uts --mount true 2>/dev/null; then echo "$name: SKIP: namespaces not available"; exit 77; fi
+
+tmp=$(mktemp -d /tmp/cbvc-jobs.XXXXXX)
+chmod 755 "$tmp"
+export CB_VC_DIR=$tmp/vc CB_VC_PREFIX=cbj CB_VC_SUBNET=10.216.0 CB_VC_CTLD_PORT=6947 \
+  CB_VC_SLURMD_PORT=6948 CB_VC_NODES=3 CB_VC_RATE=2500
+cleanup() { "$vc" down >/dev/null 2>&1; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+fail() {
+  echo "$name: FAIL: $*"
+  for f in "$tmp"/home/results/slurm-*.out; do [ -s "$f" ] && { echo "--- tail $f"; tail -n 15 "$f"; }; done
+  exit 1
+}
+
+out=$("$vc" up 2>"$tmp/up.err"); rc=$?
+[ "$rc" -eq 77 ] && { echo "$name: SKIP: $(tail -n 1 "$tmp/up.err")"; exit 77; }
+[ "$rc" -eq 0 ] || { cat "$tmp/up.err"; fail "vcluster up: exit $rc"; }
+eval "$(printf '%s\n' "$out" | tail -n 1)"
+
+# The repository as the jobs see it: binaries of this build, results in tmp.
+home=$tmp/home
+mkdir -p "$home/build" "$home/results"
+ln -s "$(cd "$bin" && pwd)" "$home/build/bin"
+
+iperf=$("$vc" iperf node0 node1 3) || fail "iperf3: $iperf"
+gbit=$(printf '%s\n' "$iperf" | awk '{print $(NF-1)}')
+echo "$name: $iperf"
+
+for n in 2 3; do
+  prof=$tmp/vcluster.ini
+  sed -e "s/^nodes *=.*/nodes = $n/" -e "s/^nodelist *=.*/nodelist = node[0-$((n - 1))]/" \
+    "$src/sbatch/profiles/vcluster.ini" >"$prof"
+  "$bin/clusterbench" sbatch --profile "$prof" --out "$tmp/sbatch-$n" >/dev/null || fail "generate for $n nodes"
+  for s in allreduce p2p; do
+    id=$(cd "$home" && sbatch --parsable --wait "$tmp/sbatch-$n/$s.sh") || true
+    [ -n "$id" ] || fail "$s on $n nodes: sbatch failed"
+    st=$(scontrol show job "$id" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
+    [ "$st" = COMPLETED ] || fail "$s on $n nodes: job $id $st"
+    csv=$home/results/vcluster/$id/$s.csv
+    [ -f "$csv" ] || fail "$s on $n nodes: no $csv"
+    echo "$name: $s on $n nodes: job $id COMPLETED, $csv"
+    if [ "$s" = allreduce ]; then
+      "$expect" "$csv" --where benchmark=allreduce --where nodes="$n" --where status=ok --min-rows 18 \
+        --zero-wrong || fail "allreduce rows on $n nodes"
+      "$expect" "$csv" --where benchmark=allreduce --where nodes=1 --min-rows 18 --zero-wrong ||
+        fail "single-node baseline rows"
+    else
+      "$expect" "$csv" --where benchmark=p2p --where nodes=2 --where status=ok --min-rows 27 \
+        --zero-wrong || fail "p2p rows"
+      [ "$n" -lt 3 ] || "$expect" "$csv" --where benchmark=p2p --where nodes=3 --where op=bw \
+        --rows 6 --zero-wrong --status ok || fail "all-pairs rows"
+      # Bandwidth at 4 MiB and above against iperf3's goodput on the same link.
+      "$expect" "$csv" --where benchmark=p2p --where op=bw --where status=ok \
+        --print bytes,algbw_gbps,host,peer >"$tmp/bw.tsv" 2>/dev/null || fail "no bw rows"
+      awk -F'\t' -v gbit="$gbit" -v n="$n" '
+        $1 >= 4194304 { r = $2 * 8 / gbit; k++
+          printf "  %s->%s %9d B: %.4f GB/s = %.1f%% of iperf3\n", $3, $4, $1, $2, 100 * r
+          if (r < 0.80 || r > 1.10) bad++ }
+        END { if (!k) { print "  no rows >= 4 MiB"; exit 1 } exit bad ? 1 : 0 }' "$tmp/bw.tsv" ||
+        fail "p2p bandwidth outside 80-110% of iperf3 ($gbit Gbit/s) on $n nodes"
+    fi
+  done
+done
+echo "$name: PASS"
