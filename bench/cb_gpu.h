@@ -129,7 +129,8 @@ char *cb_gpu_info_note(const cb_gpu_report_t *r, char *buf, size_t len);
  * the no-device ones, device -1) write the CSV rows — one gpu_info row per
  * GPU, one row per measurement with spec_value/efficiency where the spec
  * table has a figure, status ok / failed (error or wrong data) / skipped
- * (unsupported, or no device) / slow (flagged by the slow-GPU check) — and
+ * (unsupported, or no device); a GPU flagged by the slow-GPU check keeps
+ * status ok (its measurement is valid) with "SLOW: <verdict>" in the note — and
  * print the per-GPU results, the summary table and the verdicts to `out`.
  * Returns the exit code: 0; 2 for --device out of range; 3 for failures,
  * wrong data, a write error, or no device with --require-gpu. */

@@ -75,9 +75,11 @@ void cb_gpu_usage(FILE *f)
             "      --cluster NAME      cluster/profile name recorded in every row ($CB_CLUSTER)\n"
             "  -q, --quiet             no progress lines on stderr\n"
             "  -h, --help              this text\n\n"
-            "exit status: 0 ok (also: skipped for want of a GPU, or a GPU flagged slow — see\n"
-            "the verdicts and the CSV's status column), 2 usage or input error, 3 runtime\n"
-            "error, wrong data, or no CUDA device with --require-gpu\n",
+            "A GPU flagged slow keeps status ok in the CSV (its numbers are valid) with\n"
+            "\"SLOW: ...\" in the note; the verdicts are printed at the end.\n\n"
+            "exit status: 0 ok (also: skipped for want of a GPU, or a GPU flagged slow), 2\n"
+            "usage or input error, 3 runtime error, wrong data, or no CUDA device with\n"
+            "--require-gpu\n",
             CB_GPU_MAX_GEMM_N, CB_GPU_MAX_GEMM_SIZES, cb_size_format(d.mem_bytes, b, sizeof b),
             d.warmup_iters, d.iters, d.slow_threshold * 100);
 }
