@@ -13,9 +13,11 @@ endforeach()
 cb_add_script_test(NAME test_bench_bad_input
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/mpi/test_bench_bad_input.sh LABELS mpi)
 # Reference loop for the harness-overhead measurement (not a test).
-add_executable(cb_bare_mpi ${CMAKE_CURRENT_LIST_DIR}/tools/cb_bare_mpi.c)
-target_link_libraries(cb_bare_mpi PRIVATE MPI::MPI_C)
-set_target_properties(cb_bare_mpi PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+if(MPI_C_FOUND)
+  add_executable(cb_bare_mpi ${CMAKE_CURRENT_LIST_DIR}/tools/cb_bare_mpi.c)
+  target_link_libraries(cb_bare_mpi PRIVATE MPI::MPI_C)
+  set_target_properties(cb_bare_mpi PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+endif()
 # The NCCL transport on a real GPU (label gpu; skips without a CUDA device).
 cb_add_script_test(NAME test_nccl_bench COMMAND ${CMAKE_CURRENT_LIST_DIR}/gpu/test_nccl_bench.sh LABELS gpu)
 set_property(TEST test_nccl_bench APPEND PROPERTY ENVIRONMENT "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
