@@ -140,6 +140,7 @@ int cb_allreduce_main(int argc, char **argv)
                 cb_run_t r = {.opts = o, .comm = &s.comm, .tp = s.tp, .tps = s.tps, .dtype = dt,
                               .in_place = p, .bytes = bytes, .count = bytes / cb_dtype_size(dt),
                               .active = 1};
+                r.expect_us = prev_us > 0 ? prev_us * (double)bytes / prev_bytes : 0;
                 double t0 = cb_timer_now_us();
                 cb_measure_t m;
                 int rc = cb_bench_measure(&s, &cb_bench_allreduce, &r, &m);

@@ -15,6 +15,7 @@
 #include "cb_results.h"
 #include "cb_stats.h"
 #include "cb_transport.h"
+#include "cb_watchdog.h"
 
 typedef enum cb_prog { CB_PROG_ALLREDUCE, CB_PROG_P2P } cb_prog_t;
 
@@ -68,6 +69,7 @@ typedef struct cb_run {
     int window;
     void *sendbuf, *recvbuf, *ackbuf;
     cb_p2p_op_t *ops;
+    double expect_us;   /* forecast of one iteration (0: unknown), for timeouts */
 } cb_run_t;
 
 typedef struct cb_bench {
@@ -116,6 +118,12 @@ typedef struct cb_session {
     double t_start_us;
     int failures;         /* configurations that failed or found wrong data */
     int capped;           /* sizes skipped by the total budget */
+    cb_watchdog_t wd;     /* aborts the job when an operation hangs */
+    /* Rank 0: the row of the configuration in flight, formatted beforehand,
+     * written as "timeout" by the watchdog or "failed" by a fatal signal so
+     * the row is marked failed, not missing. */
+    struct cb_inflight *volatile inflight_timeout, *volatile inflight_signal;
+    int res_fd;           /* rank 0: the results file's descriptor, else -1 */
 } cb_session_t;
 
 /* Parse args, init comm, select transport, open results (rank 0), write
@@ -124,6 +132,10 @@ typedef struct cb_session {
 int cb_session_start(cb_session_t *s, cb_prog_t prog, const char *progname, int argc, char **argv);
 /* Finalise; returns the exit code for main (0, or 3 when something failed). */
 int cb_session_end(cb_session_t *s);
+
+/* Timeout (s) of one phase of a measurement expected to take expect_s:
+ * --timeout when given, else 60 s + 20x the expectation. */
+double cb_bench_timeout_s(const cb_bench_opts_t *o, double expect_s);
 
 /* Measure one configuration on all ranks (collective). */
 int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measure_t *m);

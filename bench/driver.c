@@ -3,14 +3,65 @@
  * and its CSV row. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cb_bench.h"
 #include "cb_error.h"
+#include "cb_size.h"
 #include "cb_timer.h"
 #include "cb_topo.h"
+#include "cb_watchdog.h"
+
+static void set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r);
+
+/* A row formatted in advance, written from a watchdog or signal context. */
+struct cb_inflight {
+    size_t len;
+    char row[];
+};
+
+/* The one piece of process-wide state: a fatal signal handler can only find
+ * the session through a static. Set on rank 0 while a session runs. */
+static cb_session_t *volatile signal_session;
+
+static void on_fatal_signal(int sig)
+{
+    cb_session_t *s = signal_session;
+    struct cb_inflight *in = s ? s->inflight_signal : NULL;
+    if (in && s->res_fd >= 0 && write(s->res_fd, in->row, in->len) < 0) {
+        /* nothing more can be done from a signal handler */
+    }
+    static const char msg[] = "clusterbench: terminated by a signal: the configuration in flight "
+                              "is marked failed in the results CSV; earlier rows are intact\n";
+    if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void on_watchdog(void *arg, const char *what, double waited_s)
+{
+    cb_session_t *s = arg;
+    fprintf(stderr,
+            "%s: watchdog: rank %d on %s: %s did not finish in %.0f s (--timeout); a rank or "
+            "link is dead or hung; aborting the job\n",
+            s->progname, s->comm.rank, s->comm.hostname, what, waited_s);
+    struct cb_inflight *in = s->inflight_timeout;
+    if (in && s->res_fd >= 0 && write(s->res_fd, in->row, in->len) < 0)
+        fprintf(stderr, "%s: could not mark the row in flight: %s\n", s->progname, strerror(errno));
+    cb_comm_abort(&s->comm, 3);
+}
+
+double cb_bench_timeout_s(const cb_bench_opts_t *o, double expect_s)
+{
+    if (o->timeout_s > 0)
+        return o->timeout_s;
+    return 60.0 + 20.0 * (expect_s > 0 ? expect_s : 0);
+}
 
 int cb_bench_iters_for_budget(double iter_us, double budget_s, int min_iters, int max_iters)
 {
@@ -75,6 +126,7 @@ int cb_session_start(cb_session_t *s, cb_prog_t prog, const char *progname, int 
         fprintf(stderr, "%s: %s\n(try '%s --help')\n", progname, err, progname);
         return 2;
     }
+    s->res_fd = -1;
     if ((rc = cb_comm_init(&s->comm, &argc, &argv))) {
         fprintf(stderr, "%s: cannot start the communicator: %s\n", progname, cb_strerror(rc));
         return 3;
@@ -141,12 +193,26 @@ int cb_session_start(cb_session_t *s, cb_prog_t prog, const char *progname, int 
         if (!ok)
             status = 3;
     }
+    if (!status && cb_watchdog_start(&s->wd, on_watchdog, s) != CB_OK)
+        status = 3;
+    if (!status && s->comm.rank == 0) {
+        s->res_fd = cb_results_fd(s->res);
+        signal_session = s;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+    }
     if (!status) {
         rc = write_topology(s);
         if (rc && s->comm.rank == 0)
             fprintf(stderr, "%s: writing topology rows: %s\n", progname, cb_strerror(rc));
     }
     if (status) {
+        cb_watchdog_stop(&s->wd);
         if (s->tp && s->tps)
             s->tp->destroy(s->tps);
         s->tps = NULL;
@@ -169,6 +235,13 @@ int cb_session_end(cb_session_t *s)
         printf("# %s: %s in %.1f s%s\n", s->progname, s->failures ? "FAILED" : "done", secs,
                s->capped ? " (some sizes skipped by --total-time, see above)" : "");
         fflush(stdout);
+    }
+    cb_watchdog_stop(&s->wd);
+    if (signal_session == s) {
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        signal_session = NULL;
     }
     if (s->tp && s->tps)
         s->tp->destroy(s->tps);
@@ -206,6 +279,12 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
     memset(m, 0, sizeof *m);
     double *samples = NULL;
     double t = 0;
+    char what[160], sz[32];
+    snprintf(what, sizeof what, "%s %s %s %s", b->name, b->op,
+             cb_size_format(r->bytes, sz, sizeof sz),
+             b->coll == CB_COLL_SENDRECV ? "" : (r->in_place ? "in-place" : "out-of-place"));
+    set_inflight(s, b, r);
+    cb_watchdog_arm(&s->wd, cb_bench_timeout_s(o, r->expect_us / 1e6), what);
     int rc = b->setup(r);
     if ((rc = agree_ok(s, rc)))
         goto out;
@@ -237,6 +316,9 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
     double warm_mean = warm_sum / m->warmup_iters;
     cb_comm_allreduce_max_double(&s->comm, &warm_mean, 1);
     m->iters = cb_bench_iters_for_budget(warm_mean, o->time_per_size_s, o->min_iters, o->max_iters);
+    /* The timed loop's own deadline: its expected length, plus one more
+     * iteration for the check. */
+    cb_watchdog_arm(&s->wd, cb_bench_timeout_s(o, warm_mean * (m->iters + 1) / 1e6), what);
 
     samples = calloc((size_t)m->iters, sizeof *samples);
     if (!samples)
@@ -284,11 +366,44 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
         m->checked = 1;
     }
 out:
+    cb_watchdog_disarm(&s->wd);
+    set_inflight(s, NULL, NULL);
     if (b->teardown)
         b->teardown(r);
     free(samples);
     m->rc = rc;
     return rc;
+}
+
+static void fill_row(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
+                     const cb_measure_t *m, const char *status, const char *note, cb_row_t *row)
+{
+    cb_row_init(row, &s->ctx);
+    cb_row_set_str(row, CB_COL_BENCHMARK, b->name);
+    cb_row_set_str(row, CB_COL_TRANSPORT, s->tp->name);
+    cb_row_set_str(row, CB_COL_MEMORY, s->tp->memory);
+    cb_row_set_str(row, CB_COL_DTYPE, cb_dtype_name(r->dtype));
+    cb_row_set_str(row, CB_COL_OP, b->op);
+    if (b->coll != CB_COLL_SENDRECV) {
+        cb_row_set_str(row, CB_COL_PLACEMENT, r->in_place ? "in-place" : "out-of-place");
+    } else {
+        cb_row_set_str(row, CB_COL_HOST, s->comm.hosts[r->rank_a]);
+        cb_row_set_str(row, CB_COL_PEER, s->comm.hosts[r->rank_b]);
+        cb_row_set_int(row, CB_COL_RANK, r->rank_a);
+        cb_row_set_int(row, CB_COL_PEER_RANK, r->rank_b);
+    }
+    cb_row_set_int(row, CB_COL_BYTES, (long long)r->bytes);
+    if (m && m->iters) {
+        cb_row_set_int(row, CB_COL_ITERS, m->iters);
+        cb_row_set_int(row, CB_COL_WARMUP_ITERS, m->warmup_iters);
+        cb_row_set_stats(row, &m->time_us);
+        cb_row_set_num(row, CB_COL_ALGBW_GBPS, m->algbw_gbps);
+        cb_row_set_num(row, CB_COL_BUSBW_GBPS, m->busbw_gbps);
+    }
+    if (m && m->checked)
+        cb_row_set_int(row, CB_COL_WRONG_ELEMENTS, (long long)m->wrong);
+    cb_row_set_str(row, CB_COL_STATUS, status);
+    cb_row_set_str(row, CB_COL_NOTE, note);
 }
 
 int cb_bench_write_row(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
@@ -297,33 +412,48 @@ int cb_bench_write_row(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
     if (s->comm.rank != 0)
         return CB_OK;
     cb_row_t row;
-    cb_row_init(&row, &s->ctx);
-    cb_row_set_str(&row, CB_COL_BENCHMARK, b->name);
-    cb_row_set_str(&row, CB_COL_TRANSPORT, s->tp->name);
-    cb_row_set_str(&row, CB_COL_MEMORY, s->tp->memory);
-    cb_row_set_str(&row, CB_COL_DTYPE, cb_dtype_name(r->dtype));
-    cb_row_set_str(&row, CB_COL_OP, b->op);
-    if (b->coll != CB_COLL_SENDRECV) {
-        cb_row_set_str(&row, CB_COL_PLACEMENT, r->in_place ? "in-place" : "out-of-place");
-    } else {
-        cb_row_set_str(&row, CB_COL_HOST, s->comm.hosts[r->rank_a]);
-        cb_row_set_str(&row, CB_COL_PEER, s->comm.hosts[r->rank_b]);
-        cb_row_set_int(&row, CB_COL_RANK, r->rank_a);
-        cb_row_set_int(&row, CB_COL_PEER_RANK, r->rank_b);
-    }
-    cb_row_set_int(&row, CB_COL_BYTES, (long long)r->bytes);
-    if (m && m->iters) {
-        cb_row_set_int(&row, CB_COL_ITERS, m->iters);
-        cb_row_set_int(&row, CB_COL_WARMUP_ITERS, m->warmup_iters);
-        cb_row_set_stats(&row, &m->time_us);
-        cb_row_set_num(&row, CB_COL_ALGBW_GBPS, m->algbw_gbps);
-        cb_row_set_num(&row, CB_COL_BUSBW_GBPS, m->busbw_gbps);
-    }
-    if (m && m->checked)
-        cb_row_set_int(&row, CB_COL_WRONG_ELEMENTS, (long long)m->wrong);
-    cb_row_set_str(&row, CB_COL_STATUS, status);
-    cb_row_set_str(&row, CB_COL_NOTE, note);
+    fill_row(s, b, r, m, status, note, &row);
     int rc = cb_results_write(s->res, &row);
     cb_row_clear(&row);
     return rc;
+}
+
+static struct cb_inflight *format_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
+                                           const char *status, const char *note)
+{
+    cb_row_t row;
+    char *text = NULL;
+    size_t len = 0;
+    fill_row(s, b, r, NULL, status, note, &row);
+    int rc = cb_results_format_row(&row, &text, &len);
+    cb_row_clear(&row);
+    if (rc)
+        return NULL;
+    struct cb_inflight *in = malloc(sizeof *in + len);
+    if (in) {
+        in->len = len;
+        memcpy(in->row, text, len);
+    }
+    free(text);
+    return in;
+}
+
+/* Rank 0: swap the rows to write if this configuration never finishes
+ * (b == NULL clears them). The pointers are swapped before the old ones are
+ * freed, so a handler sees either the old or the new row, never freed memory. */
+static void set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r)
+{
+    if (s->comm.rank != 0)
+        return;
+    struct cb_inflight *t = b ? format_inflight(s, b, r, "timeout",
+                                                "watchdog: did not finish within --timeout")
+                              : NULL;
+    struct cb_inflight *g = b ? format_inflight(s, b, r, "failed",
+                                                "interrupted: the job was killed while measuring")
+                              : NULL;
+    struct cb_inflight *old_t = s->inflight_timeout, *old_g = s->inflight_signal;
+    s->inflight_timeout = t;
+    s->inflight_signal = g;
+    free(old_t);
+    free(old_g);
 }

@@ -305,6 +305,7 @@ int cb_p2p_main(int argc, char **argv)
                     s.capped = 1;
                     break;
                 }
+                r.expect_us = prev_us > 0 ? prev_us * (double)bytes / prev_bytes * b->ops_per_iter(&r) : 0;
                 double t0 = cb_timer_now_us();
                 cb_measure_t m;
                 int rc = cb_bench_measure(&s, b, &r, &m);

@@ -111,6 +111,9 @@ int cb_results_write(cb_results_t *res, const cb_row_t *row);
 /* Serialise a row (with trailing CRLF-free "\n") into a malloc'd buffer. */
 int cb_results_format_row(const cb_row_t *row, char **out, size_t *len);
 const char *cb_results_path(const cb_results_t *res);
+/* The file descriptor rows are appended to (O_APPEND): for an async-signal-
+ * safe write() of a row formatted beforehand. */
+int cb_results_fd(const cb_results_t *res);
 void cb_results_close(cb_results_t *res); /* NULL ok */
 
 /* ---- reader ---- */

@@ -395,6 +395,11 @@ const char *cb_results_path(const cb_results_t *res)
     return res ? res->path : NULL;
 }
 
+int cb_results_fd(const cb_results_t *res)
+{
+    return res ? res->fd : -1;
+}
+
 void cb_results_close(cb_results_t *res)
 {
     if (!res)

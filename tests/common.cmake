@@ -2,3 +2,4 @@
 cb_add_test(NAME test_common SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_common.c)
 cb_add_test(NAME test_results SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_results.c)
 cb_add_test(NAME test_bench_options SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_bench_options.c LIBS cbbench)
+cb_add_test(NAME test_watchdog SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_watchdog.c)
