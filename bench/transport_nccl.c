@@ -2,6 +2,7 @@
  * node-local rank, the NCCL unique id broadcast over the bootstrap
  * communicator, one stream, CUDA events for timing, fill/check kernels from
  * kernels/. */
+#include <sched.h>
 #include <stdlib.h>
 
 #include <cuda_runtime.h>
@@ -169,7 +170,26 @@ static int nccl_time_end(void *st, double *us)
     nccl_state_t *s = st;
     float ms = 0;
     CB_CUDA_CHECK(cudaEventRecord(s->ev_end, s->stream));
-    CB_CUDA_CHECK(cudaEventSynchronize(s->ev_end));
+    /* Poll instead of blocking, so a failed peer (NCCL's async error) ends
+     * the wait with ncclCommAbort rather than hanging; a silent hang is the
+     * driver's watchdog's to end. */
+    for (;;) {
+        cudaError_t q = cudaEventQuery(s->ev_end);
+        if (q == cudaSuccess)
+            break;
+        if (q != cudaErrorNotReady)
+            CB_CUDA_CHECK(q);
+        ncclResult_t async = ncclSuccess;
+        CB_NCCL_CHECK(ncclCommGetAsyncError(s->nccl, &async));
+        if (async != ncclSuccess) {
+            CB_LOG_ERR("NCCL asynchronous error: %s; aborting the communicator",
+                       ncclGetErrorString(async));
+            ncclCommAbort(s->nccl);
+            s->nccl = NULL;
+            return CB_ERR_NCCL;
+        }
+        sched_yield();
+    }
     CB_CUDA_CHECK(cudaEventElapsedTime(&ms, s->ev_begin, s->ev_end));
     *us = (double)ms * 1e3;
     return CB_OK;
