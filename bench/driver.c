@@ -10,11 +10,14 @@
 #include <unistd.h>
 
 #include "cb_bench.h"
+#include "cb_env.h"
 #include "cb_error.h"
 #include "cb_size.h"
 #include "cb_timer.h"
 #include "cb_topo.h"
 #include "cb_watchdog.h"
+
+extern char **environ;
 
 static void set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r);
 
@@ -208,8 +211,10 @@ int cb_session_start(cb_session_t *s, cb_prog_t prog, const char *progname, int 
     }
     if (!status) {
         rc = write_topology(s);
+        if (rc == CB_OK && s->comm.rank == 0)
+            rc = cb_env_write_rows(environ, s->comm.hostname, &s->ctx, s->res);
         if (rc && s->comm.rank == 0)
-            fprintf(stderr, "%s: writing topology rows: %s\n", progname, cb_strerror(rc));
+            fprintf(stderr, "%s: writing topology/environment rows: %s\n", progname, cb_strerror(rc));
     }
     if (status) {
         cb_watchdog_stop(&s->wd);
