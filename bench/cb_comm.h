@@ -26,6 +26,19 @@ typedef struct cb_comm {
 /* Initialise (MPI_Init when built with MPI; a singleton without mpirun works)
  * and fill the layout. Call once per process. */
 int cb_comm_init(cb_comm_t *c, int *argc, char ***argv);
+/* Thread levels of cb_comm_init_threaded(), in MPI's order. */
+enum {
+    CB_COMM_THREADS_SINGLE = 0,     /* one thread only */
+    CB_COMM_THREADS_FUNNELED = 1,   /* only the main thread calls MPI */
+    CB_COMM_THREADS_SERIALIZED = 2, /* any thread, one at a time */
+    CB_COMM_THREADS_MULTIPLE = 3,   /* any thread, any time */
+};
+/* cb_comm_init asking for MPI_THREAD_MULTIPLE (MPI_Init_thread); *threads
+ * gets the level provided (CB_COMM_THREADS_*; when MPI was initialised
+ * already, the level it has). The self build provides MULTIPLE. */
+int cb_comm_init_threaded(cb_comm_t *c, int *argc, char ***argv, int *threads);
+/* Name of a level: "single", "funneled", "serialized", "multiple". */
+const char *cb_comm_threads_name(int threads);
 void cb_comm_finalize(cb_comm_t *c);
 /* Abort every rank (watchdog, fatal error). Does not return. */
 void cb_comm_abort(cb_comm_t *c, int code) __attribute__((noreturn));

@@ -71,6 +71,32 @@ int cb_comm_init(cb_comm_t *c, int *argc, char ***argv)
     return layout(c);
 }
 
+int cb_comm_init_threaded(cb_comm_t *c, int *argc, char ***argv, int *threads)
+{
+    memset(c, 0, sizeof *c);
+    int inited = 0, provided = MPI_THREAD_SINGLE;
+    MPI_Initialized(&inited);
+    if (!inited)
+        CB_MPI_CHECK(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided));
+    else
+        CB_MPI_CHECK(MPI_Query_thread(&provided));
+    *threads = provided >= MPI_THREAD_MULTIPLE     ? CB_COMM_THREADS_MULTIPLE
+               : provided >= MPI_THREAD_SERIALIZED ? CB_COMM_THREADS_SERIALIZED
+               : provided >= MPI_THREAD_FUNNELED   ? CB_COMM_THREADS_FUNNELED
+                                                   : CB_COMM_THREADS_SINGLE;
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    CB_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &c->rank));
+    CB_MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &c->size));
+    gethostname(c->hostname, sizeof c->hostname - 1);
+    return layout(c);
+}
+
+const char *cb_comm_threads_name(int threads)
+{
+    static const char *names[] = {"single", "funneled", "serialized", "multiple"};
+    return threads >= 0 && threads <= 3 ? names[threads] : "?";
+}
+
 void cb_comm_finalize(cb_comm_t *c)
 {
     if (!c)

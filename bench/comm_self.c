@@ -28,6 +28,18 @@ int cb_comm_init(cb_comm_t *c, int *argc, char ***argv)
     return CB_OK;
 }
 
+int cb_comm_init_threaded(cb_comm_t *c, int *argc, char ***argv, int *threads)
+{
+    *threads = CB_COMM_THREADS_MULTIPLE;
+    return cb_comm_init(c, argc, argv);
+}
+
+const char *cb_comm_threads_name(int threads)
+{
+    static const char *names[] = {"single", "funneled", "serialized", "multiple"};
+    return threads >= 0 && threads <= 3 ? names[threads] : "?";
+}
+
 void cb_comm_finalize(cb_comm_t *c)
 {
     if (!c)

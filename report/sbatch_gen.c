@@ -354,10 +354,50 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
             k->binary, plan->matrix_size, plan->matrix_size, plan->transport, cap);
 }
 
+/* DDP: the all-reduce time of DDP's bucket sizes on every node (the model's
+ * input), then cb-ddp's measured step on every node against that model. */
+static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
+                     const cb_sbatch_plan_t *plan)
+{
+    long tpn = plan->tasks_per_node;
+    long ar_cap = cb_sbatch_step_cap_s(p->time_limit_s, 4);
+    long ddp_cap = cb_sbatch_step_cap_s(p->time_limit_s, 1);
+    char placement[96];
+    snprintf(placement, sizeof placement, "--nodes=%ld --ntasks-per-node=%ld", p->nodes, tpn);
+    fprintf(f, "if [[ ! -x \"$cb_bin/cb-allreduce\" ]]; then\n"
+               "  echo \"$cb_script: $cb_bin/cb-allreduce not found: build first: scripts/build\" >&2\n"
+               "  exit 2\n"
+               "fi\n"
+               "cb_ar_csv=\"$cb_out/ddp-allreduce.csv\"\n\n");
+    fprintf(f, "# Step 1 of 2: all-reduce (in place, as DDP reduces its buckets) of DDP's bucket\n"
+               "# sizes, 1 MiB and 25 MiB, on every node: %ld x %ld %s per node = %ld %s. The\n"
+               "# model's input for step 2 (other sizes interpolate between these).\n",
+            p->nodes, tpn, plural(tpn, "rank", "ranks"), p->nodes * tpn,
+            plural(p->nodes * tpn, "rank", "ranks"));
+    fprintf(f, "cb_run srun --mpi=pmix %s \\\n", placement);
+    fprintf(f, "  \"$cb_bin/cb-allreduce\" -b 1M -e 25M -i 24M -p in --check --cluster \"$cb_profile\" \\\n"
+               "  --transport %s --total-time %ld -o \"$cb_ar_csv\"\n\n",
+            plan->transport, ar_cap);
+    fprintf(f, "# Step 2 of 2: the synthetic DDP step (100 MiB of gradients) on the same ranks:\n"
+               "# every rank alone (the single-node baseline), then DDP with the bucket\n"
+               "# all-reduces overlapping backward, at three single-node step times, and the\n"
+               "# search for the measured break-even step time (--sweep); next to each, the\n"
+               "# model's prediction from step 1's all-reduce times.%s\n",
+            p->gpus_per_node > 0 ? " GPU compute: a busy kernel."
+                                 : "\n# No GPU here: compute is EMULATED by timed waits (rows say so).");
+    fprintf(f, "cb_run srun --mpi=pmix %s \\\n", placement);
+    fprintf(f, "  \"$cb_bin/%s\" --grad-bytes 100M --step-ms 50,200,800 --sweep \\\n"
+               "  --allreduce-csv \"$cb_ar_csv\" --cluster \"$cb_profile\" --transport %s \\\n"
+               "  --total-time %ld -o \"$cb_csv\"\n",
+            k->binary, plan->transport, ddp_cap);
+}
+
 static const cb_sbatch_kind_t kinds[] = {
     {"allreduce", "all-reduce bandwidth sweep on every node, and a single-node baseline",
      "cb-allreduce", 1, emit_allreduce},
     {"p2p", "point-to-point latency and bandwidth between nodes", "cb-p2p", 2, emit_p2p},
+    {"ddp", "synthetic DDP step measured on every node against the break-even model",
+     "cb-ddp", 1, emit_ddp},
 };
 
 const cb_sbatch_kind_t *cb_sbatch_kinds(size_t *n)

@@ -1,0 +1,457 @@
+/* ddp_options: command line of cb-ddp — defaults, parsing (strict: one line
+ * naming the problem, CB_ERR_USAGE) and the --help text. Pure apart from
+ * printing help. */
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cb_error.h"
+#include "cb_size.h"
+#include "cb_workload.h"
+#include "ddp_bench.h"
+
+void cb_ddp_bench_opts_default(cb_ddp_bench_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->grad_bytes = (uint64_t)100 << 20;
+    snprintf(o->grad_desc, sizeof o->grad_desc, "default");
+    o->grad_dtype = CB_DT_FLOAT;
+    o->step_ms[0] = 200;
+    o->nsteps = 1;
+    o->bwd_frac = CB_DDP_BWD_FRAC_DEFAULT;
+    o->bucket_bytes = CB_DDP_BUCKET_BYTES_DEFAULT;
+    o->first_bucket_bytes = CB_DDP_FIRST_BUCKET_BYTES_DEFAULT;
+    o->overlap = 1;
+    o->iters = 5;
+    o->warmup_iters = 1;
+    o->total_time_s = 1200;
+    o->ar_time_s = 1.0;
+    o->threshold = CB_DDP_THRESHOLD_DEFAULT;
+    snprintf(o->transport, sizeof o->transport, "auto");
+    o->sweep_lo_ms = o->sweep_hi_ms = NAN;
+    o->sweep_probes = 6;
+    o->realtime = 1;
+}
+
+void cb_ddp_bench_config(const cb_ddp_bench_opts_t *o, cb_ddp_config_t *cfg)
+{
+    cb_ddp_config_default(cfg, o->grad_bytes);
+    cfg->first_bucket_bytes = o->first_bucket_bytes;
+    cfg->bucket_bytes = o->bucket_bytes;
+    cfg->bwd_frac = o->bwd_frac;
+    cfg->overlap = o->overlap;
+}
+
+void cb_ddp_bench_usage(FILE *f)
+{
+    cb_ddp_bench_opts_t d;
+    cb_ddp_bench_opts_default(&d);
+    fprintf(f,
+        "usage: cb-ddp [--grad-bytes SIZE | --params N | --workload NAME] [--grad-dtype DT]\n"
+        "              [--step-ms T1[,T1...]] [--bwd-frac F] [--bucket-mb MB]\n"
+        "              [--first-bucket-mb MB] [--no-overlap] [--iters N] [--sweep] [options]\n"
+        "\n"
+        "A synthetic data-parallel (PyTorch DDP) training step, measured on this cluster, next\n"
+        "to the prediction of the break-even model ('clusterbench breakeven'). For each\n"
+        "single-node step time T1, every rank first runs the step alone (the single-node\n"
+        "baseline: no communication), then all ranks run it as DDP: forward (1-f_b)*T1,\n"
+        "backward f_b*T1 in chunks, one per gradient bucket; each bucket's all-reduce starts\n"
+        "when its chunk is done and overlaps the rest of backward (one communication stream);\n"
+        "the step ends when backward and the last all-reduce are done.\n"
+        "  buckets   the model's: --first-bucket-mb (1 MiB) first, then --bucket-mb (25 MiB)\n"
+        "            each, the remainder last; gradients get ready uniformly through backward\n"
+        "  compute   GPU (-t nccl): a busy kernel of the chunk's duration on a compute stream,\n"
+        "            NCCL all-reduce on its own stream, ordered by events. Host (-t mpi, no\n"
+        "            GPU): EMULATED by a precise timed wait, the all-reduces on a communication\n"
+        "            thread over MPI, so the overlap is real (rows say 'emulated compute')\n"
+        "  T_N       per step the slowest rank's time, median over --iters steps; T1 likewise\n"
+        "  speedup   N*T1/T_N (N ranks, per-rank batch fixed); efficiency T1/T_N\n"
+        "  model     T_N predicted from the all-reduce times of this N (--allreduce-csv, or\n"
+        "            measured here for every bucket size first) and the measured T1\n"
+        "One rank (no mpirun): T_N = T1, no communication, speedup 1.\n"
+        "\n"
+        "gradients:\n"
+        "  -g, --grad-bytes SIZE   gradient bytes per rank: 100M = 100 MiB, 4G, 123456\n"
+        "                          (default 100M)\n"
+        "  -p, --params N          parameter count (110M, 1.1B: decimal), times --grad-dtype\n"
+        "  -w, --workload NAME     a preset model (--list-workloads), times --grad-dtype\n"
+        "      --grad-dtype DT     fp32 (default), bf16, fp16: bytes per gradient and NCCL's\n"
+        "                          all-reduce type (MPI reduces floats: it has no 16-bit sum)\n"
+        "step:\n"
+        "  -s, --step-ms LIST      single-node step times T1 in ms, e.g. 50,200,800 (default %g)\n"
+        "      --bwd-frac F        backward share of the step, 0..1 (default 2/3)\n"
+        "      --bucket-mb MB      DDP bucket_cap_mb in MiB (default 25)\n"
+        "      --first-bucket-mb MB  DDP's first bucket in MiB (default 1)\n"
+        "      --no-overlap        all-reduces after backward, back to back\n"
+        "effort:\n"
+        "  -n, --iters N           timed steps per T1 (default %d), after --warmup steps\n"
+        "      --warmup N          warm-up steps per T1 (default %d)\n"
+        "      --total-time S      budget for the whole run: a T1 or sweep probe that would\n"
+        "                          not fit is skipped and reported (default %g; 0 = none)\n"
+        "all-reduce times for the model:\n"
+        "      --allreduce-csv FILE  cb-allreduce results of this job (rows with this run's\n"
+        "                          nodes, ranks and transport; in-place rows when any)\n"
+        "      --ar-time S         without --allreduce-csv: seconds of timed all-reduces per\n"
+        "                          bucket size measured here (default %g; at least 3 each)\n"
+        "break-even search:\n"
+        "      --sweep             also search the measured break-even T1 (smallest T1 with\n"
+        "                          speedup >= 1) by bisection, printing every probe\n"
+        "      --sweep-range LO,HI  T1 bounds in ms (default: the model's break-even /3 and x3)\n"
+        "      --sweep-probes N    at most N probes (default %d); stops at 5%% width\n"
+        "output:\n"
+        "  -t, --transport T       auto (nccl where a CUDA device exists, else mpi), mpi, nccl\n"
+        "  -o, --output FILE       results CSV (appended to if ours; default\n"
+        "                          results/<cluster>/cb-ddp-<run id>.csv)\n"
+        "      --cluster NAME      cluster/profile name recorded in every row ($CB_CLUSTER)\n"
+        "      --threshold E       efficiency that makes DDP worth it (default %g)\n"
+        "      --timeline          print each T1's measured bucket timeline (rank 0) next to\n"
+        "                          the model's\n"
+        "      --no-realtime       host path: emulated-compute waits at normal priority\n"
+        "                          (default: real-time priority where allowed, so that busy\n"
+        "                          shared cores do not make them end late)\n"
+        "      --list-workloads    print the presets and exit\n"
+        "  -q, --quiet             no progress lines on stderr\n"
+        "  -h, --help              this text\n"
+        "\n"
+        "CSV rows (benchmark=ddp, bytes = G, op = overlap | no-overlap, note begins with\n"
+        "'step_ms=<T1 asked>; '): metric t1_ms, tn_ms (both with time_us_* statistics over\n"
+        "steps), speedup, efficiency, model_tn_ms, model_speedup, model_error_pct; with\n"
+        "--sweep breakeven_t1_ms and model_breakeven_t1_ms. All-reduces measured here are\n"
+        "written as benchmark=allreduce rows, like cb-allreduce's.\n"
+        "\n"
+        "exit status: 0 ok, 2 usage or input error, 3 runtime error\n",
+        d.step_ms[0], d.iters, d.warmup_iters, d.total_time_s, d.ar_time_s, d.sweep_probes,
+        d.threshold);
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return CB_ERR_USAGE;
+}
+
+/* A positive finite time in ms, at most CB_DDP_BENCH_MAX_STEP_MS. */
+static int parse_ms(const char *flag, const char *s, double *out, char *err, size_t errlen)
+{
+    double v;
+    int rc = cb_parse_double(s, -1e300, 1e300, &v);
+    if (rc < 0)
+        return fail(err, errlen, "%s '%s': not a finite number of milliseconds", flag, s);
+    if (!(v > 0))
+        return fail(err, errlen, "%s '%s': must be > 0", flag, s);
+    if (v > CB_DDP_BENCH_MAX_STEP_MS)
+        return fail(err, errlen, "%s '%s': out of range (at most %g ms)", flag, s,
+                    CB_DDP_BENCH_MAX_STEP_MS);
+    *out = v;
+    return CB_OK;
+}
+
+static int parse_step_list(const char *s, cb_ddp_bench_opts_t *o, char *err, size_t errlen)
+{
+    char buf[1024];
+    if (strlen(s) >= sizeof buf)
+        return fail(err, errlen, "--step-ms: list too long");
+    strcpy(buf, s);
+    if (!*buf || buf[strlen(buf) - 1] == ',' || buf[0] == ',' || strstr(buf, ",,"))
+        return fail(err, errlen, "--step-ms '%s': empty value in the list", s);
+    o->nsteps = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        double v;
+        int rc = parse_ms("--step-ms", tok, &v, err, errlen);
+        if (rc)
+            return rc;
+        if (o->nsteps == CB_DDP_BENCH_MAX_STEPS)
+            return fail(err, errlen, "--step-ms: more than %d values", CB_DDP_BENCH_MAX_STEPS);
+        int dup = 0;
+        for (int i = 0; i < o->nsteps; i++)
+            dup |= o->step_ms[i] == v;
+        if (!dup)
+            o->step_ms[o->nsteps++] = v;
+    }
+    return CB_OK;
+}
+
+static int parse_mib(const char *flag, const char *s, uint64_t *out, char *err, size_t errlen)
+{
+    double v;
+    if (cb_parse_double(s, -1e300, 1e300, &v) < 0)
+        return fail(err, errlen, "%s '%s': not a finite number (MiB)", flag, s);
+    if (!(v > 0))
+        return fail(err, errlen, "%s '%s': must be > 0", flag, s);
+    if (v > 65536.0)
+        return fail(err, errlen, "%s '%s': out of range (at most 65536 MiB)", flag, s);
+    double b = round(v * 1048576.0);
+    if (b < 1)
+        return fail(err, errlen, "%s '%s': less than one byte", flag, s);
+    *out = (uint64_t)b;
+    return CB_OK;
+}
+
+/* Parameter counts: a number with an optional decimal K/M/B(G)/T suffix. */
+static int parse_params(const char *s, uint64_t *out, char *err, size_t errlen)
+{
+    char num[64];
+    size_t len = strlen(s);
+    if (len == 0 || len >= sizeof num)
+        return fail(err, errlen, "--params '%s': not a parameter count", s);
+    memcpy(num, s, len + 1);
+    double mult = 1;
+    switch (num[len - 1]) {
+    case 'k': case 'K': mult = 1e3; break;
+    case 'm': case 'M': mult = 1e6; break;
+    case 'b': case 'B': case 'g': case 'G': mult = 1e9; break;
+    case 't': case 'T': mult = 1e12; break;
+    }
+    if (mult != 1)
+        num[len - 1] = '\0';
+    double v;
+    if (cb_parse_double(num, -1e300, 1e300, &v) < 0)
+        return fail(err, errlen, "--params '%s': not a parameter count (e.g. 25557032, 110M, 1.1B)",
+                    s);
+    v *= mult;
+    if (!(v >= 1))
+        return fail(err, errlen, "--params '%s': must be >= 1", s);
+    if (v > 1e15)
+        return fail(err, errlen, "--params '%s': out of range (at most 1e15)", s);
+    *out = (uint64_t)llround(v);
+    return CB_OK;
+}
+
+static int parse_int(const char *flag, const char *s, long min, long max, int *out, char *err,
+                     size_t errlen)
+{
+    long v;
+    if (cb_parse_long(s, min, max, &v) < 0)
+        return fail(err, errlen, "%s '%s': expected an integer in [%ld, %ld]", flag, s, min, max);
+    *out = (int)v;
+    return CB_OK;
+}
+
+static void list_workloads(FILE *out)
+{
+    size_t n;
+    const cb_workload_t *w = cb_workload_list(&n);
+    fprintf(out, "%-15s %-16s %14s  %s\n", "workload", "model", "params", "source");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%-15s %-16s %14llu  %s\n", w[i].name, w[i].model,
+                (unsigned long long)w[i].params, w[i].source);
+}
+
+enum {
+    OPT_GRAD_DTYPE = 256, OPT_BWD_FRAC, OPT_BUCKET_MB, OPT_FIRST_BUCKET_MB, OPT_NO_OVERLAP,
+    OPT_WARMUP, OPT_TOTAL_TIME, OPT_AR_TIME, OPT_ALLREDUCE_CSV, OPT_SWEEP, OPT_SWEEP_RANGE,
+    OPT_SWEEP_PROBES, OPT_CLUSTER, OPT_THRESHOLD, OPT_TIMELINE, OPT_LIST_WORKLOADS,
+    OPT_NO_REALTIME,
+};
+
+int cb_ddp_bench_parse_args(int argc, char **argv, cb_ddp_bench_opts_t *o, FILE *out, char *err,
+                            size_t errlen)
+{
+    static const struct option longopts[] = {
+        {"grad-bytes", required_argument, 0, 'g'},
+        {"params", required_argument, 0, 'p'},
+        {"workload", required_argument, 0, 'w'},
+        {"grad-dtype", required_argument, 0, OPT_GRAD_DTYPE},
+        {"step-ms", required_argument, 0, 's'},
+        {"bwd-frac", required_argument, 0, OPT_BWD_FRAC},
+        {"bucket-mb", required_argument, 0, OPT_BUCKET_MB},
+        {"first-bucket-mb", required_argument, 0, OPT_FIRST_BUCKET_MB},
+        {"no-overlap", no_argument, 0, OPT_NO_OVERLAP},
+        {"iters", required_argument, 0, 'n'},
+        {"warmup", required_argument, 0, OPT_WARMUP},
+        {"total-time", required_argument, 0, OPT_TOTAL_TIME},
+        {"ar-time", required_argument, 0, OPT_AR_TIME},
+        {"allreduce-csv", required_argument, 0, OPT_ALLREDUCE_CSV},
+        {"sweep", no_argument, 0, OPT_SWEEP},
+        {"sweep-range", required_argument, 0, OPT_SWEEP_RANGE},
+        {"sweep-probes", required_argument, 0, OPT_SWEEP_PROBES},
+        {"transport", required_argument, 0, 't'},
+        {"output", required_argument, 0, 'o'},
+        {"cluster", required_argument, 0, OPT_CLUSTER},
+        {"threshold", required_argument, 0, OPT_THRESHOLD},
+        {"timeline", no_argument, 0, OPT_TIMELINE},
+        {"no-realtime", no_argument, 0, OPT_NO_REALTIME},
+        {"list-workloads", no_argument, 0, OPT_LIST_WORKLOADS},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    cb_ddp_bench_opts_default(o);
+    const char *grad_arg = NULL, *params_arg = NULL, *dtype_arg = NULL;
+    const cb_workload_t *wl = NULL;
+    uint64_t params = 0;
+    int rc;
+    optind = 0; /* full re-initialisation of GNU getopt (tests parse repeatedly) */
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":g:p:w:s:n:t:o:qh", longopts, NULL)) != -1) {
+        const char *flag = argv[optind - 1];
+        switch (c) {
+        case 'g': {
+            uint64_t g;
+            int prc = cb_size_parse(optarg, &g);
+            if (prc == CB_ERR_RANGE || (prc == CB_OK && g > CB_DDP_BENCH_MAX_GRAD_BYTES))
+                return fail(err, errlen, "--grad-bytes '%s': too large (at most 64G)", optarg);
+            if (prc < 0)
+                return fail(err, errlen, "--grad-bytes '%s': not a size (e.g. 100M, 4G, 123456)",
+                            optarg);
+            if (g == 0)
+                return fail(err, errlen, "--grad-bytes '%s': must be > 0", optarg);
+            o->grad_bytes = g;
+            grad_arg = optarg;
+            break;
+        }
+        case 'p':
+            if ((rc = parse_params(optarg, &params, err, errlen)))
+                return rc;
+            params_arg = optarg;
+            break;
+        case 'w':
+            if (!(wl = cb_workload_find(optarg)))
+                return fail(err, errlen, "--workload '%s': unknown workload (--list-workloads)",
+                            optarg);
+            break;
+        case OPT_GRAD_DTYPE: {
+            unsigned eb = cb_workload_dtype_bytes(optarg);
+            if (!eb)
+                return fail(err, errlen, "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
+            if (cb_dtype_parse(optarg, &o->grad_dtype) < 0) {
+                /* cb_workload knows more spellings than cb_dtype_parse. */
+                o->grad_dtype = eb == 4 ? CB_DT_FLOAT
+                                : (strstr(optarg, "b") ? CB_DT_BF16 : CB_DT_HALF);
+            }
+            if (o->grad_dtype == CB_DT_DOUBLE)
+                return fail(err, errlen, "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
+            dtype_arg = optarg;
+            break;
+        }
+        case 's':
+            if ((rc = parse_step_list(optarg, o, err, errlen)))
+                return rc;
+            break;
+        case OPT_BWD_FRAC:
+            if (cb_parse_double(optarg, -1e300, 1e300, &o->bwd_frac) < 0)
+                return fail(err, errlen, "--bwd-frac '%s': not a finite number", optarg);
+            if (o->bwd_frac < 0 || o->bwd_frac > 1)
+                return fail(err, errlen, "--bwd-frac '%s': must be in [0, 1]", optarg);
+            break;
+        case OPT_BUCKET_MB:
+            if ((rc = parse_mib("--bucket-mb", optarg, &o->bucket_bytes, err, errlen)))
+                return rc;
+            break;
+        case OPT_FIRST_BUCKET_MB:
+            if ((rc = parse_mib("--first-bucket-mb", optarg, &o->first_bucket_bytes, err, errlen)))
+                return rc;
+            break;
+        case OPT_NO_OVERLAP: o->overlap = 0; break;
+        case 'n':
+            if ((rc = parse_int("--iters", optarg, 1, 100000, &o->iters, err, errlen)))
+                return rc;
+            break;
+        case OPT_WARMUP:
+            if ((rc = parse_int("--warmup", optarg, 0, 100000, &o->warmup_iters, err, errlen)))
+                return rc;
+            break;
+        case OPT_TOTAL_TIME:
+            if (cb_parse_double(optarg, 0, 86400 * 7, &o->total_time_s) < 0)
+                return fail(err, errlen, "--total-time '%s': expected seconds, 0 to 604800", optarg);
+            break;
+        case OPT_AR_TIME:
+            if (cb_parse_double(optarg, 0, 3600, &o->ar_time_s) < 0)
+                return fail(err, errlen, "--ar-time '%s': expected seconds, 0 to 3600", optarg);
+            break;
+        case OPT_ALLREDUCE_CSV:
+            if (!*optarg || strlen(optarg) >= sizeof o->allreduce_csv)
+                return fail(err, errlen, "--allreduce-csv: empty or too long path");
+            snprintf(o->allreduce_csv, sizeof o->allreduce_csv, "%s", optarg);
+            break;
+        case OPT_SWEEP: o->sweep = 1; break;
+        case OPT_SWEEP_RANGE: {
+            char buf[128];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            char *comma = strchr(buf, ',');
+            if (!comma)
+                return fail(err, errlen, "--sweep-range '%s': expected LO,HI in ms", optarg);
+            *comma = '\0';
+            if ((rc = parse_ms("--sweep-range", buf, &o->sweep_lo_ms, err, errlen)) ||
+                (rc = parse_ms("--sweep-range", comma + 1, &o->sweep_hi_ms, err, errlen)))
+                return rc;
+            if (!(o->sweep_hi_ms > o->sweep_lo_ms))
+                return fail(err, errlen, "--sweep-range '%s': HI must be larger than LO", optarg);
+            o->sweep = 1;
+            break;
+        }
+        case OPT_SWEEP_PROBES:
+            if ((rc = parse_int("--sweep-probes", optarg, 1, 100, &o->sweep_probes, err, errlen)))
+                return rc;
+            break;
+        case 't':
+            if (strcmp(optarg, "auto") && strcmp(optarg, "mpi") && strcmp(optarg, "nccl"))
+                return fail(err, errlen, "-t '%s': unknown transport (auto, mpi, nccl)", optarg);
+            snprintf(o->transport, sizeof o->transport, "%s", optarg);
+            break;
+        case 'o':
+            if (!*optarg || strlen(optarg) >= sizeof o->output)
+                return fail(err, errlen, "-o: empty or too long path");
+            snprintf(o->output, sizeof o->output, "%s", optarg);
+            break;
+        case OPT_CLUSTER:
+            if (!*optarg || strlen(optarg) >= sizeof o->cluster)
+                return fail(err, errlen, "--cluster: empty or too long name");
+            snprintf(o->cluster, sizeof o->cluster, "%s", optarg);
+            break;
+        case OPT_THRESHOLD:
+            if (cb_parse_double(optarg, -1e300, 1e300, &o->threshold) < 0 ||
+                !(o->threshold > 0 && o->threshold <= 1))
+                return fail(err, errlen, "--threshold '%s': must be in (0, 1]", optarg);
+            break;
+        case OPT_TIMELINE: o->timeline = 1; break;
+        case OPT_NO_REALTIME: o->realtime = 0; break;
+        case OPT_LIST_WORKLOADS:
+            list_workloads(out);
+            return 1;
+        case 'q': o->quiet = 1; break;
+        case 'h':
+            cb_ddp_bench_usage(out);
+            return 1;
+        case ':':
+            return fail(err, errlen, "%s: missing value", flag);
+        default:
+            return fail(err, errlen, "unknown option '%s'", flag);
+        }
+    }
+    if (optind < argc)
+        return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+    int sources = (grad_arg != NULL) + (params_arg != NULL) + (wl != NULL);
+    if (sources > 1)
+        return fail(err, errlen, "give one of --grad-bytes, --params, --workload");
+    const char *dt = dtype_arg ? dtype_arg : "fp32";
+    if (params_arg || wl) {
+        uint64_t p = wl ? wl->params : params;
+        rc = cb_workload_grad_bytes(p, dt, &o->grad_bytes);
+        if (rc < 0 || o->grad_bytes > CB_DDP_BENCH_MAX_GRAD_BYTES)
+            return fail(err, errlen, "%s: %llu parameters x %u B is too large (at most 64G)",
+                        wl ? "--workload" : "--params", (unsigned long long)p,
+                        cb_workload_dtype_bytes(dt));
+        if (wl)
+            snprintf(o->grad_desc, sizeof o->grad_desc, "%s: %s, %llu params x %u B %s", wl->name,
+                     wl->model, (unsigned long long)p, cb_workload_dtype_bytes(dt), dt);
+        else
+            snprintf(o->grad_desc, sizeof o->grad_desc, "%llu params x %u B %s",
+                     (unsigned long long)p, cb_workload_dtype_bytes(dt), dt);
+    } else if (grad_arg) {
+        snprintf(o->grad_desc, sizeof o->grad_desc, "--grad-bytes %s", grad_arg);
+    }
+    cb_ddp_config_t cfg;
+    cb_ddp_bench_config(o, &cfg);
+    if (cb_ddp_config_check(&cfg) < 0)
+        return fail(err, errlen, "invalid bucket configuration");
+    return CB_OK;
+}

@@ -1,0 +1,9 @@
+# Fault tests (label faults): killed ranks, hangs, corrupted data, a results
+# file that cannot grow — each ends quickly with the measured data intact.
+foreach(kind kill hang corrupt full)
+  cb_add_script_test(NAME test_faults_${kind}
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/faults/test_faults_local.sh ${kind} LABELS faults)
+  set_property(TEST test_faults_${kind} APPEND PROPERTY ENVIRONMENT
+    "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
+  set_tests_properties(test_faults_${kind} PROPERTIES TIMEOUT 180)
+endforeach()
