@@ -1,0 +1,88 @@
+/* report_summary: summary.csv, the reporter's comparison rows for tools —
+ * one header and one line per row of cb_report_summary_t. A field that
+ * needs quoting (comma, quote, CR/LF, leading/trailing space) is written by
+ * libcsv's csv_fwrite (RFC 4180: quoted, quotes doubled); numbers are %.6g,
+ * NaN is an empty field. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "report_model.h"
+
+const char *const cb_report_summary_columns[] = {
+    "section", "cluster", "transport", "memory", "dtype", "op", "placement", "metric", "unit",
+    "host", "peer", "bytes", "nodes", "baseline_nodes", "value", "baseline_value", "ratio",
+    "change_pct", "speedup", "efficiency", "line_rate_frac", "goodput_frac", "rows",
+    "baseline_rows", "flag", NULL,
+};
+
+static void put_str(FILE *f, const char *s)
+{
+    if (!s)
+        return;
+    size_t n = strlen(s);
+    if (strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[n - 1] == ' ')))
+        csv_fwrite(f, s, n);
+    else
+        fputs(s, f);
+}
+
+static void put_num(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.6g", v);
+    else if (isinf(v))
+        fputs(v > 0 ? "inf" : "-inf", f);
+}
+
+static void put_bytes(FILE *f, double v)
+{
+    if (isfinite(v) && v == floor(v) && fabs(v) < 1e18)
+        fprintf(f, "%.0f", v);
+    else
+        put_num(f, v);
+}
+
+static void put_int(FILE *f, long long v)
+{
+    if (v)
+        fprintf(f, "%lld", v);
+}
+
+int cb_report_summary_write(const cb_report_summary_t *s, FILE *f)
+{
+    for (size_t c = 0; cb_report_summary_columns[c]; c++)
+        fprintf(f, "%s%s", c ? "," : "", cb_report_summary_columns[c]);
+    fputc('\n', f);
+    for (size_t i = 0; i < s->n; i++) {
+        const cb_report_sum_row_t *r = &s->rows[i];
+        const char *strs[] = {r->section, r->cluster, r->transport, r->memory, r->dtype,
+                              r->op, r->placement, r->metric, r->unit, r->host, r->peer};
+        for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++) {
+            if (k)
+                fputc(',', f);
+            put_str(f, strs[k]);
+        }
+        fputc(',', f);
+        put_bytes(f, r->bytes);
+        fputc(',', f);
+        put_int(f, r->nodes);
+        fputc(',', f);
+        put_int(f, r->baseline_nodes);
+        const double nums[] = {r->value, r->baseline_value, r->ratio, r->change_pct, r->speedup,
+                               r->efficiency, r->line_rate_frac, r->goodput_frac};
+        for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+            fputc(',', f);
+            put_num(f, nums[k]);
+        }
+        fprintf(f, ",%zu,", r->rows);
+        if (r->baseline_rows)
+            fprintf(f, "%zu", r->baseline_rows);
+        fputc(',', f);
+        put_str(f, r->flag);
+        fputc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,15 @@
+# The reporter: `clusterbench report` (report/cmd_report.c), its model and
+# document (report/report_*.c) and SVG plots (report/svg.c). The script tests
+# run the built clusterbench command: build it (the default target) first.
+cb_add_test(NAME test_report_svg SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_report_svg.c LIBS cbreport)
+cb_add_test(NAME test_report_model SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_report_model.c
+            LIBS cbreport)
+cb_add_script_test(NAME test_report_golden LABELS unit
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_golden.sh)
+cb_add_script_test(NAME test_report_hostile LABELS unit
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_hostile.sh)
+cb_add_script_test(NAME test_report_bad LABELS unit
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_bad.sh)
+cb_add_script_test(NAME test_report_browser LABELS browser
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_browser.sh)
+set_tests_properties(test_report_browser PROPERTIES TIMEOUT 180)
