@@ -14,6 +14,7 @@ typedef struct cb_subcommand {
 static const cb_subcommand_t subcommands[] = {
     {"sbatch", "generate sbatch scripts from a cluster profile", cb_cli_sbatch},
     {"breakeven", "DDP break-even model from measured all-reduce CSV", cb_cli_breakeven},
+    {"gate", "acceptance gate: results CSV against thresholds, PASS or FAIL", cb_cli_gate},
     {"report", "report (Markdown, HTML with plots, summary CSV) from results CSV", cb_cli_report},
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
