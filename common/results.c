@@ -673,7 +673,8 @@ static int read_dir(cb_table_t *t, const char *dir, char *errbuf, size_t errlen)
         }
         snprintf(names[n++], l, "%s/%s", dir, e->d_name);
     }
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n && rc >= 0; i++) {
         struct stat sb;
         if (stat(names[i], &sb))

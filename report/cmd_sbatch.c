@@ -24,7 +24,8 @@ static void list_profiles(FILE *f)
     fprintf(f, "\nprofiles in %s:\n ", dir);
     for (int i = 0; i < n; i++) {
         size_t len = strlen(names[i]->d_name);
-        if (len > 4 && !strcmp(names[i]->d_name + len - 4, ".ini") && names[i]->d_name[0] != '.')
+        if (len > 4 && !strcmp(names[i]->d_name + len - 4, ".ini") && names[i]->d_name[0] != '.' &&
+            !(len > 9 && !strcmp(names[i]->d_name + len - 9, ".gate.ini")))
             fprintf(f, " %.*s", (int)(len - 4), names[i]->d_name);
         free(names[i]);
     }

@@ -91,6 +91,8 @@ static void test_profile_load_shipped_all(void **state)
     int have_default = 0;
     for (size_t i = 0; i < g.gl_pathc; i++) {
         char err[512];
+        if (strstr(g.gl_pathv[i], ".gate.ini")) /* the gate's thresholds, not profiles */
+            continue;
         cb_profile_t *p = NULL;
         int rc = cb_profile_load(g.gl_pathv[i], &p, err, sizeof err);
         if (rc != CB_OK)
