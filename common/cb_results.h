@@ -134,6 +134,11 @@ typedef struct cb_table {
 
 void cb_table_init(cb_table_t *t);
 void cb_table_free(cb_table_t *t); /* NULL ok */
+/* Optional, on an empty table: reserve room for about csv_bytes of CSV
+ * (about 100 bytes a row) in one go, in memory that may use transparent
+ * huge pages, so reading a million rows is not bound by page faults and
+ * reallocations. Small inputs (< 1 MiB) are left to grow on demand. */
+void cb_table_reserve(cb_table_t *t, size_t csv_bytes);
 /* Append the rows of a file, or of every *.csv under a directory (sorted,
  * recursive; files there without our header are skipped and counted). Errors
  * carry "file:line: reason" in errbuf: CB_ERR_IO, CB_ERR_INPUT (not our header,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -429,6 +430,40 @@ void cb_table_free(cb_table_t *t)
     free(t->row_file);
     free(t->row_line);
     memset(t, 0, sizeof *t);
+}
+
+/* A block of n bytes from malloc (so the reader may realloc it and
+ * cb_table_free free it) whose pages may be transparent huge pages. */
+static void *alloc_huge(size_t n)
+{
+    void *p = malloc(n);
+    if (p) {
+        uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+        uintptr_t b = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+        if (b > a)
+            madvise((void *)a, b - a, MADV_HUGEPAGE); /* advice only: errors are fine */
+    }
+    return p;
+}
+
+void cb_table_reserve(cb_table_t *t, size_t csv_bytes)
+{
+    size_t rows = csv_bytes / 100 + 1024, pool = csv_bytes + 65536;
+    if (csv_bytes < (1 << 20) || pool > UINT32_MAX || t->off || t->pool)
+        return; /* small inputs: not worth it; a pool over 4 GiB: the reader refuses */
+    t->off = alloc_huge(rows * CB_NCOLS * sizeof *t->off);
+    t->row_file = alloc_huge(rows * sizeof *t->row_file);
+    t->row_line = alloc_huge(rows * sizeof *t->row_line);
+    t->pool = alloc_huge(pool);
+    if (!t->off || !t->row_file || !t->row_line || !t->pool) {
+        cb_table_free(t);
+        cb_table_init(t);
+        return;
+    }
+    t->cap = rows;
+    t->pool[0] = '\0';
+    t->pool_len = 1;
+    t->pool_cap = pool;
 }
 
 double cb_table_num(const cb_table_t *t, size_t row, int col)

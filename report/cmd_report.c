@@ -3,9 +3,8 @@
  * tables under inline SVG plots, self-contained) and summary.csv (the
  * comparison rows) — written all or nothing: each to a temporary file in
  * the output directory, renamed into place only when all three succeeded. */
-#define _GNU_SOURCE /* nftw */
+#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -13,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -368,65 +366,30 @@ fail:
 
 /* ------------------------------------------------------------ input size */
 
-static off_t csv_bytes;
-static int add_csv(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+/* Bytes of *.csv under path (a file counts whatever its name). */
+static size_t csv_bytes_under(const char *path, int top)
 {
-    (void)ftw;
-    size_t l = strlen(path);
-    if (type == FTW_F && l > 4 && !strcmp(path + l - 4, ".csv"))
-        csv_bytes += sb->st_size;
-    return 0;
-}
-
-/* A block of n bytes from malloc (so cb_table_read may realloc it and
- * cb_table_free free it) whose pages may be transparent huge pages: a
- * 1e6-row table is ~350 MB, and 4 KiB pages make the read TLB- and
- * fault-bound. */
-static void *alloc_huge(size_t n)
-{
-    void *p = malloc(n);
-    if (p) {
-        uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-        uintptr_t b = ((uintptr_t)p + n) & ~(uintptr_t)4095;
-        if (b > a)
-            madvise((void *)a, b - a, MADV_HUGEPAGE); /* advice only: errors are fine */
+    struct stat sb;
+    if (stat(path, &sb))
+        return 0;
+    if (!S_ISDIR(sb.st_mode)) {
+        size_t l = strlen(path);
+        return (top || (l > 4 && !strcmp(path + l - 4, ".csv"))) ? (size_t)sb.st_size : 0;
     }
-    return p;
-}
-
-/* Size the (empty) table for the inputs before cb_table_read() fills it, so
- * it does not grow its arrays row by row: text pool <= the CSV bytes, rows
- * estimated at >= 100 bytes each (more rows just grow as usual). Uses only
- * what cb_results.h documents: off/row_file/row_line hold cap rows, the
- * pool pool_cap bytes, offset 0 is the empty string. Best effort. */
-static void table_reserve(cb_table_t *t, const char *const *paths, size_t n)
-{
-    csv_bytes = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct stat sb;
-        if (stat(paths[i], &sb))
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    size_t total = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
             continue;
-        if (S_ISDIR(sb.st_mode))
-            nftw(paths[i], add_csv, 16, FTW_PHYS);
-        else
-            csv_bytes += sb.st_size;
+        char sub[4096];
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        total += csv_bytes_under(sub, 0);
     }
-    size_t rows = (size_t)csv_bytes / 100 + 1024, pool = (size_t)csv_bytes + 65536;
-    if (csv_bytes < (1 << 20) || pool > UINT32_MAX || t->off || t->pool)
-        return; /* small inputs: not worth it; a pool over 4 GiB: the reader refuses */
-    t->off = alloc_huge(rows * CB_NCOLS * sizeof *t->off);
-    t->row_file = alloc_huge(rows * sizeof *t->row_file);
-    t->row_line = alloc_huge(rows * sizeof *t->row_line);
-    t->pool = alloc_huge(pool);
-    if (!t->off || !t->row_file || !t->row_line || !t->pool) {
-        cb_table_free(t);
-        cb_table_init(t);
-        return;
-    }
-    t->cap = rows;
-    t->pool[0] = '\0';
-    t->pool_len = 1;
-    t->pool_cap = pool;
+    closedir(d);
+    return total;
 }
 
 /* ------------------------------------------------------------ main */
@@ -459,7 +422,10 @@ int cb_cli_report(int argc, char **argv)
     }
 
     /* 1. read every input; stop at the first bad one */
-    table_reserve(&table, o.paths, o.npaths);
+    size_t csv_bytes = 0;
+    for (size_t i = 0; i < o.npaths; i++)
+        csv_bytes += csv_bytes_under(o.paths[i], 1);
+    cb_table_reserve(&table, csv_bytes);
     for (size_t i = 0; i < o.npaths; i++) {
         struct stat sb;
         if (stat(o.paths[i], &sb)) {
