@@ -179,6 +179,10 @@ static char *reader(char *str, int num, void *stream)
         c->hdr_count++;
         c->hdr_line = c->lineno;
     }
+    /* str holds num bytes and content <= num - 3: pass the content and one
+     * line-end character, not a run of '\r's (inih strips them anyway). */
+    if (len > content + 1)
+        len = content + 1;
     memcpy(str, line, len);
     str[len] = '\0';
     return str;
