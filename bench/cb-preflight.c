@@ -1,0 +1,7 @@
+/* cb-preflight: thin main over the set-up checks (see preflight.c). */
+#include "preflight.h"
+
+int main(int argc, char **argv)
+{
+    return cb_preflight_main(argc, argv);
+}

@@ -1,0 +1,165 @@
+/* Command-line options of cb-preflight: defaults, parsing, usage text. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cb_error.h"
+#include "cb_size.h"
+#include "preflight.h"
+
+void cb_preflight_opts_default(cb_preflight_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    const char *p = getenv("CB_PROFILE");
+    if (p && *p && strlen(p) < sizeof o->profile) {
+        snprintf(o->profile, sizeof o->profile, "%s", p);
+        o->profile_from_env = 1;
+    }
+    snprintf(o->results_dir, sizeof o->results_dir, "results");
+    snprintf(o->sysfs_root, sizeof o->sysfs_root, "/sys");
+    snprintf(o->logind_root, sizeof o->logind_root, "/");
+    o->clock_tolerance_s = CB_PREFLIGHT_CLOCK_TOLERANCE_S;
+}
+
+void cb_preflight_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: cb-preflight [options]\n\n"
+            "The checks a cluster set-up guide lists by hand, on every node of the run (one\n"
+            "rank per node: srun --ntasks-per-node=1, or mpirun --map-by ppr:1:node). Each\n"
+            "check gives pass, warn or fail per node, as a CSV row (benchmark=preflight,\n"
+            "metric=<check>, host=<node>, status, note = what to fix) and a line of the\n"
+            "table rank 0 prints. Without mpirun it checks this one node (the cross-node\n"
+            "checks then pass and say so).\n\n"
+            "checks:\n"
+            "  nodes                 the run's node count vs the profile's nodes\n"
+            "  hostname_resolution   every node resolves every node's name (getaddrinfo);\n"
+            "                        a peer's name that resolves to loopback fails\n"
+            "  gpu_count             GPUs CUDA sees vs Slurm's allocation (SLURM_GPUS_ON_NODE,\n"
+            "                        SLURM_STEP_GPUS, SLURM_JOB_GPUS) and gpus_per_node; no GPU\n"
+            "                        on a CPU profile (gpus_per_node = 0) passes\n"
+            "  cuda_versions         NVIDIA driver release and CUDA driver/runtime versions\n"
+            "                        agree across nodes\n"
+            "  results_dir_writable  each node writes a token file in the results directory\n"
+            "  shared_storage        each node reads every other node's token back\n"
+            "  iface_up              the profile's interface exists and is up (sysfs operstate)\n"
+            "  link_speed            its speed (sysfs speed) vs the profile's line rate: lower\n"
+            "                        fails, higher passes with a note, unknown warns (virtual\n"
+            "                        interfaces report -1 or a nominal speed)\n"
+            "  dev_shm               /dev/shm size for NCCL: fail < 64 MiB; warn < 512 MiB or\n"
+            "                        < 1 GiB per GPU of the node, or < 64 MiB free\n"
+            "  logind_removeipc      systemd's RemoveIPC (default yes) warns: it deletes the\n"
+            "                        shared memory of non-root users' jobs\n"
+            "  clock_offset          each node's clock vs rank 0's (ping-pong, best of %d\n"
+            "                        rounds); more than the tolerance off fails\n"
+            "  mpi_exchange          an all-reduce and an all-to-all across all ranks, verified\n\n"
+            "options:\n"
+            "      --profile NAME|PATH cluster profile (sbatch/profiles/NAME.ini, or a path);\n"
+            "                          default $CB_PROFILE; none: the iface, link speed and\n"
+            "                          GPU count checks are skipped with a warning\n"
+            "      --results-dir DIR   the results directory to test (default results)\n"
+            "  -o, --output FILE       results CSV (appended to if ours; default\n"
+            "                          <results dir>/<cluster>/cb-preflight-<run id>.csv)\n"
+            "      --cluster NAME      cluster name in every row (default: the profile's name,\n"
+            "                          else $CB_CLUSTER, else local)\n"
+            "      --clock-tolerance-s S  largest clock offset that passes (default %g)\n"
+            "      --sysfs-root DIR    read class/net/<iface>/ under DIR (default /sys; tests)\n"
+            "      --logind-root DIR   read etc/systemd/logind.conf* under DIR (default /; tests)\n"
+            "  -q, --quiet             print only the warn and fail lines and the summary\n"
+            "  -h, --help              this text\n\n"
+            "exit status: 0 no check failed (warnings allowed), 1 some check failed, 2 usage\n"
+            "or input error (bad option, unknown profile, unusable -o), 3 runtime error\n",
+            CB_PREFLIGHT_CLOCK_ROUNDS, CB_PREFLIGHT_CLOCK_TOLERANCE_S);
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return CB_ERR_USAGE;
+}
+
+static int set_path(char *dst, size_t len, const char *flag, const char *v, char *err,
+                    size_t errlen)
+{
+    if (!*v || strlen(v) >= len)
+        return fail(err, errlen, "%s: empty or too long", flag);
+    snprintf(dst, len, "%s", v);
+    return CB_OK;
+}
+
+enum {
+    OPT_PROFILE = 256, OPT_RESULTS_DIR, OPT_CLUSTER, OPT_SYSFS, OPT_LOGIND, OPT_CLOCK_TOL,
+};
+
+int cb_preflight_parse_args(int argc, char **argv, cb_preflight_opts_t *o, FILE *out, char *err,
+                            size_t errlen)
+{
+    static const struct option opts[] = {
+        {"profile", required_argument, 0, OPT_PROFILE},
+        {"results-dir", required_argument, 0, OPT_RESULTS_DIR},
+        {"output", required_argument, 0, 'o'},
+        {"cluster", required_argument, 0, OPT_CLUSTER},
+        {"sysfs-root", required_argument, 0, OPT_SYSFS},
+        {"logind-root", required_argument, 0, OPT_LOGIND},
+        {"clock-tolerance-s", required_argument, 0, OPT_CLOCK_TOL},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    cb_preflight_opts_default(o);
+    optind = 0; /* full re-initialisation of GNU getopt (tests parse repeatedly) */
+    opterr = 0;
+    int c, rc = CB_OK;
+    while (rc == CB_OK && (c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+        const char *flag = argv[optind - 1];
+        switch (c) {
+        case OPT_PROFILE:
+            rc = set_path(o->profile, sizeof o->profile, "--profile", optarg, err, errlen);
+            o->profile_from_env = 0;
+            break;
+        case OPT_RESULTS_DIR:
+            rc = set_path(o->results_dir, sizeof o->results_dir, "--results-dir", optarg, err,
+                          errlen);
+            break;
+        case 'o':
+            rc = set_path(o->output, sizeof o->output, "-o", optarg, err, errlen);
+            break;
+        case OPT_CLUSTER:
+            rc = set_path(o->cluster, sizeof o->cluster, "--cluster", optarg, err, errlen);
+            break;
+        case OPT_SYSFS:
+            rc = set_path(o->sysfs_root, sizeof o->sysfs_root, "--sysfs-root", optarg, err,
+                          errlen);
+            break;
+        case OPT_LOGIND:
+            rc = set_path(o->logind_root, sizeof o->logind_root, "--logind-root", optarg, err,
+                          errlen);
+            break;
+        case OPT_CLOCK_TOL:
+            if (cb_parse_double(optarg, 1e-6, 3600, &o->clock_tolerance_s))
+                rc = fail(err, errlen, "--clock-tolerance-s '%s': expected seconds, more than 0 "
+                                       "and at most 3600 (e.g. 0.5)", optarg);
+            break;
+        case 'q': o->quiet = 1; break;
+        case 'h':
+            cb_preflight_usage(out);
+            return 1;
+        case ':':
+            return fail(err, errlen, "%s: missing value", flag);
+        default:
+            return fail(err, errlen, "unknown option '%s'", flag);
+        }
+    }
+    if (rc)
+        return rc;
+    if (optind < argc)
+        return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+    return CB_OK;
+}
