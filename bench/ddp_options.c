@@ -80,7 +80,8 @@ void cb_ddp_bench_usage(FILE *f)
         "      --grad-dtype DT     fp32 (default), bf16, fp16: bytes per gradient and NCCL's\n"
         "                          all-reduce type (MPI reduces floats: it has no 16-bit sum)\n"
         "step:\n"
-        "  -s, --step-ms LIST      single-node step times T1 in ms, e.g. 50,200,800 (default %g)\n"
+        "  -s, --step-ms LIST      single-node step times T1 in ms, e.g. 50,200,800 (default %g;\n"
+        "                          none with --sweep)\n"
         "      --bwd-frac F        backward share of the step, 0..1 (default 2/3)\n"
         "      --bucket-mb MB      DDP bucket_cap_mb in MiB (default 25)\n"
         "      --first-bucket-mb MB  DDP's first bucket in MiB (default 1)\n"
@@ -285,6 +286,7 @@ int cb_ddp_bench_parse_args(int argc, char **argv, cb_ddp_bench_opts_t *o, FILE 
     };
     cb_ddp_bench_opts_default(o);
     const char *grad_arg = NULL, *params_arg = NULL, *dtype_arg = NULL;
+    int steps_given = 0;
     const cb_workload_t *wl = NULL;
     uint64_t params = 0;
     int rc;
@@ -335,6 +337,7 @@ int cb_ddp_bench_parse_args(int argc, char **argv, cb_ddp_bench_opts_t *o, FILE 
         case 's':
             if ((rc = parse_step_list(optarg, o, err, errlen)))
                 return rc;
+            steps_given = 1;
             break;
         case OPT_BWD_FRAC:
             if (cb_parse_double(optarg, -1e300, 1e300, &o->bwd_frac) < 0)
@@ -429,6 +432,8 @@ int cb_ddp_bench_parse_args(int argc, char **argv, cb_ddp_bench_opts_t *o, FILE 
     }
     if (optind < argc)
         return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+    if (o->sweep && !steps_given)
+        o->nsteps = 0; /* --sweep alone: only the search */
     int sources = (grad_arg != NULL) + (params_arg != NULL) + (wl != NULL);
     if (sources > 1)
         return fail(err, errlen, "give one of --grad-bytes, --params, --workload");

@@ -371,10 +371,14 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                "cb_ar_csv=\"$cb_out/ddp-allreduce.csv\"\n\n");
     fprintf(f, "# Step 1 of 2: all-reduce (in place, as DDP reduces its buckets) of DDP's bucket\n"
                "# sizes, 1 MiB and 25 MiB, on every node: %ld x %ld %s per node = %ld %s. The\n"
-               "# model's input for step 2 (other sizes interpolate between these).\n",
+               "# model's input for step 2 (other sizes interpolate between these). glibc keeps\n"
+               "# freed memory here, as cb-ddp does itself: by default Open MPI's temporary\n"
+               "# all-reduce buffers are faulted in again on every call from the main thread,\n"
+               "# a cost the all-reduces inside a DDP step (on a worker thread) do not pay.\n",
             p->nodes, tpn, plural(tpn, "rank", "ranks"), p->nodes * tpn,
             plural(p->nodes * tpn, "rank", "ranks"));
-    fprintf(f, "cb_run srun --mpi=pmix %s \\\n", placement);
+    fprintf(f, "cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \\\n"
+               "  srun --mpi=pmix %s \\\n", placement);
     fprintf(f, "  \"$cb_bin/cb-allreduce\" -b 1M -e 25M -i 24M -p in --check --cluster \"$cb_profile\" \\\n"
                "  --transport %s --total-time %ld -o \"$cb_ar_csv\"\n\n",
             plan->transport, ar_cap);

@@ -87,6 +87,12 @@ static void test_ddp_bench_options_good(void **state)
     assert_true(o.grad_bytes > 90000000 && o.grad_bytes < 110000000);
     assert_int_equal(PARSE(&o, err, "-w", "ResNet-50", "--grad-dtype", "fp16"), CB_OK);
     assert_int_equal(o.grad_dtype, CB_DT_HALF);
+    /* --sweep alone: no list, only the search; with --step-ms both. */
+    assert_int_equal(PARSE(&o, err, "--sweep"), CB_OK);
+    assert_int_equal(o.nsteps, 0);
+    assert_int_equal(o.sweep, 1);
+    assert_int_equal(PARSE(&o, err, "--sweep", "-s", "50"), CB_OK);
+    assert_int_equal(o.nsteps, 1);
     /* Duplicates in the list are measured once. */
     assert_int_equal(PARSE(&o, err, "-s", "20,20,5"), CB_OK);
     assert_int_equal(o.nsteps, 2);

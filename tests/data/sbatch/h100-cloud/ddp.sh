@@ -83,8 +83,12 @@ cb_ar_csv="$cb_out/ddp-allreduce.csv"
 
 # Step 1 of 2: all-reduce (in place, as DDP reduces its buckets) of DDP's bucket
 # sizes, 1 MiB and 25 MiB, on every node: 2 x 1 rank per node = 2 ranks. The
-# model's input for step 2 (other sizes interpolate between these).
-cb_run srun --mpi=pmix --nodes=2 --ntasks-per-node=1 \
+# model's input for step 2 (other sizes interpolate between these). glibc keeps
+# freed memory here, as cb-ddp does itself: by default Open MPI's temporary
+# all-reduce buffers are faulted in again on every call from the main thread,
+# a cost the all-reduces inside a DDP step (on a worker thread) do not pay.
+cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \
+  srun --mpi=pmix --nodes=2 --ntasks-per-node=1 \
   "$cb_bin/cb-allreduce" -b 1M -e 25M -i 24M -p in --check --cluster "$cb_profile" \
   --transport auto --total-time 225 -o "$cb_ar_csv"
 
