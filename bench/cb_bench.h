@@ -126,6 +126,14 @@ typedef struct cb_session {
     int res_fd;           /* rank 0: the results file's descriptor, else -1 */
 } cb_session_t;
 
+/* Keep freed heap memory in the process (glibc mallopt: no trimming, large
+ * mmap threshold) unless MALLOC_* / GLIBC_TUNABLES say otherwise. Without
+ * it glibc returns Open MPI's temporary all-reduce buffers to the kernel
+ * after every call from the main thread and each call faults them in again:
+ * measured 2x slower 24 MiB all-reduces on the 3-node virtual cluster.
+ * Returns whether it did. */
+int cb_bench_keep_heap(void);
+
 /* Parse args, init comm, select transport, open results (rank 0), write
  * topology rows. Returns a process exit code (0 ok; 2 usage; 3 runtime) —
  * on non-zero the session is already finalised. */

@@ -203,14 +203,6 @@ static void default_output(ddp_run_t *d, char *buf, size_t len)
     snprintf(buf, len, "results/%s/%s-%s.csv", d->s.ctx.cluster, PROG, d->s.ctx.run_id);
 }
 
-/* Keep freed heap memory (see the comment atop). Returns whether it did. */
-static int keep_heap(void)
-{
-    if (getenv("MALLOC_TRIM_THRESHOLD_") || getenv("MALLOC_MMAP_THRESHOLD_") ||
-        getenv("GLIBC_TUNABLES"))
-        return 0;
-    return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
-}
 
 /* Like cb_session_start, with cb-ddp's options and a threaded MPI. Returns
  * an exit code (-1: help printed), the session finalised when non-zero. */
@@ -231,7 +223,7 @@ static int start(ddp_run_t *d, int argc, char **argv)
         return 2;
     }
     cb_ddp_bench_config(&d->o, &d->cfg);
-    d->kept_heap = keep_heap();
+    d->kept_heap = cb_bench_keep_heap();
     if ((rc = cb_comm_init_threaded(&s->comm, &argc, &argv, &d->threads))) {
         fprintf(stderr, PROG ": cannot start the communicator: %s\n", cb_strerror(rc));
         return 3;

@@ -2,6 +2,7 @@
  * file, topology rows), adaptive-effort measurement of one configuration,
  * and its CSV row. */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,6 +58,14 @@ static void on_watchdog(void *arg, const char *what, double waited_s)
     if (in && s->res_fd >= 0 && write(s->res_fd, in->row, in->len) < 0)
         fprintf(stderr, "%s: could not mark the row in flight: %s\n", s->progname, strerror(errno));
     cb_comm_abort(&s->comm, 3);
+}
+
+int cb_bench_keep_heap(void)
+{
+    if (getenv("MALLOC_TRIM_THRESHOLD_") || getenv("MALLOC_MMAP_THRESHOLD_") ||
+        getenv("GLIBC_TUNABLES"))
+        return 0;
+    return mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
 }
 
 double cb_bench_timeout_s(const cb_bench_opts_t *o, double expect_s)
@@ -130,6 +139,7 @@ int cb_session_start(cb_session_t *s, cb_prog_t prog, const char *progname, int 
         return 2;
     }
     s->res_fd = -1;
+    cb_bench_keep_heap();
     if ((rc = cb_comm_init(&s->comm, &argc, &argv))) {
         fprintf(stderr, "%s: cannot start the communicator: %s\n", progname, cb_strerror(rc));
         return 3;
