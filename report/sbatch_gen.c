@@ -275,7 +275,7 @@ static void emit_end(FILE *f, const cb_sbatch_kind_t *k)
 static void emit_srun(FILE *f, const char *placement, const cb_sbatch_kind_t *k,
                       const cb_sbatch_plan_t *plan)
 {
-    fprintf(f, "cb_run srun --mpi=pmix %s \\\n", placement);
+    fprintf(f, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 %s \\\n", placement);
     fprintf(f, "  \"$cb_bin/%s\" -b %s -e %s -f %u", k->binary, plan->min_size, plan->max_size,
             plan->sweep.factor);
 }
@@ -348,7 +348,7 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
             p->nodes);
     snprintf(placement, sizeof placement, "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes,
              p->nodes);
-    fprintf(f, "cb_run srun --mpi=pmix %s \\\n", placement);
+    fprintf(f, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 %s \\\n", placement);
     fprintf(f, "  \"$cb_bin/%s\" --all-pairs --mode bw -b %s -e %s -W 8 --min-iters 3 \\\n"
                "  --cluster \"$cb_profile\" --transport %s --total-time %ld -o \"$cb_csv\"\n",
             k->binary, plan->matrix_size, plan->matrix_size, plan->transport, cap);
@@ -378,7 +378,7 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
             p->nodes, tpn, plural(tpn, "rank", "ranks"), p->nodes * tpn,
             plural(p->nodes * tpn, "rank", "ranks"));
     fprintf(f, "cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \\\n"
-               "  srun --mpi=pmix %s \\\n", placement);
+               "  srun --mpi=pmix --kill-on-bad-exit=1 %s \\\n", placement);
     fprintf(f, "  \"$cb_bin/cb-allreduce\" -b 1M -e 25M -i 24M -p in --check --cluster \"$cb_profile\" \\\n"
                "  --transport %s --total-time %ld -o \"$cb_ar_csv\"\n\n",
             plan->transport, ar_cap);
@@ -389,7 +389,7 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                "# model's prediction from step 1's all-reduce times.%s\n",
             p->gpus_per_node > 0 ? " GPU compute: a busy kernel."
                                  : "\n# No GPU here: compute is EMULATED by timed waits (rows say so).");
-    fprintf(f, "cb_run srun --mpi=pmix %s \\\n", placement);
+    fprintf(f, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 %s \\\n", placement);
     fprintf(f, "  \"$cb_bin/%s\" --grad-bytes 100M --step-ms 50,200,800 --sweep \\\n"
                "  --allreduce-csv \"$cb_ar_csv\" --cluster \"$cb_profile\" --transport %s \\\n"
                "  --total-time %ld -o \"$cb_csv\"\n",

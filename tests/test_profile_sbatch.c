@@ -207,8 +207,8 @@ static void test_profile_sbatch_ethernet_cpu(void **state)
            "  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1\nfi\n");
     /* baseline then all nodes, same CSV, CPU transport, sweep from 2.5 Gbit/s */
     assert_int_equal(count(a, "cb_run srun --mpi=pmix"), 2);
-    has(a, "cb_run srun --mpi=pmix --nodes=1 --ntasks=1 \\\n");
-    has(a, "cb_run srun --mpi=pmix --nodes=3 --ntasks=3 --ntasks-per-node=1 \\\n");
+    has(a, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 \\\n");
+    has(a, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \\\n");
     assert_true(strstr(a, "--nodes=1 --ntasks=1") < strstr(a, "--nodes=3 --ntasks=3 --ntasks-per-node=1"));
     assert_int_equal(count(a, "\"$cb_bin/cb-allreduce\" -b 1K -e 64M -f 4 --check --cluster "
                               "\"$cb_profile\" \\\n  --transport mpi --total-time 900 -o "
@@ -223,10 +223,10 @@ static void test_profile_sbatch_ethernet_cpu(void **state)
     has(q, "\n#SBATCH --job-name=cb-p2p\n");
     has(q, "\n#SBATCH --ntasks-per-node=1\n");
     assert_int_equal(count(q, "cb_run srun"), 2);
-    has(q, "cb_run srun --mpi=pmix --nodes=2 --ntasks=2 --ntasks-per-node=1 \\\n"
+    has(q, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \\\n"
            "  \"$cb_bin/cb-p2p\" -b 1K -e 64M -f 4 --cluster \"$cb_profile\" \\\n"
            "  --transport mpi --total-time 900 -o \"$cb_csv\"\n");
-    has(q, "cb_run srun --mpi=pmix --nodes=3 --ntasks=3 --ntasks-per-node=1 \\\n"
+    has(q, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \\\n"
            "  \"$cb_bin/cb-p2p\" --all-pairs --mode bw -b 16M -e 16M -W 8 --min-iters 3 \\\n"
            "  --cluster \"$cb_profile\" --transport mpi --total-time 900 -o \"$cb_csv\"\n");
     assert_true(strstr(q, "--nodes=2") < strstr(q, "--all-pairs"));
@@ -289,7 +289,7 @@ static void test_profile_sbatch_gpu_shapes(void **state)
     free(a);
     q = render(p, "p2p");
     has(q, "\n#SBATCH --ntasks-per-node=2\n");
-    has(q, "cb_run srun --mpi=pmix --nodes=1 --ntasks=2 \\\n");
+    has(q, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=2 \\\n");
     lacks(q, "--all-pairs");
     free(q);
     cb_profile_free(p);

@@ -54,16 +54,16 @@ PATH=$tmp/stubs:$PATH SLURM_JOB_ID=42 SLURM_JOB_NODELIST='node[0-2]' CB_HOME=$ho
   bash "$tmp/s/allreduce.sh" >"$tmp/out" 2>&1 || fail "allreduce.sh failed: $(cat "$tmp/out")"
 csv=$home/results/vcluster/42/allreduce.csv
 [[ $(grep -c '^srun ' "$log") == 2 ]] || fail "allreduce: want 2 srun steps: $(cat "$log")"
-sed -n 1p "$log" | grep -qx 'srun --mpi=pmix --nodes=1 --ntasks=1 .*' ||
+sed -n 1p "$log" | grep -qx 'srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 .*' ||
   fail "allreduce: first step is not the 1-node baseline: $(sed -n 1p "$log")"
-grep -q '^srun --mpi=pmix --nodes=3 --ntasks=3 --ntasks-per-node=1 ' "$log" ||
+grep -q '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 ' "$log" ||
   fail "allreduce: no 3-node step: $(cat "$log")"
 want="cb-allreduce -b 1K -e 64M -f 4 --check --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
 [[ $(grep -cxF -- "$want" "$log") == 2 ]] || fail "allreduce: want twice '$want' in: $(cat "$log")"
 [[ $(wc -l <"$csv") == 2 ]] || fail "allreduce: both steps append to $csv"
 grep -q '^NCCL_SOCKET_IFNAME=eth0$' "$home/results/vcluster/42/allreduce-env.txt" ||
   fail "allreduce: no transport env file"
-grep -q '^+ srun --mpi=pmix --nodes=3' "$tmp/out" || fail "allreduce: does not print what it runs"
+grep -q '^+ srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3' "$tmp/out" || fail "allreduce: does not print what it runs"
 tail -n 1 "$tmp/out" | grep -qF "results in $csv" || fail "allreduce: last line is not the CSV path"
 
 # p2p.sh, repository found through SLURM_SUBMIT_DIR
@@ -72,8 +72,8 @@ tail -n 1 "$tmp/out" | grep -qF "results in $csv" || fail "allreduce: last line 
   bash "$tmp/s/p2p.sh") >"$tmp/out" 2>&1 || fail "p2p.sh failed: $(cat "$tmp/out")"
 csv=$home/results/vcluster/43/p2p.csv
 [[ $(grep -c '^srun ' "$log") == 2 ]] || fail "p2p: want 2 srun steps: $(cat "$log")"
-grep -q '^srun --mpi=pmix --nodes=2 --ntasks=2 --ntasks-per-node=1 ' "$log" || fail "p2p: no pair step: $(cat "$log")"
-grep -q '^srun --mpi=pmix --nodes=3 --ntasks=3 --ntasks-per-node=1 ' "$log" || fail "p2p: no matrix step: $(cat "$log")"
+grep -q '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 ' "$log" || fail "p2p: no pair step: $(cat "$log")"
+grep -q '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 ' "$log" || fail "p2p: no matrix step: $(cat "$log")"
 want="cb-p2p -b 1K -e 64M -f 4 --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
 grep -qxF -- "$want" "$log" || fail "p2p: want '$want' in: $(cat "$log")"
 want="cb-p2p --all-pairs --mode bw -b 16M -e 16M -W 8 --min-iters 3 --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"

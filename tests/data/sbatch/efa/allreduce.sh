@@ -80,12 +80,12 @@ echo "clusterbench allreduce: writing $cb_csv"
 # Step 1 of 2, the single-node baseline, in the same allocation and CSV (rows
 # carry their node count), for the report to compare with.
 # 1 node x 8 ranks, one per GPU: the node's internal links, no network.
-cb_run srun --mpi=pmix --nodes=1 --ntasks=8 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=8 \
   "$cb_bin/cb-allreduce" -b 1K -e 1G -f 4 --check --cluster "$cb_profile" \
   --transport auto --total-time 450 -o "$cb_csv"
 
 # Step 2 of 2: every node, 2 x 8 ranks per node = 16 ranks.
-cb_run srun --mpi=pmix --nodes=2 --ntasks=16 --ntasks-per-node=8 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=16 --ntasks-per-node=8 \
   "$cb_bin/cb-allreduce" -b 1K -e 1G -f 4 --check --cluster "$cb_profile" \
   --transport auto --total-time 450 -o "$cb_csv"
 

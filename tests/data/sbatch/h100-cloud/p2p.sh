@@ -77,7 +77,7 @@ echo "clusterbench p2p: writing $cb_csv"
 
 # Latency, bandwidth and bidirectional bandwidth between the first two nodes,
 # one rank per node: point-to-point is about the links between nodes.
-cb_run srun --mpi=pmix --nodes=2 --ntasks=2 --ntasks-per-node=1 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
   "$cb_bin/cb-p2p" -b 1K -e 1G -f 4 --cluster "$cb_profile" \
   --transport auto --total-time 900 -o "$cb_csv"
 

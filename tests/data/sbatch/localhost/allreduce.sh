@@ -74,7 +74,7 @@ echo "clusterbench allreduce: writing $cb_csv"
 # One node: this step is both the run and the single-node baseline.
 # With no GPU per node it has a single rank: it measures the harness and the
 # node's local path, not the network; it runs all the same.
-cb_run srun --mpi=pmix --nodes=1 --ntasks=1 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 \
   "$cb_bin/cb-allreduce" -b 1K -e 256M -f 4 --check --cluster "$cb_profile" \
   --transport mpi --total-time 450 -o "$cb_csv"
 

@@ -73,7 +73,7 @@ echo "clusterbench p2p: writing $cb_csv"
 
 # One node: both ranks run on it (there is no second node), so this measures
 # the node's local path, not a network.
-cb_run srun --mpi=pmix --nodes=1 --ntasks=2 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=2 \
   "$cb_bin/cb-p2p" -b 1K -e 256M -f 4 --cluster "$cb_profile" \
   --transport mpi --total-time 450 -o "$cb_csv"
 

@@ -76,12 +76,12 @@ echo "clusterbench allreduce: writing $cb_csv"
 # carry their node count), for the report to compare with.
 # With one GPU per node it has a single rank: it measures the harness and the
 # node's local path, not the network; it runs all the same.
-cb_run srun --mpi=pmix --nodes=1 --ntasks=1 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 \
   "$cb_bin/cb-allreduce" -b 1K -e 16M -f 4 --check --cluster "$cb_profile" \
   --transport auto --total-time 900 -o "$cb_csv"
 
 # Step 2 of 2: every node, 2 x 1 rank per node = 2 ranks.
-cb_run srun --mpi=pmix --nodes=2 --ntasks=2 --ntasks-per-node=1 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
   "$cb_bin/cb-allreduce" -b 1K -e 16M -f 4 --check --cluster "$cb_profile" \
   --transport auto --total-time 900 -o "$cb_csv"
 

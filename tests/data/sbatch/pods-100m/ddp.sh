@@ -85,7 +85,7 @@ cb_ar_csv="$cb_out/ddp-allreduce.csv"
 # all-reduce buffers are faulted in again on every call from the main thread,
 # a cost the all-reduces inside a DDP step (on a worker thread) do not pay.
 cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \
-  srun --mpi=pmix --nodes=2 --ntasks-per-node=1 \
+  srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks-per-node=1 \
   "$cb_bin/cb-allreduce" -b 1M -e 25M -i 24M -p in --check --cluster "$cb_profile" \
   --transport auto --total-time 450 -o "$cb_ar_csv"
 
@@ -94,7 +94,7 @@ cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \
 # all-reduces overlapping backward, at three single-node step times, and the
 # search for the measured break-even step time (--sweep); next to each, the
 # model's prediction from step 1's all-reduce times. GPU compute: a busy kernel.
-cb_run srun --mpi=pmix --nodes=2 --ntasks-per-node=1 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks-per-node=1 \
   "$cb_bin/cb-ddp" --grad-bytes 100M --step-ms 50,200,800 --sweep \
   --allreduce-csv "$cb_ar_csv" --cluster "$cb_profile" --transport auto \
   --total-time 1800 -o "$cb_csv"

@@ -77,12 +77,12 @@ echo "clusterbench allreduce: writing $cb_csv"
 # carry their node count), for the report to compare with.
 # With no GPU per node it has a single rank: it measures the harness and the
 # node's local path, not the network; it runs all the same.
-cb_run srun --mpi=pmix --nodes=1 --ntasks=1 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 \
   "$cb_bin/cb-allreduce" -b 1K -e 16M -f 4 --check --cluster "$cb_profile" \
   --transport mpi --total-time 900 -o "$cb_csv"
 
 # Step 2 of 2: every node, 3 x 1 rank per node = 3 ranks.
-cb_run srun --mpi=pmix --nodes=3 --ntasks=3 --ntasks-per-node=1 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \
   "$cb_bin/cb-allreduce" -b 1K -e 16M -f 4 --check --cluster "$cb_profile" \
   --transport mpi --total-time 900 -o "$cb_csv"
 

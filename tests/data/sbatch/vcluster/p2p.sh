@@ -75,13 +75,13 @@ echo "clusterbench p2p: writing $cb_csv"
 
 # Step 1 of 2. Latency, bandwidth and bidirectional bandwidth between the first two nodes,
 # one rank per node: point-to-point is about the links between nodes.
-cb_run srun --mpi=pmix --nodes=2 --ntasks=2 --ntasks-per-node=1 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
   "$cb_bin/cb-p2p" -b 1K -e 64M -f 4 --cluster "$cb_profile" \
   --transport mpi --total-time 450 -o "$cb_csv"
 
 # Step 2 of 2: every pair of the 3 nodes in both directions (--all-pairs) at
 # one size, so one slow link or NIC stands out in the matrix.
-cb_run srun --mpi=pmix --nodes=3 --ntasks=3 --ntasks-per-node=1 \
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \
   "$cb_bin/cb-p2p" --all-pairs --mode bw -b 16M -e 16M -W 8 --min-iters 3 \
   --cluster "$cb_profile" --transport mpi --total-time 450 -o "$cb_csv"
 
