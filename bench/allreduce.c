@@ -105,15 +105,8 @@ int cb_allreduce_main(int argc, char **argv)
                 continue;
             /* Total budget: forecast this size from the last one (time grows
              * at most linearly with bytes) and skip the rest if it won't fit. */
-            int skip = 0;
-            if (rank0 && o->total_time_s > 0 && prev_us > 0) {
-                double per_iter = prev_us * (double)bytes / prev_bytes;
-                double forecast = per_iter * (1 + o->min_iters + (o->check ? 1 : 0)) * nplace / 1e6;
-                double elapsed = (cb_timer_now_us() - s.t_start_us) / 1e6;
-                skip = elapsed + forecast > o->total_time_s;
-            }
-            cb_comm_bcast(&s.comm, &skip, sizeof skip, 0);
-            if (skip) {
+            double expect_us = prev_us > 0 ? prev_us * (double)bytes / prev_bytes : 0;
+            if (cb_bench_over_budget(&s, expect_us, nplace)) {
                 if (rank0) {
                     char a[32], b[32];
                     fprintf(stderr,
@@ -140,7 +133,7 @@ int cb_allreduce_main(int argc, char **argv)
                 cb_run_t r = {.opts = o, .comm = &s.comm, .tp = s.tp, .tps = s.tps, .dtype = dt,
                               .in_place = p, .bytes = bytes, .count = bytes / cb_dtype_size(dt),
                               .active = 1};
-                r.expect_us = prev_us > 0 ? prev_us * (double)bytes / prev_bytes : 0;
+                r.expect_us = expect_us;
                 double t0 = cb_timer_now_us();
                 cb_measure_t m;
                 int rc = cb_bench_measure(&s, &cb_bench_allreduce, &r, &m);

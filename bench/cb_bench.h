@@ -145,6 +145,12 @@ int cb_session_end(cb_session_t *s);
  * --timeout when given, else 60 s + 20x the expectation. */
 double cb_bench_timeout_s(const cb_bench_opts_t *o, double expect_s);
 
+/* Total budget (--total-time), collective: rank 0 forecasts the next size
+ * from iter_us (one iteration, from the last size scaled by bytes; 0 =
+ * unknown, never skips) times warm-up + --min-iters + check, for nconfigs
+ * configurations, and all ranks learn whether it would overrun. */
+int cb_bench_over_budget(cb_session_t *s, double iter_us, int nconfigs);
+
 /* Measure one configuration on all ranks (collective). */
 int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measure_t *m);
 /* Write the CSV row of a measurement (rank 0; no-op elsewhere). */

@@ -266,6 +266,19 @@ int cb_session_end(cb_session_t *s)
     return code;
 }
 
+int cb_bench_over_budget(cb_session_t *s, double iter_us, int nconfigs)
+{
+    const cb_bench_opts_t *o = &s->opts;
+    int skip = 0;
+    if (s->comm.rank == 0 && o->total_time_s > 0 && iter_us > 0) {
+        double forecast_s = iter_us * (1 + o->min_iters + (o->check ? 1 : 0)) * nconfigs / 1e6;
+        double elapsed_s = (cb_timer_now_us() - s->t_start_us) / 1e6;
+        skip = elapsed_s + forecast_s > o->total_time_s;
+    }
+    cb_comm_bcast(&s->comm, &skip, sizeof skip, 0);
+    return skip;
+}
+
 /* ------------------------------------------------------------ measuring */
 
 static int timed_iter(cb_run_t *r, const cb_bench_t *b, double *us)

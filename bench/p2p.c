@@ -276,15 +276,11 @@ int cb_p2p_main(int argc, char **argv)
             double prev_us = 0, prev_bytes = 0;
             for (size_t k = 0; k < nsizes && !stop; k++) {
                 uint64_t bytes = sizes[k];
-                int skip = 0;
-                if (rank0 && o->total_time_s > 0 && prev_us > 0) {
-                    double per_iter = prev_us * (double)bytes / prev_bytes *
-                                      b->ops_per_iter(&(cb_run_t){.window = cb_p2p_window(o->window, bytes)});
-                    double forecast = per_iter * (1 + o->min_iters + (o->check ? 1 : 0)) / 1e6;
-                    double elapsed = (cb_timer_now_us() - s.t_start_us) / 1e6;
-                    skip = elapsed + forecast > o->total_time_s;
-                }
-                cb_comm_bcast(&s.comm, &skip, sizeof skip, 0);
+                double expect_us =
+                    prev_us > 0 ? prev_us * (double)bytes / prev_bytes *
+                                      b->ops_per_iter(&(cb_run_t){.window = cb_p2p_window(o->window, bytes)})
+                                : 0;
+                int skip = cb_bench_over_budget(&s, expect_us, 1);
                 cb_run_t r = {.opts = o, .comm = &s.comm, .tp = s.tp, .tps = s.tps,
                               .dtype = CB_DT_UINT8, .bytes = bytes, .count = bytes,
                               .rank_a = tests[ti].reverse ? p.b : p.a,
@@ -305,7 +301,7 @@ int cb_p2p_main(int argc, char **argv)
                     s.capped = 1;
                     break;
                 }
-                r.expect_us = prev_us > 0 ? prev_us * (double)bytes / prev_bytes * b->ops_per_iter(&r) : 0;
+                r.expect_us = expect_us;
                 double t0 = cb_timer_now_us();
                 cb_measure_t m;
                 int rc = cb_bench_measure(&s, b, &r, &m);
