@@ -60,6 +60,16 @@ typedef struct cb_sbatch_kind {
     /* the script's steps, after the common prologue and transport settings */
     void (*emit_body)(FILE *f, const struct cb_sbatch_kind *kind, const cb_profile_t *prof,
                       const cb_sbatch_plan_t *plan);
+    /* what the job writes under results/<profile>/<job id>/, for the header;
+     * NULL: <name>.csv */
+    const char *outputs;
+    /* the script's options (parsed before anything else, so --help works
+     * outside a job); NULL: it takes none */
+    void (*emit_args)(FILE *f, const struct cb_sbatch_kind *kind, const cb_profile_t *prof,
+                      const cb_sbatch_plan_t *plan);
+    /* the body sets cb_rc, the job's exit status, instead of ending at the
+     * first failing step (set -e) */
+    int own_exit;
 } cb_sbatch_kind_t;
 
 /* The script kinds, in generation order; *n gets their number. */

@@ -162,6 +162,146 @@ static void test_profile_sbatch_kinds_table(void **state)
         assert_non_null(ks[i].emit_body);
         assert_true(ks[i].min_ranks >= 1);
     }
+    /* every script users are told about exists, once */
+    static const char *const want[] = {"allreduce", "p2p", "ddp", "gpu", "preflight", "validate"};
+    for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+        int found = 0;
+        for (size_t i = 0; i < n; i++)
+            found += !strcmp(ks[i].name, want[w]);
+        if (found != 1)
+            print_error("kind %s: %d entries\n", want[w], found);
+        assert_int_equal(found, 1);
+    }
+}
+
+/* gpu.sh: one rank per GPU and --require-gpu on a GPU profile; one rank per
+ * node and no --require-gpu on a CPU-only one. */
+static void test_profile_sbatch_gpu_script(void **state)
+{
+    (void)state;
+    cb_profile_t *p = parse(PROFILE("nodes = 3\npartition = gpu\ngpus_per_node = 4\n"
+                                    "gres = gpu:4\n",
+                                    "kind = ethernet\nline_rate_gbps = 2.5\niface = eth0\n", ""));
+    char *g = render(p, "gpu");
+    has(g, "\n#SBATCH --job-name=cb-gpu\n");
+    has(g, "\n#SBATCH --gres=gpu:4\n");
+    has(g, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=12 --ntasks-per-node=4 \\\n"
+           "  \"$cb_bin/cb-gpu\" --cluster \"$cb_profile\" --require-gpu -o \"$cb_csv\"\n");
+    has(g, "cb_csv=\"$cb_out/gpu.csv\"");
+    free(g);
+    cb_profile_free(p);
+
+    p = parse(PROFILE("nodes = 2\npartition = main\ngpus_per_node = 0\ngres =\n",
+                      "kind = ethernet\nline_rate_gbps = 2.5\niface = eth0\n", ""));
+    g = render(p, "gpu");
+    has(g, "--nodes=2 --ntasks=2 --ntasks-per-node=1 \\\n");
+    has(g, "CPU-only profile");
+    lacks(g, "--require-gpu");
+    free(g);
+    cb_profile_free(p);
+}
+
+/* preflight.sh: one rank per node whatever the GPU count; the profile by
+ * name; exit 1 of cb-preflight becomes the job's, after the results line. */
+static void test_profile_sbatch_preflight_script(void **state)
+{
+    (void)state;
+    cb_profile_t *p = parse(PROFILE("nodes = 4\npartition = gpu\ngpus_per_node = 8\n"
+                                    "gres = gpu:8\n",
+                                    "kind = infiniband\nline_rate_gbps = 200\niface = ib0\n", ""));
+    char *t = render(p, "preflight");
+    has(t, "\n#SBATCH --ntasks-per-node=8\n"); /* the allocation: all GPUs */
+    has(t, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=4 --ntasks=4 --ntasks-per-node=1 \\\n"
+           "  \"$cb_bin/cb-preflight\" --profile \"$cb_profile\" --results-dir \"$CB_HOME/results\" \\\n"
+           "  -o \"$cb_csv\" || cb_rc=$?\n");
+    has(t, "ib0 up at its line rate");
+    /* the exit status comes last, after the results line */
+    const char *res = strstr(t, "results in $cb_csv");
+    const char *ex = strstr(t, "\nexit \"$cb_rc\"\n");
+    assert_non_null(res);
+    assert_non_null(ex);
+    assert_true(res < ex);
+    assert_int_equal(ex[strlen("\nexit \"$cb_rc\"\n")], '\0');
+    /* the generic scripts do not end that way */
+    char *a = render(p, "allreduce");
+    lacks(a, "cb_rc");
+    free(a);
+    free(t);
+    cb_profile_free(p);
+}
+
+/* validate.sh: options parsed before the job check; quick sizes from the
+ * sweep; the steps and the gate; a single node has no matrix. */
+static void test_profile_sbatch_validate_script(void **state)
+{
+    (void)state;
+    cb_profile_t *p = parse(PROFILE("nodes = 2\npartition = gpu\ngpus_per_node = 8\n"
+                                    "gres = gpu:h100:8\n",
+                                    "kind = ethernet\nline_rate_gbps = 100\niface = ens5\n", ""));
+    char *v = render(p, "validate");
+    const char *args = strstr(v, "\ncb_level=standard\n");
+    const char *job = strstr(v, "if [[ -z \"${SLURM_JOB_ID:-}\" ]]");
+    assert_non_null(args);
+    assert_non_null(job);
+    assert_true(args < job); /* --help works outside a job */
+    has(v, "    -h | --help)\n");
+    has(v, "want quick, standard or long");
+    has(v, "#   sbatch sbatch/validate.sh [options]");
+    has(v, "Output in results/t/<job id>/: one CSV per step");
+    lacks(v, "cb_csv=");
+    /* levels: 100 Gbit/s sweeps up to 1G; quick takes /16 for the matrix and
+     * /64 .. /4 for the all-reduce */
+    has(v, "    cb_matrix=(-b 64M -e 64M -W 4 --min-iters 2)\n");
+    has(v, "    cb_ar=(-b 16M -e 256M -f 4 -p out --min-iters 3)\n");
+    has(v, "    cb_matrix=(-b 256M -e 256M -W 8 --min-iters 3)\n");
+    has(v, "    cb_ar=(-b 1K -e 1G -f 4)\n");
+    has(v, "    cb_cap=60\n");
+    has(v, "    cb_cap=257\n"); /* 1 h limit, 7 steps: 3600 / 14 */
+    /* the steps, in order, each through cb_step */
+    static const char *const order[] = {
+        "cb_step preflight \"$cb_out/preflight.csv\" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1",
+        "cb_step p2p-sweep \"$cb_out/p2p.csv\"",
+        "cb_step p2p-all-pairs \"$cb_out/p2p.csv\"",
+        "cb_step allreduce-1node \"$cb_out/allreduce.csv\"",
+        "--nodes=1 --ntasks=8 \\\n",
+        "cb_step allreduce \"$cb_out/allreduce.csv\"",
+        "--nodes=2 --ntasks=16 --ntasks-per-node=8 \\\n",
+        "cb_step gpu \"$cb_out/gpu.csv\" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=16 --ntasks-per-node=8",
+        "\"$cb_bin/cb-gpu\" \"${cb_gpu[@]}\" --cluster \"$cb_profile\" --require-gpu -o \"$cb_out/gpu.csv\"",
+        "cb_step ddp \"$cb_out/ddp.csv\"",
+        "\"$cb_bin/cb-ddp\" --grad-bytes 100M \"${cb_ddp[@]}\" --cluster \"$cb_profile\" \\\n  --transport auto",
+        "cb_step report - \"$cb_bin/clusterbench\" report -q \"$cb_out\" -o \"$cb_out/report\"",
+        "gate --profile \"$cb_profile\" --junit \"$cb_out/gate-junit.xml\"",
+        "clusterbench validate: PASS",
+        "results in $cb_out",
+        "\nexit \"$cb_rc\"\n",
+    };
+    const char *at = v;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *next = strstr(at, order[i]);
+        if (!next)
+            print_error("missing, or out of order: %s\n", order[i]);
+        assert_non_null(next);
+        at = next + strlen(order[i]);
+    }
+    lacks(v, "EMULATED");
+    free(v);
+    cb_profile_free(p);
+
+    /* one CPU node: p2p with two ranks on it, no matrix, no baseline step */
+    p = parse(PROFILE("nodes = 1\npartition = debug\ngpus_per_node = 0\ngres =\n",
+                      "kind = ethernet\nline_rate_gbps = 0.1\niface = lo\n", ""));
+    v = render(p, "validate");
+    has(v, "cb_step p2p \"$cb_out/p2p.csv\" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=2 \\\n");
+    lacks(v, "--all-pairs");
+    lacks(v, "allreduce-1node");
+    lacks(v, "--require-gpu");
+    has(v, "EMULATED");
+    /* 0.1 Gbit/s: a 16M sweep; quick sizes never below 1M */
+    has(v, "    cb_matrix=(-b 1M -e 1M -W 4 --min-iters 2)\n");
+    has(v, "    cb_ar=(-b 1M -e 4M -f 4 -p out --min-iters 3)\n");
+    free(v);
+    cb_profile_free(p);
 }
 
 static void test_profile_sbatch_ethernet_cpu(void **state)
@@ -434,6 +574,9 @@ int main(void)
         cmocka_unit_test(test_profile_sweep_from_rate),
         cmocka_unit_test(test_profile_sbatch_small_choices),
         cmocka_unit_test(test_profile_sbatch_kinds_table),
+        cmocka_unit_test(test_profile_sbatch_gpu_script),
+        cmocka_unit_test(test_profile_sbatch_preflight_script),
+        cmocka_unit_test(test_profile_sbatch_validate_script),
         cmocka_unit_test(test_profile_sbatch_ethernet_cpu),
         cmocka_unit_test(test_profile_sbatch_gpu_shapes),
         cmocka_unit_test(test_profile_sbatch_fabrics),

@@ -9,3 +9,9 @@ cb_add_script_test(NAME test_vcluster_jobs
   LABELS slurm)
 set_property(TEST test_vcluster_jobs APPEND PROPERTY ENVIRONMENT "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
 set_tests_properties(test_vcluster_jobs PROPERTIES TIMEOUT 900)
+# The validation run (sbatch/validate.sh --level quick) on 3 virtual nodes:
+# PASS when healthy, FAIL naming node2 once its link is shaped to 100 Mbit/s.
+cb_add_script_test(NAME test_vcluster_validate
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/slurm/test_vcluster_validate.sh
+  LABELS slurm)
+set_tests_properties(test_vcluster_validate PROPERTIES TIMEOUT 600)

@@ -81,9 +81,139 @@ grep -qxF -- "$want" "$log" || fail "p2p: want '$want' in: $(cat "$log")"
 [[ -s $csv ]] || fail "p2p: no $csv"
 
 # A failing step fails the job (set -e), with the step's exit status.
+cp "$home/build/bin/cb-p2p" "$tmp/cb-p2p.stub"
 printf '#!/bin/bash\nexit 7\n' >"$home/build/bin/cb-p2p"
 rc=0
 PATH=$tmp/stubs:$PATH SLURM_JOB_ID=44 CB_HOME=$home bash "$tmp/s/p2p.sh" >/dev/null 2>&1 || rc=$?
 [[ $rc == 7 ]] || fail "p2p with a failing step: exit $rc, want 7"
+cp "$tmp/cb-p2p.stub" "$home/build/bin/cb-p2p"
+
+# The other programs: the same stub, which can also fail on demand:
+#   CB_STUB_FAIL=prog:rc        write its row, then exit rc
+#   CB_STUB_CRASH_ONCE=prog:rc  the first run exits rc before writing anything
+#   CB_STUB_GATE=rc             clusterbench gate's exit status
+for b in cb-gpu cb-preflight cb-ddp clusterbench; do cp "$tmp/cb-p2p.stub" "$home/build/bin/$b"; done
+cat >"$tmp/fail.stub" <<'STUB'
+#!/bin/bash
+me=$(basename "$0")
+if [[ ${CB_STUB_CRASH_ONCE:-} == "$me":* && ! -e $CB_STUB_LOG.$me.crashed ]]; then
+  : >"$CB_STUB_LOG.$me.crashed"
+  echo "$me $* | crashed" >>"$CB_STUB_LOG"
+  exit "${CB_STUB_CRASH_ONCE#*:}"
+fi
+echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}" >>"$CB_STUB_LOG"
+if [[ $me == clusterbench && $1 == gate ]]; then exit "${CB_STUB_GATE:-0}"; fi
+while (($#)); do
+  if [[ $1 == -o ]]; then echo "row from $me" >>"$2"; fi
+  shift
+done
+if [[ ${CB_STUB_FAIL:-} == "$me":* ]]; then exit "${CB_STUB_FAIL#*:}"; fi
+exit 0
+STUB
+for b in cb-allreduce cb-p2p cb-gpu cb-preflight cb-ddp clusterbench; do
+  cp "$tmp/fail.stub" "$home/build/bin/$b"
+done
+chmod +x "$home/build/bin"/*
+run_script() { # JOBID SCRIPT ARGS...: runs a generated script under the stubs
+  local id=$1 script=$2
+  shift 2
+  PATH=$tmp/stubs:$PATH SLURM_JOB_ID=$id SLURM_JOB_NODELIST='node[0-2]' CB_HOME=$home \
+    bash "$tmp/s/$script" "$@"
+}
+
+# gpu.sh on a CPU-only profile: one rank per node, no --require-gpu.
+: >"$log"
+run_script 45 gpu.sh >"$tmp/out" 2>&1 || fail "gpu.sh failed: $(cat "$tmp/out")"
+csv=$home/results/vcluster/45/gpu.csv
+[[ $(grep -c '^srun ' "$log") == 1 ]] || fail "gpu: want 1 srun step: $(cat "$log")"
+grep -q '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 ' "$log" ||
+  fail "gpu: not one rank per node: $(cat "$log")"
+grep -qxF -- "cb-gpu --cluster vcluster -o $csv | ifname=eth0 btl=self,vader,tcp root=$root" "$log" ||
+  fail "gpu: flags: $(cat "$log")"
+[[ -s $csv ]] || fail "gpu: no $csv"
+
+# preflight.sh: a failed check (exit 1) fails the job with 1, after saying so.
+for want in 0 1; do
+  : >"$log"
+  rc=0
+  CB_STUB_FAIL=cb-preflight:$want run_script "5$want" preflight.sh >"$tmp/out" 2>&1 || rc=$?
+  [[ $rc == "$want" ]] || fail "preflight.sh with cb-preflight exit $want: exit $rc"
+  csv=$home/results/vcluster/5$want/preflight.csv
+  grep -qxF -- "cb-preflight --profile vcluster --results-dir $home/results -o $csv | ifname=eth0 btl=self,vader,tcp root=$root" "$log" ||
+    fail "preflight: flags: $(cat "$log")"
+  grep -q '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 ' "$log" ||
+    fail "preflight: not one rank per node: $(cat "$log")"
+  tail -n 1 "$tmp/out" | grep -qF "results in $csv" || fail "preflight: last line is not the CSV path"
+  if ((want)); then
+    grep -q 'preflight: FAILED: a check failed' "$tmp/out" || fail "preflight: no FAILED line"
+  fi
+done
+
+# validate.sh: options work outside a job; bad ones are usage errors.
+rc=0
+env -u SLURM_JOB_ID bash "$tmp/s/validate.sh" --help >"$tmp/out" 2>&1 || rc=$?
+[[ $rc == 0 ]] || fail "validate.sh --help: exit $rc"
+grep -q -- '--level quick' "$tmp/out" || fail "validate.sh --help does not list the levels"
+for bad in "--level fast" "--level" "--bogus"; do
+  rc=0
+  # shellcheck disable=SC2086 # word splitting intended
+  run_script 60 validate.sh $bad >"$tmp/out" 2>&1 || rc=$?
+  [[ $rc == 2 ]] || fail "validate.sh $bad: exit $rc, want 2"
+  [[ ! -e $home/results/vcluster/60 ]] || fail "validate.sh $bad: created its results dir"
+done
+
+# validate_run JOBID WANT_RC ARGS...: runs validate.sh, checks its exit status
+validate_run() {
+  local id=$1 want=$2 rc=0
+  shift 2
+  : >"$log"
+  rm -f "$log".*.crashed
+  run_script "$id" validate.sh "$@" >"$tmp/out" 2>&1 || rc=$?
+  [[ $rc == "$want" ]] || fail "validate.sh $* (job $id): exit $rc, want $want: $(tail -n 5 "$tmp/out")"
+}
+steps() { cut -f 1,2 "$home/results/vcluster/$1/validate-steps.tsv" | tail -n +2 | tr '\t\n' ': '; }
+
+# quick: the matrix and the N-node all-reduce only, then gpu, ddp, report, gate.
+validate_run 61 0 --level quick
+out=$home/results/vcluster/61
+[[ $(steps 61) == "preflight:0 p2p-all-pairs:0 allreduce:0 gpu:0 ddp:0 report:0 gate:0 " ]] ||
+  fail "validate quick: steps $(steps 61)"
+grep -q '^cb-p2p --all-pairs --mode bw -b 4M -e 4M -W 4 --min-iters 2 ' "$log" || fail "quick: matrix: $(cat "$log")"
+grep -q '^cb-allreduce -b 1M -e 16M -f 4 -p out --min-iters 3 --time-per-size 0.25 --check ' "$log" ||
+  fail "quick: all-reduce: $(cat "$log")"
+grep -qxF -- "clusterbench gate --profile vcluster --junit $out/gate-junit.xml --prometheus $out/gate.prom $out | ifname=eth0 btl=self,vader,tcp root=$root" "$log" ||
+  fail "quick: gate: $(cat "$log")"
+grep -qxF -- "clusterbench report -q $out -o $out/report | ifname=eth0 btl=self,vader,tcp root=$root" "$log" ||
+  fail "quick: report: $(cat "$log")"
+for f in preflight p2p allreduce gpu ddp; do [[ -s $out/$f.csv ]] || fail "quick: no $f.csv"; done
+grep -q 'clusterbench validate: PASS (level quick, 6 steps and the gate' "$tmp/out" || fail "quick: no PASS line"
+
+# standard (the default): the sweeps and the 1-node baselines too.
+validate_run 62 0
+[[ $(steps 62) == "preflight:0 p2p-sweep:0 p2p-all-pairs:0 allreduce-1node:0 allreduce:0 gpu:0 ddp:0 report:0 gate:0 " ]] ||
+  fail "validate standard: steps $(steps 62)"
+grep -q '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 ' "$log" || fail "standard: no baseline"
+grep -q '^cb-ddp --grad-bytes 100M --step-ms 50,200,800 --cluster vcluster ' "$log" || fail "standard: ddp: $(cat "$log")"
+
+# A failing step is recorded and the others still run; the job FAILs.
+CB_STUB_FAIL=cb-allreduce:3 validate_run 63 1 --level quick
+[[ $(steps 63) == "preflight:0 p2p-all-pairs:0 allreduce:3 gpu:0 ddp:0 report:0 gate:0 " ]] ||
+  fail "failing step: steps $(steps 63)"
+grep -q 'steps that failed: allreduce (exit 3)' "$tmp/out" || fail "failing step not named"
+grep -q 'clusterbench validate: FAIL' "$tmp/out" || fail "failing step: no FAIL line"
+[[ $(grep -c '^cb-allreduce ' "$log") == 1 ]] || fail "a step that wrote rows was retried"
+
+# A step that dies before writing anything runs once more, and says so.
+CB_STUB_CRASH_ONCE=cb-ddp:139 validate_run 64 0 --level quick
+grep -q 'ddp ended with exit 139 before writing a row; running it once more' "$tmp/out" ||
+  fail "crash at start: not retried"
+grep -qP '^ddp\t0\t\d+\tretried after exit 139$' "$home/results/vcluster/64/validate-steps.tsv" ||
+  fail "crash at start: retry not recorded"
+
+# The gate decides: failed (1) or could not judge (2) is a FAIL, exit 1.
+CB_STUB_GATE=1 validate_run 65 1 --level quick
+grep -q 'the gate failed' "$tmp/out" || fail "gate failure not reported"
+CB_STUB_GATE=2 validate_run 66 1 --level quick
+grep -q 'the gate could not judge (exit 2)' "$tmp/out" || fail "gate bad input not reported"
 
 finish "generated scripts run their steps"

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Slurm integration test of the validation run (label slurm): brings up a
+# private 3-node copy of the virtual cluster at 2.5 Gbit/s, submits the
+# generated sbatch/validate.sh --level quick and expects PASS (job COMPLETED,
+# every step exit 0, gate PASSED, JUnit XML well-formed, Prometheus pass 1);
+# then shapes node2's link to 100 Mbit/s, submits it again and expects FAIL
+# (job exit 1) with the gate's FAIL lines naming node2. Skips (77) when not
+# root or without namespaces.
+set -uo pipefail
+name=test_vcluster_validate
+src=${CB_SOURCE_DIR:?}
+bin=${CB_BIN:?}
+vc=$src/scripts/vcluster
+if [ "$(id -u)" -ne 0 ]; then echo "$name: SKIP: needs root (network namespaces, Slurm daemons)"; exit 77; fi
+if ! unshare --net --uts --mount true 2>/dev/null; then echo "$name: SKIP: namespaces not available"; exit 77; fi
+
+tmp=$(mktemp -d /tmp/cbvc-validate.XXXXXX)
+chmod 755 "$tmp"
+export CB_VC_DIR=$tmp/vc CB_VC_PREFIX=cbv CB_VC_SUBNET=10.219.0 CB_VC_CTLD_PORT=6977 \
+  CB_VC_SLURMD_PORT=6978 CB_VC_NODES=3 CB_VC_RATE=2500
+cleanup() { "$vc" down >/dev/null 2>&1; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+log=
+fail() {
+  echo "$name: FAIL: $*"
+  [ -n "$log" ] && [ -s "$log" ] && { echo "--- $log (last 40 lines)"; tail -n 40 "$log"; }
+  exit 1
+}
+
+out=$("$vc" up 2>"$tmp/up.err"); rc=$?
+[ "$rc" -eq 77 ] && { echo "$name: SKIP: $(tail -n 1 "$tmp/up.err")"; exit 77; }
+[ "$rc" -eq 0 ] || { cat "$tmp/up.err"; fail "vcluster up: exit $rc"; }
+eval "$(printf '%s\n' "$out" | tail -n 1)"
+
+# The repository as the job sees it: this build's binaries, results in tmp.
+# Profile names resolve through the binaries' location (the source tree).
+home=$tmp/home
+mkdir -p "$home/build" "$home/results"
+ln -s "$(cd "$bin" && pwd)" "$home/build/bin"
+"$bin/clusterbench" sbatch --profile vcluster --out "$tmp/sbatch" >/dev/null || fail "generate"
+
+# submit WANT_EXIT: runs validate.sh --level quick; sets id, dir, log
+submit() {
+  local want=$1 st code t0=$SECONDS
+  id=$(cd "$home" && sbatch --parsable --wait "$tmp/sbatch/validate.sh" --level quick) || true
+  [ -n "$id" ] || fail "sbatch validate.sh failed"
+  dir=$home/results/vcluster/$id
+  log=$home/results/slurm-cb-validate-$id.out
+  st=$(scontrol show job "$id" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
+  code=$(scontrol show job "$id" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
+  echo "$name: job $id: $st, exit $code, $((SECONDS - t0)) s"
+  sed 's/^/  /' "$dir/validate-steps.tsv"
+  [ "$code" = "$want" ] || fail "job $id: exit $code, want $want"
+  if [ "$want" = 0 ]; then [ "$st" = COMPLETED ] || fail "job $id: $st"; fi
+}
+
+# 1. A healthy cluster: PASS.
+submit 0
+grep -q '^clusterbench validate: PASS (level quick, 6 steps and the gate' "$log" || fail "no PASS line"
+grep -q '^\[ PASSED \] 5/5 checks' "$log" || fail "gate did not pass 5/5"
+bad=$(awk -F'\t' 'NR > 1 && $2 != 0' "$dir/validate-steps.tsv")
+[ -z "$bad" ] || fail "steps with a non-zero exit: $bad"
+[ "$(tail -n +2 "$dir/validate-steps.tsv" | cut -f 1 | tr '\n' ' ')" = \
+  "preflight p2p-all-pairs allreduce gpu ddp report gate " ] || fail "steps run: $(cat "$dir/validate-steps.tsv")"
+for f in preflight p2p allreduce gpu ddp; do
+  [ "$(wc -l <"$dir/$f.csv")" -ge 2 ] || fail "$f.csv has no rows"
+done
+[ -s "$dir/report/report.html" ] || fail "no report/report.html"
+if command -v xmllint >/dev/null; then
+  xmllint --noout "$dir/gate-junit.xml" || fail "gate-junit.xml is not well-formed"
+fi
+[ "$(grep -c '<testcase ' "$dir/gate-junit.xml")" = 5 ] || fail "gate-junit.xml: want 5 testcases"
+grep -qx 'clusterbench_gate_pass{[^}]*} 1' "$dir/gate.prom" || grep -qx 'clusterbench_gate_pass 1' "$dir/gate.prom" ||
+  fail "gate.prom: no clusterbench_gate_pass 1: $(grep gate_pass "$dir/gate.prom")"
+
+# 2. node2's link degraded to 100 Mbit/s: FAIL, naming node2.
+"$vc" shape 100 node2 >/dev/null || fail "shape 100 node2"
+submit 1
+grep -q '^clusterbench validate: FAIL (level quick' "$log" || fail "no FAIL line"
+grep -q '^clusterbench validate: the gate failed' "$log" || fail "the verdict does not blame the gate"
+grep -q '^\[ FAIL \] p2p_spread: node2 is ' "$log" || fail "p2p_spread does not name node2"
+grep '^\[ FAIL \]' "$log" | sed 's/^/  /'
+if grep '^\[ FAIL \] p2p_spread' "$log" | grep -q 'node[01] is '; then fail "a healthy node blamed"; fi
+grep -q '^\[ PASS \] wrong_elements' "$log" || fail "slow is not wrong: wrong_elements should pass"
+grep -qx 'clusterbench_gate_pass{[^}]*} 0' "$dir/gate.prom" || grep -qx 'clusterbench_gate_pass 0' "$dir/gate.prom" ||
+  fail "gate.prom: no clusterbench_gate_pass 0"
+echo "$name: PASS"
