@@ -575,7 +575,7 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
     fprintf(f, "case $cb_level in\n"
                "  quick)\n"
                "    cb_cap=%ld\n"
-               "    cb_tps=0.25\n"
+               "    cb_tps=0.5\n"
                "    cb_matrix=(-b %s -e %s -W 4 --min-iters 2)\n"
                "    cb_ar=(-b %s -e %s -f 4 -p out --min-iters 3)\n"
                "    cb_gpu=(--gemm-sizes 8192 --mem-size 256M -n 10)\n"
@@ -646,8 +646,8 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
     if (p->nodes == 1) {
         fprintf(f, "# One node: both ranks on it, at the matrix size (the node's local path).\n");
         fprintf(f, "cb_step p2p \"$cb_out/p2p.csv\" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=2 \\\n"
-                   "  \"$cb_bin/cb-p2p\" --mode bw \"${cb_matrix[@]}\" --cluster \"$cb_profile\" \\\n"
-                   "  --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n\n",
+                   "  \"$cb_bin/cb-p2p\" --mode bw \"${cb_matrix[@]}\" --time-per-size \"$cb_tps\" \\\n"
+                   "  --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n\n",
                 plan->transport);
     } else {
         fprintf(f, "# Not quick: the latency/bandwidth sweep between the first two nodes.\n"
@@ -663,8 +663,8 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
                 p->nodes);
         fprintf(f, "cb_step p2p-all-pairs \"$cb_out/p2p.csv\" srun --mpi=pmix --kill-on-bad-exit=1 \\\n"
                    "  --nodes=%ld --ntasks=%ld --ntasks-per-node=1 \\\n"
-                   "  \"$cb_bin/cb-p2p\" --all-pairs --mode bw \"${cb_matrix[@]}\" --cluster \"$cb_profile\" \\\n"
-                   "  --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n\n",
+                   "  \"$cb_bin/cb-p2p\" --all-pairs --mode bw \"${cb_matrix[@]}\" --time-per-size \"$cb_tps\" \\\n"
+                   "  --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n\n",
                 p->nodes, p->nodes, plan->transport);
     }
 

@@ -179,7 +179,7 @@ out=$home/results/vcluster/61
 [[ $(steps 61) == "preflight:0 p2p-all-pairs:0 allreduce:0 gpu:0 ddp:0 report:0 gate:0 " ]] ||
   fail "validate quick: steps $(steps 61)"
 grep -q '^cb-p2p --all-pairs --mode bw -b 4M -e 4M -W 4 --min-iters 2 ' "$log" || fail "quick: matrix: $(cat "$log")"
-grep -q '^cb-allreduce -b 1M -e 16M -f 4 -p out --min-iters 3 --time-per-size 0.25 --check ' "$log" ||
+grep -q '^cb-allreduce -b 1M -e 16M -f 4 -p out --min-iters 3 --time-per-size 0.5 --check ' "$log" ||
   fail "quick: all-reduce: $(cat "$log")"
 grep -qxF -- "clusterbench gate --profile vcluster --junit $out/gate-junit.xml --prometheus $out/gate.prom $out | ifname=eth0 btl=self,vader,tcp root=$root" "$log" ||
   fail "quick: gate: $(cat "$log")"

@@ -136,7 +136,7 @@ done
 case $cb_level in
   quick)
     cb_cap=60
-    cb_tps=0.25
+    cb_tps=0.5
     cb_matrix=(-b 16M -e 16M -W 4 --min-iters 2)
     cb_ar=(-b 4M -e 64M -f 4 -p out --min-iters 3)
     cb_gpu=(--gemm-sizes 8192 --mem-size 256M -n 10)
@@ -202,8 +202,8 @@ cb_step preflight "$cb_out/preflight.csv" srun --mpi=pmix --kill-on-bad-exit=1 -
 # 2. Point-to-point, one rank per node.
 # One node: both ranks on it, at the matrix size (the node's local path).
 cb_step p2p "$cb_out/p2p.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=2 \
-  "$cb_bin/cb-p2p" --mode bw "${cb_matrix[@]}" --cluster "$cb_profile" \
-  --transport mpi --total-time "$cb_cap" -o "$cb_out/p2p.csv"
+  "$cb_bin/cb-p2p" --mode bw "${cb_matrix[@]}" --time-per-size "$cb_tps" \
+  --cluster "$cb_profile" --transport mpi --total-time "$cb_cap" -o "$cb_out/p2p.csv"
 
 # 3. All-reduce: not quick, the single-node baseline first (1 rank on one
 # node); then every node, 1 x 1 = 1 rank.

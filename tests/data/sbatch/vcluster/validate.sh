@@ -138,7 +138,7 @@ done
 case $cb_level in
   quick)
     cb_cap=60
-    cb_tps=0.25
+    cb_tps=0.5
     cb_matrix=(-b 4M -e 4M -W 4 --min-iters 2)
     cb_ar=(-b 1M -e 16M -f 4 -p out --min-iters 3)
     cb_gpu=(--gemm-sizes 8192 --mem-size 256M -n 10)
@@ -213,8 +213,8 @@ fi
 # NIC stands out (the gate's p2p_spread names its node).
 cb_step p2p-all-pairs "$cb_out/p2p.csv" srun --mpi=pmix --kill-on-bad-exit=1 \
   --nodes=3 --ntasks=3 --ntasks-per-node=1 \
-  "$cb_bin/cb-p2p" --all-pairs --mode bw "${cb_matrix[@]}" --cluster "$cb_profile" \
-  --transport mpi --total-time "$cb_cap" -o "$cb_out/p2p.csv"
+  "$cb_bin/cb-p2p" --all-pairs --mode bw "${cb_matrix[@]}" --time-per-size "$cb_tps" \
+  --cluster "$cb_profile" --transport mpi --total-time "$cb_cap" -o "$cb_out/p2p.csv"
 
 # 3. All-reduce: not quick, the single-node baseline first (1 rank on one
 # node); then every node, 3 x 1 = 3 ranks.
