@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Slurm integration test (label slurm): brings up a private copy of the virtual
-# cluster, generates the sbatch scripts for 2 and 3 nodes of the vcluster
+# cluster, generates the sbatch scripts for the 3 nodes of the vcluster
 # profile, submits allreduce.sh and p2p.sh for real, and checks: jobs
 # COMPLETED, CSV rows present with zero wrong elements, and p2p bandwidth at
 # 4 MiB and above between 80% and 110% of the shaped rate that iperf3 measures
@@ -41,7 +41,10 @@ iperf=$("$vc" iperf node0 node1 3) || fail "iperf3: $iperf"
 gbit=$(printf '%s\n' "$iperf" | awk '{print $(NF-1)}')
 echo "$name: $iperf"
 
-for n in 2 3; do
+# 3 nodes, as the stock profile. (A 2-node round was dropped to keep CI time for
+# tests/slurm/test_vcluster_validate.sh; other node counts are covered by the
+# generator's unit tests.)
+for n in 3; do
   prof=$tmp/vcluster.ini
   sed -e "s/^nodes *=.*/nodes = $n/" -e "s/^nodelist *=.*/nodelist = node[0-$((n - 1))]/" \
     "$src/sbatch/profiles/vcluster.ini" >"$prof"
