@@ -1,7 +1,7 @@
-/* cb_gate: thresholds files (inih, fed line by line as common/profile.c does,
- * so every message carries file:line) and the judging of checks against a
- * results table. Pure apart from reading the thresholds file. See cb_gate.h
- * for the format and the contracts. */
+/* cb_gate: thresholds files (inih, fed line by line by cb_ini_lines as
+ * common/profile.c is, so every message carries file:line) and the judging of
+ * checks against a results table. Pure apart from reading the thresholds
+ * file. See cb_gate.h for the format and the contracts. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 
 #include "cb_error.h"
 #include "cb_gate.h"
+#include "cb_ini_lines.h"
 #include "cb_size.h"
 #include "cb_spread.h"
 
@@ -123,13 +124,7 @@ typedef struct header {
 
 typedef struct parse_ctx {
     cb_gate_t *gate;
-    FILE *file;
-    const char *text;
-    char *linebuf;
-    size_t linecap;
-    int read_errno;
-    int lineno;
-    int line_indented;
+    cb_ini_lines_t lines; /* the line source; lines.lineno is the line being parsed */
     header_t *hdrs;
     size_t nhdrs, hdrcap;
     int cur_hdr;        /* index into hdrs of the section being read, -1 none */
@@ -158,81 +153,35 @@ static void set_error(parse_ctx_t *c, int err, int line, const char *fmt, ...)
     c->err_line = line;
 }
 
-/* Lines for inih, one per call (so c->lineno is the line inih parses when
- * it calls the handler), refusing over-long lines and NUL bytes, and noting
- * every section header (inih reports sections only through their keys). */
-static char *reader(char *str, int num, void *stream)
+/* cb_ini_lines' callbacks: a reader error, and a section header line, noted
+ * with its name (inih reports sections only through their keys). */
+static void reader_error(void *owner, int err, int line, const char *msg)
 {
-    parse_ctx_t *c = stream;
-    const char *line;
-    size_t len;
-    if (c->file) {
-        errno = 0;
-        ssize_t n = getline(&c->linebuf, &c->linecap, c->file);
-        if (n < 0) {
-            if (ferror(c->file))
-                c->read_errno = errno ? errno : EIO;
-            return NULL;
+    set_error(owner, err, line, "%s", msg);
+}
+
+static int reader_header(void *owner, const char *hdr, int line)
+{
+    parse_ctx_t *c = owner;
+    if (c->nhdrs == c->hdrcap) {
+        size_t cap = c->hdrcap ? 2 * c->hdrcap : 16;
+        header_t *h = realloc(c->hdrs, cap * sizeof *h);
+        if (!h) {
+            set_error(c, CB_ERR_NOMEM, line, "out of memory");
+            return CB_ERR_NOMEM;
         }
-        line = c->linebuf;
-        len = (size_t)n;
-    } else {
-        if (!*c->text)
-            return NULL;
-        const char *nl = strchr(c->text, '\n');
-        len = nl ? (size_t)(nl - c->text) + 1 : strlen(c->text);
-        line = c->text;
-        c->text += len;
+        c->hdrs = h;
+        c->hdrcap = cap;
     }
-    c->lineno++;
-    size_t content = len;
-    while (content && (line[content - 1] == '\n' || line[content - 1] == '\r'))
-        content--;
-    c->line_indented = len && (line[0] == ' ' || line[0] == '\t');
-    size_t lim = (size_t)num > 3 ? (size_t)num - 3 : 0;
-    if (lim > CB_GATE_MAX_LINE)
-        lim = CB_GATE_MAX_LINE;
-    if (memchr(line, '\0', len)) {
-        set_error(c, CB_ERR_INPUT, c->lineno, "NUL byte in line");
-        line = "\n";
-        len = 1;
-    } else if (content > lim) {
-        set_error(c, CB_ERR_INPUT, c->lineno, "line longer than %zu characters", lim);
-        line = "\n";
-        len = 1;
-    }
-    size_t i = 0;
-    if (c->lineno == 1 && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3))
-        i = 3;
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
-        i++;
-    if (i < len && line[i] == '[') {
-        if (c->nhdrs == c->hdrcap) {
-            size_t cap = c->hdrcap ? 2 * c->hdrcap : 16;
-            header_t *h = realloc(c->hdrs, cap * sizeof *h);
-            if (!h) {
-                set_error(c, CB_ERR_NOMEM, c->lineno, "out of memory");
-                return NULL;
-            }
-            c->hdrs = h;
-            c->hdrcap = cap;
-        }
-        header_t *h = &c->hdrs[c->nhdrs++];
-        h->line = c->lineno;
-        h->used = 0;
-        size_t n = strcspn(line + i + 1, "];\r\n");
-        if (n >= sizeof h->name)
-            n = sizeof h->name - 1;
-        memcpy(h->name, line + i + 1, n);
-        h->name[n] = '\0';
-    }
-    /* str holds num bytes and content <= num - 3: pass the content and one
-     * line-end character, not a run of '\r's (inih strips them anyway). */
-    if (len > content + 1)
-        len = content + 1;
-    memcpy(str, line, len);
-    str[len] = '\0';
-    return str;
+    header_t *h = &c->hdrs[c->nhdrs++];
+    h->line = line;
+    h->used = 0;
+    size_t n = strcspn(hdr + 1, "];\r\n");
+    if (n >= sizeof h->name)
+        n = sizeof h->name - 1;
+    memcpy(h->name, hdr + 1, n);
+    h->name[n] = '\0';
+    return 0;
 }
 
 /* ------------------------------------------------------------ value checks */
@@ -318,7 +267,7 @@ static int find_name(const char *const *names, size_t n, const char *v)
 static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
 {
     const char *sec = k->name, *kn = key_names[key];
-    int line = c->lineno;
+    int line = c->lines.lineno;
     if (key >= K_SEL0 && key < K_SEL0 + CB_GATE_NSEL) {
         if (strlen(v) >= CB_GATE_SEL_LEN || !is_list(v)) {
             set_error(c, CB_ERR_INPUT, line,
@@ -496,18 +445,18 @@ static int handler(void *user, const char *section, const char *name, const char
     parse_ctx_t *c = user;
     if (c->err)
         return 0;
-    if (c->line_indented && c->prev_line && !strcmp(section, c->prev_section) &&
+    if (c->lines.line_indented && c->prev_line && !strcmp(section, c->prev_section) &&
         !strcmp(name, c->prev_name)) {
-        set_error(c, CB_ERR_INPUT, c->lineno,
+        set_error(c, CB_ERR_INPUT, c->lines.lineno,
                   "continuation line of '%s': multi-line values are not allowed", name);
         return 0;
     }
     snprintf(c->prev_section, sizeof c->prev_section, "%s", section);
     snprintf(c->prev_name, sizeof c->prev_name, "%s", name);
-    c->prev_line = c->lineno;
+    c->prev_line = c->lines.lineno;
 
     if (!*section || c->nhdrs == 0) {
-        set_error(c, CB_ERR_INPUT, c->lineno, "'%s' outside any section (a [check] header)",
+        set_error(c, CB_ERR_INPUT, c->lines.lineno, "'%s' outside any section (a [check] header)",
                   name);
         return 0;
     }
@@ -556,15 +505,15 @@ static int handler(void *user, const char *section, const char *name, const char
     cb_gate_check_t *k = c->cur;
     int key = find_name(key_names, N_KEYS, name);
     if (key < 0) {
-        set_error(c, CB_ERR_INPUT, c->lineno, "[%s] unknown key '%s'", k->name, name);
+        set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] unknown key '%s'", k->name, name);
         return 0;
     }
     if (k->key_line[key]) {
-        set_error(c, CB_ERR_INPUT, c->lineno, "[%s] duplicate key %s (first at line %d)",
+        set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] duplicate key %s (first at line %d)",
                   k->name, name, k->key_line[key]);
         return 0;
     }
-    k->key_line[key] = c->lineno;
+    k->key_line[key] = c->lines.lineno;
     return set_key(c, k, key, value);
 }
 
@@ -689,7 +638,8 @@ static void check_whole(parse_ctx_t *c)
     for (size_t i = 0; i < c->gate->n && !c->err; i++)
         check_one(c, &c->gate->checks[i]);
     if (!c->err && c->gate->n == 0)
-        set_error(c, CB_ERR_INPUT, c->lineno ? c->lineno : 1, "no checks (no [section])");
+        set_error(c, CB_ERR_INPUT, c->lines.lineno ? c->lines.lineno : 1,
+                  "no checks (no [section])");
 }
 
 /* -------------------------------------------------- profile applicability */
@@ -773,11 +723,16 @@ static int parse_common(parse_ctx_t *c, const char *origin, const cb_profile_t *
     c->gate = g;
     c->cur_hdr = -1;
 
-    int rc = ini_parse_stream(reader, c, handler, c);
+    c->lines.max_line = CB_GATE_MAX_LINE;
+    c->lines.owner = c;
+    c->lines.on_error = reader_error;
+    c->lines.on_header = reader_header;
+    int rc = ini_parse_stream(cb_ini_lines_read, &c->lines, handler, c);
     int err = CB_OK;
-    if (c->read_errno) {
+    if (c->lines.read_errno) {
         if (errlen)
-            snprintf(errbuf, errlen, "%s: read failed: %s", origin, strerror(c->read_errno));
+            snprintf(errbuf, errlen, "%s: read failed: %s", origin,
+                     strerror(c->lines.read_errno));
         err = CB_ERR_IO;
     } else if (rc == -2 || c->err == CB_ERR_NOMEM) {
         if (errlen)
@@ -800,9 +755,8 @@ static int parse_common(parse_ctx_t *c, const char *origin, const cb_profile_t *
             err = cb_gate_check_profile(g, prof, errbuf, errlen);
         }
     }
-    free(c->linebuf);
+    cb_ini_lines_release(&c->lines);
     free(c->hdrs);
-    c->linebuf = NULL;
     c->hdrs = NULL;
     if (err) {
         cb_gate_free(g);
@@ -830,7 +784,7 @@ int cb_gate_load(const char *path, const cb_profile_t *prof, cb_gate_t **out, ch
         return CB_ERR_IO;
     }
     parse_ctx_t c = {0};
-    c.file = f;
+    c.lines.file = f;
     int rc = parse_common(&c, path, prof, out, errbuf, errlen);
     fclose(f);
     return rc;
@@ -843,7 +797,7 @@ int cb_gate_parse_string(const char *text, const char *origin, const cb_profile_
         return CB_ERR_INTERNAL;
     *out = NULL;
     parse_ctx_t c = {0};
-    c.text = text ? text : "";
+    c.lines.text = text ? text : "";
     return parse_common(&c, origin ? origin : "(string)", prof, out, errbuf, errlen);
 }
 

@@ -1,7 +1,8 @@
 /* cb_profile: loading and validating cluster profiles with inih. The INI
- * syntax is inih's; this file feeds it lines (counting them, so that every
+ * syntax is inih's; cb_ini_lines feeds it lines (counting them, so that every
  * message carries file:line, and refusing over-long lines and NUL bytes) and
- * checks each value against a table of keys with strict per-key rules. */
+ * this file checks each value against a table of keys with strict per-key
+ * rules. */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <ini.h>
 
 #include "cb_error.h"
+#include "cb_ini_lines.h"
 #include "cb_profile.h"
 
 #define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -88,15 +90,8 @@ static const char *const env_reserved[] = {"IFS", "PATH", "HOME", "SHELL", "ENV"
 typedef struct parse_ctx {
     cb_profile_t *prof;
     const char *origin;
-    /* line source: a FILE or a string */
-    FILE *file;
-    const char *text;
-    char *linebuf;
-    size_t linecap;
-    int read_errno;
-    /* what the reader saw */
-    int lineno;
-    int line_indented;  /* current line starts with blank */
+    /* the line source and what the reader saw: lines.lineno, lines.line_indented */
+    cb_ini_lines_t lines;
     int hdr_count;      /* section header lines seen so far */
     int hdr_line;       /* line of the latest one */
     /* what the handler saw */
@@ -129,63 +124,20 @@ static void set_error(parse_ctx_t *c, int err, int line, const char *fmt, ...)
     c->err_line = line;
 }
 
-/* Lines for inih, one per call, so c->lineno is the line inih is parsing
- * when it calls the handler. Over-long lines and lines with NUL bytes become
- * an error and reach inih as empty lines. */
-static char *reader(char *str, int num, void *stream)
+/* cb_ini_lines' callbacks: a reader error, and a section header line (counted;
+ * the handler matches it to the section of the keys that follow). */
+static void reader_error(void *owner, int err, int line, const char *msg)
 {
-    parse_ctx_t *c = stream;
-    const char *line;
-    size_t len;
-    if (c->file) {
-        errno = 0;
-        ssize_t n = getline(&c->linebuf, &c->linecap, c->file);
-        if (n < 0) {
-            if (ferror(c->file))
-                c->read_errno = errno ? errno : EIO;
-            return NULL;
-        }
-        line = c->linebuf;
-        len = (size_t)n;
-    } else {
-        if (!*c->text)
-            return NULL;
-        const char *nl = strchr(c->text, '\n');
-        len = nl ? (size_t)(nl - c->text) + 1 : strlen(c->text);
-        line = c->text;
-        c->text += len;
-    }
-    c->lineno++;
-    size_t content = len;
-    while (content && (line[content - 1] == '\n' || line[content - 1] == '\r'))
-        content--;
-    c->line_indented = len && (line[0] == ' ' || line[0] == '\t');
-    size_t lim = (size_t)num > 3 ? (size_t)num - 3 : 0;
-    if (lim > CB_PROFILE_MAX_LINE)
-        lim = CB_PROFILE_MAX_LINE;
-    if (memchr(line, '\0', len)) {
-        set_error(c, CB_ERR_INPUT, c->lineno, "NUL byte in line");
-        line = "\n";
-        len = 1;
-    } else if (content > lim) {
-        set_error(c, CB_ERR_INPUT, c->lineno, "line longer than %zu characters", lim);
-        line = "\n";
-        len = 1;
-    }
-    size_t i = 0;
-    while (i < len && line[i] != '[' && (line[i] == ' ' || line[i] == '\t'))
-        i++;
-    if (i < len && line[i] == '[') {
-        c->hdr_count++;
-        c->hdr_line = c->lineno;
-    }
-    /* str holds num bytes and content <= num - 3: pass the content and one
-     * line-end character, not a run of '\r's (inih strips them anyway). */
-    if (len > content + 1)
-        len = content + 1;
-    memcpy(str, line, len);
-    str[len] = '\0';
-    return str;
+    set_error(owner, err, line, "%s", msg);
+}
+
+static int reader_header(void *owner, const char *hdr, int line)
+{
+    parse_ctx_t *c = owner;
+    (void)hdr;
+    c->hdr_count++;
+    c->hdr_line = line;
+    return 0;
 }
 
 /* ------------------------------------------------------------ value checks */
@@ -201,11 +153,11 @@ static int check_chars(parse_ctx_t *c, const char *sec, const char *key, const c
             ok = 0;
         if (!ok) {
             if (ch >= 32 && ch < 127)
-                set_error(c, CB_ERR_INPUT, c->lineno,
+                set_error(c, CB_ERR_INPUT, c->lines.lineno,
                           "[%s] %s: character '%c' not allowed%s (allowed: %s)", sec, key, ch,
                           p == v ? " first" : "", what);
             else
-                set_error(c, CB_ERR_INPUT, c->lineno,
+                set_error(c, CB_ERR_INPUT, c->lines.lineno,
                           "[%s] %s: character 0x%02x not allowed (allowed: %s)", sec, key, ch,
                           what);
             return 0;
@@ -313,27 +265,27 @@ static int set_env(parse_ctx_t *c, const char *name, const char *value)
         ok = *q == '_' || (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') ||
              (*q >= 'A' && *q <= 'Z');
     if (!ok) {
-        set_error(c, CB_ERR_INPUT, c->lineno,
+        set_error(c, CB_ERR_INPUT, c->lines.lineno,
                   "[env] '%s' is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*)", name);
         return 0;
     }
     if (strlen(name) >= sizeof p->env[0].key) {
-        set_error(c, CB_ERR_INPUT, c->lineno, "[env] name '%s' longer than %zu characters",
+        set_error(c, CB_ERR_INPUT, c->lines.lineno, "[env] name '%s' longer than %zu characters",
                   name, sizeof p->env[0].key - 1);
         return 0;
     }
     if (is_env_key_reserved(name)) {
-        set_error(c, CB_ERR_INPUT, c->lineno,
+        set_error(c, CB_ERR_INPUT, c->lines.lineno,
                   "[env] %s is reserved (clusterbench, Slurm or the shell set it)", name);
         return 0;
     }
     for (size_t i = 0; i < p->n_env; i++)
         if (!strcmp(p->env[i].key, name)) {
-            set_error(c, CB_ERR_INPUT, c->lineno, "[env] duplicate key %s", name);
+            set_error(c, CB_ERR_INPUT, c->lines.lineno, "[env] duplicate key %s", name);
             return 0;
         }
     if (strlen(value) >= sizeof p->env[0].value) {
-        set_error(c, CB_ERR_INPUT, c->lineno, "[env] %s: value longer than %zu characters",
+        set_error(c, CB_ERR_INPUT, c->lines.lineno, "[env] %s: value longer than %zu characters",
                   name, sizeof p->env[0].value - 1);
         return 0;
     }
@@ -344,7 +296,7 @@ static int set_env(parse_ctx_t *c, const char *name, const char *value)
         size_t cap = c->env_cap ? 2 * c->env_cap : 8;
         cb_profile_env_t *e = realloc(p->env, cap * sizeof *e);
         if (!e) {
-            set_error(c, CB_ERR_NOMEM, c->lineno, "out of memory");
+            set_error(c, CB_ERR_NOMEM, c->lines.lineno, "out of memory");
             return 0;
         }
         p->env = e;
@@ -362,12 +314,12 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
     switch (k->type) {
     case KT_STRING:
         if (!*v && !k->allow_empty) {
-            set_error(c, CB_ERR_INPUT, c->lineno, "[%s] %s must not be empty", k->section,
+            set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] %s must not be empty", k->section,
                       k->name);
             return 0;
         }
         if (strlen(v) >= k->size) {
-            set_error(c, CB_ERR_INPUT, c->lineno, "[%s] %s longer than %zu characters",
+            set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] %s longer than %zu characters",
                       k->section, k->name, k->size - 1);
             return 0;
         }
@@ -378,13 +330,13 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
     case KT_LONG: {
         long n;
         if (!all_digits(v) || !parse_digits(v, strlen(v), &n)) {
-            set_error(c, CB_ERR_INPUT, c->lineno,
+            set_error(c, CB_ERR_INPUT, c->lines.lineno,
                       "[%s] %s = '%s': not a whole number (digits only, %ld..%ld)", k->section,
                       k->name, v, k->min, k->max);
             return 0;
         }
         if (n < k->min || n > k->max) {
-            set_error(c, CB_ERR_INPUT, c->lineno, "[%s] %s = %ld out of range %ld..%ld",
+            set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] %s = %ld out of range %ld..%ld",
                       k->section, k->name, n, k->min, k->max);
             return 0;
         }
@@ -401,13 +353,13 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
                  strlen(dot + 1) <= 9;
         double r = ok ? strtod(v, NULL) : 0;
         if (!ok) {
-            set_error(c, CB_ERR_INPUT, c->lineno,
+            set_error(c, CB_ERR_INPUT, c->lines.lineno,
                       "[%s] %s = '%s': not a plain decimal number of Gbit/s (e.g. 2.5)",
                       k->section, k->name, v);
             return 0;
         }
         if (!(r > 0) || r > (double)k->max) {
-            set_error(c, CB_ERR_INPUT, c->lineno, "[%s] %s = %s out of range (0, %ld]",
+            set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] %s = %s out of range (0, %ld]",
                       k->section, k->name, v, k->max);
             return 0;
         }
@@ -416,7 +368,7 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
     }
     case KT_KIND:
         if (cb_net_kind_parse(v, (cb_net_kind_t *)(base + k->offset)) != CB_OK) {
-            set_error(c, CB_ERR_INPUT, c->lineno,
+            set_error(c, CB_ERR_INPUT, c->lines.lineno,
                       "[%s] %s = '%s': expected ethernet, infiniband or efa", k->section,
                       k->name, v);
             return 0;
@@ -426,7 +378,7 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
         long s;
         int rc = strlen(v) < k->size ? cb_profile_parse_time_limit(v, &s) : CB_ERR_INPUT;
         if (rc != CB_OK) {
-            set_error(c, CB_ERR_INPUT, c->lineno,
+            set_error(c, CB_ERR_INPUT, c->lines.lineno,
                       "[%s] %s = '%s': %s", k->section, k->name, v,
                       rc == CB_ERR_RANGE ? "must be more than 0 and at most 365 days"
                                          : "not a Slurm time limit (M, M:S, H:M:S, D-H, "
@@ -449,18 +401,18 @@ static int handler(void *user, const char *section, const char *name, const char
     if (c->err)
         return 0;
     /* inih joins indented lines to the previous key's value as extra calls */
-    if (c->line_indented && c->prev_line && !strcmp(section, c->prev_section) &&
+    if (c->lines.line_indented && c->prev_line && !strcmp(section, c->prev_section) &&
         !strcmp(name, c->prev_name)) {
-        set_error(c, CB_ERR_INPUT, c->lineno,
+        set_error(c, CB_ERR_INPUT, c->lines.lineno,
                   "continuation line of '%s': multi-line values are not allowed", name);
         return 0;
     }
     snprintf(c->prev_section, sizeof c->prev_section, "%s", section);
     snprintf(c->prev_name, sizeof c->prev_name, "%s", name);
-    c->prev_line = c->lineno;
+    c->prev_line = c->lines.lineno;
 
     if (!*section) {
-        set_error(c, CB_ERR_INPUT, c->lineno, "'%s' outside any section", name);
+        set_error(c, CB_ERR_INPUT, c->lines.lineno, "'%s' outside any section", name);
         return 0;
     }
     if (c->hdr_count != c->cur_hdr) { /* first key of a new section instance */
@@ -487,14 +439,14 @@ static int handler(void *user, const char *section, const char *name, const char
         if (strcmp(keys[i].section, section) || strcmp(keys[i].name, name))
             continue;
         if (c->key_line[i]) {
-            set_error(c, CB_ERR_INPUT, c->lineno, "[%s] duplicate key %s (first at line %d)",
-                      section, name, c->key_line[i]);
+            set_error(c, CB_ERR_INPUT, c->lines.lineno,
+                      "[%s] duplicate key %s (first at line %d)", section, name, c->key_line[i]);
             return 0;
         }
-        c->key_line[i] = c->lineno;
+        c->key_line[i] = c->lines.lineno;
         return set_key(c, &keys[i], value);
     }
-    set_error(c, CB_ERR_INPUT, c->lineno, "[%s] unknown key '%s'", section, name);
+    set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] unknown key '%s'", section, name);
     return 0;
 }
 
@@ -518,7 +470,7 @@ static void check_whole(parse_ctx_t *c)
             set_error(c, CB_ERR_INPUT, c->sec_line[sec], "[%s] lacks required key '%s'",
                       keys[i].section, keys[i].name);
         else
-            set_error(c, CB_ERR_INPUT, c->lineno ? c->lineno : 1,
+            set_error(c, CB_ERR_INPUT, c->lines.lineno ? c->lines.lineno : 1,
                       "missing section [%s] (needs key '%s')", keys[i].section, keys[i].name);
     }
     if (c->err)
@@ -558,11 +510,16 @@ static int parse_common(parse_ctx_t *c, const char *origin, cb_profile_t **out, 
     c->cur_hdr = -1;
     c->cur_sec = -1;
 
-    int rc = ini_parse_stream(reader, c, handler, c);
+    c->lines.max_line = CB_PROFILE_MAX_LINE;
+    c->lines.owner = c;
+    c->lines.on_error = reader_error;
+    c->lines.on_header = reader_header;
+    int rc = ini_parse_stream(cb_ini_lines_read, &c->lines, handler, c);
     int err = CB_OK;
-    if (c->read_errno) {
+    if (c->lines.read_errno) {
         if (errlen)
-            snprintf(errbuf, errlen, "%s: read failed: %s", origin, strerror(c->read_errno));
+            snprintf(errbuf, errlen, "%s: read failed: %s", origin,
+                     strerror(c->lines.read_errno));
         err = CB_ERR_IO;
     } else if (rc == -2) {
         if (errlen)
@@ -583,8 +540,7 @@ static int parse_common(parse_ctx_t *c, const char *origin, cb_profile_t **out, 
             err = c->err;
         }
     }
-    free(c->linebuf);
-    c->linebuf = NULL;
+    cb_ini_lines_release(&c->lines);
     if (err) {
         cb_profile_free(p);
         return err;
@@ -610,7 +566,7 @@ int cb_profile_load(const char *path, cb_profile_t **out, char *errbuf, size_t e
         return CB_ERR_IO;
     }
     parse_ctx_t c = {0};
-    c.file = f;
+    c.lines.file = f;
     int rc = parse_common(&c, path, out, errbuf, errlen);
     fclose(f);
     return rc;
@@ -623,7 +579,7 @@ int cb_profile_parse_string(const char *text, const char *origin, cb_profile_t *
         return CB_ERR_INTERNAL;
     *out = NULL;
     parse_ctx_t c = {0};
-    c.text = text ? text : "";
+    c.lines.text = text ? text : "";
     return parse_common(&c, origin ? origin : "(string)", out, errbuf, errlen);
 }
 

@@ -172,6 +172,9 @@ static void test_gate_load_errors(void **state)
     parse_bad("[a]\nkind = zero\nfoo = 1\n", NULL, "mem:3: ", "[a] unknown key 'foo'");
     parse_bad("[a]\nkind = zero\n[a]\nkind = zero\n", NULL, "mem:3: ",
               "duplicate section [a] (first at line 1)");
+    /* a BOM before the first header: still the header of line 1 */
+    parse_bad("\xEF\xBB\xBF[a]\nkind = zero\n[a]\nkind = zero\n", NULL, "mem:3: ",
+              "duplicate section [a] (first at line 1)");
     parse_bad("[a]\ncolumn = value\nreference = NaN\nlower = -0.1\nunit = GB/s\n", NULL,
               "mem:3: ", "reference = 'NaN': expected a finite decimal number");
     parse_bad("[a]\ncolumn = value\nreference = 1\nlower = -nan\nunit = GB/s\n", NULL,

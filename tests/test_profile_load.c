@@ -290,6 +290,30 @@ static void test_profile_load_syntax_variants(void **state)
     cb_profile_free(p);
 }
 
+/* A UTF-8 BOM before the first line's [cluster] header: the profile loads as
+ * it does without the BOM, and the header still counts as that section's
+ * (line 1) for the messages that name it. */
+static void test_profile_load_bom_header(void **state)
+{
+    (void)state;
+    cb_profile_t *plain = parse_ok(BASE_CLUSTER BASE_NETWORK);
+    cb_profile_t *bom = parse_ok("\xEF\xBB\xBF" BASE_CLUSTER BASE_NETWORK);
+    assert_string_equal(bom->name, plain->name);
+    assert_int_equal(bom->nodes, plain->nodes);
+    assert_string_equal(bom->partition, plain->partition);
+    assert_int_equal(bom->gpus_per_node, plain->gpus_per_node);
+    assert_int_equal(bom->time_limit_s, plain->time_limit_s);
+    assert_int_equal(bom->net_kind, plain->net_kind);
+    assert_true(bom->line_rate_gbps == plain->line_rate_gbps);
+    assert_string_equal(bom->iface, plain->iface);
+    cb_profile_free(plain);
+    cb_profile_free(bom);
+    parse_bad("\xEF\xBB\xBF" BASE_CLUSTER BASE_NETWORK "[cluster]\nname = u\n", "mem:12: ",
+              "duplicate section [cluster] (first at line 1)");
+    parse_bad("\xEF\xBB\xBF[cluster]\nname = t\n" BASE_NETWORK, "mem:1: ",
+              "[cluster] lacks required key 'nodes'");
+}
+
 static void test_profile_load_bad_strings(void **state)
 {
     (void)state;
@@ -458,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_profile_load_bad_files),
         cmocka_unit_test(test_profile_load_io_errors),
         cmocka_unit_test(test_profile_load_syntax_variants),
+        cmocka_unit_test(test_profile_load_bom_header),
         cmocka_unit_test(test_profile_load_bad_strings),
         cmocka_unit_test(test_profile_time_limit),
         cmocka_unit_test(test_profile_goodput),
