@@ -156,16 +156,20 @@ static int errf(char *errbuf, size_t errlen, const char *path, const char *what,
     return CB_ERR_IO;
 }
 
+static int nomem(char *errbuf, size_t errlen, const char *path)
+{
+    if (errlen)
+        snprintf(errbuf, errlen, "%s: out of memory", path);
+    return CB_ERR_NOMEM;
+}
+
 /* Write buf to path through a temporary file in the same directory. */
 static int write_atomic(const char *path, const char *buf, size_t len, char *errbuf, size_t errlen)
 {
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 16);
-    if (!tmp) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: out of memory", path);
-        return CB_ERR_NOMEM;
-    }
+    if (!tmp)
+        return nomem(errbuf, errlen, path);
     snprintf(tmp, pl + 16, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
@@ -206,9 +210,7 @@ static int finish(FILE *m, char **buf, size_t *len, const char *path, char *errb
     int bad = ferror(m);
     if (fclose(m) != 0 || bad || !*buf) {
         free(*buf);
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: out of memory", path);
-        return CB_ERR_NOMEM;
+        return nomem(errbuf, errlen, path);
     }
     int rc = write_atomic(path, *buf, *len, errbuf, errlen);
     free(*buf);
@@ -228,11 +230,8 @@ int cb_gate_out_junit(const char *path, const cb_gate_report_t *r, const cb_gate
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    if (!m) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: out of memory", path);
-        return CB_ERR_NOMEM;
-    }
+    if (!m)
+        return nomem(errbuf, errlen, path);
     const char *cluster = info && info->cluster ? info->cluster : "";
     char ts[32];
     iso_time(info ? info->when : 0, ts, sizeof ts);
@@ -315,11 +314,8 @@ int cb_gate_out_prometheus(const char *path, const cb_gate_report_t *r,
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    if (!m) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: out of memory", path);
-        return CB_ERR_NOMEM;
-    }
+    if (!m)
+        return nomem(errbuf, errlen, path);
     const char *cluster = info && info->cluster ? info->cluster : "";
     fprintf(m, "# HELP clusterbench_gate_pass Whether the last clusterbench acceptance gate "
                "passed (1) or failed (0).\n"

@@ -161,37 +161,38 @@ static block_t *add_block(cb_doc_t *d, bkind_t kind)
     return b;
 }
 
+/* A block of text formatted from fmt and ap; NULL when out of memory. */
+static block_t *add_text_block(cb_doc_t *d, bkind_t kind, const char *fmt, va_list ap)
+{
+    block_t *b = add_block(d, kind);
+    if (b)
+        b->text = vprintf_doc(d, fmt, ap);
+    return b;
+}
+
 void cb_doc_heading(cb_doc_t *d, int level, const char *fmt, ...)
 {
-    block_t *b = add_block(d, B_HEAD);
-    if (!b)
-        return;
-    b->level = level < 1 ? 1 : level > 3 ? 3 : level;
     va_list ap;
     va_start(ap, fmt);
-    b->text = vprintf_doc(d, fmt, ap);
+    block_t *b = add_text_block(d, B_HEAD, fmt, ap);
     va_end(ap);
+    if (b)
+        b->level = level < 1 ? 1 : level > 3 ? 3 : level;
 }
 
 void cb_doc_para(cb_doc_t *d, const char *fmt, ...)
 {
-    block_t *b = add_block(d, B_PARA);
-    if (!b)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    b->text = vprintf_doc(d, fmt, ap);
+    add_text_block(d, B_PARA, fmt, ap);
     va_end(ap);
 }
 
 void cb_doc_note(cb_doc_t *d, const char *fmt, ...)
 {
-    block_t *b = add_block(d, B_NOTE);
-    if (!b)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    b->text = vprintf_doc(d, fmt, ap);
+    add_text_block(d, B_NOTE, fmt, ap);
     va_end(ap);
 }
 
@@ -234,26 +235,33 @@ void cb_doc_row(cb_doc_table_t *t)
     t->cur = 0;
 }
 
-void cb_doc_cell_str(cb_doc_table_t *t, int flags, const char *s)
+/* The next cell of the last row, with its flags set; NULL when there is
+ * none (no row yet, the row is full, out of memory). */
+static cell_t *next_cell(cb_doc_table_t *t, int flags)
 {
     if (!t || t->doc->oom || t->nrows == 0 || t->cur >= t->ncols)
-        return;
+        return NULL;
     cell_t *c = &t->cells[(t->nrows - 1) * t->ncols + t->cur++];
-    c->text = s ? cb_doc_strdup(t->doc, s) : NULL;
     c->flags = flags;
+    return c;
+}
+
+void cb_doc_cell_str(cb_doc_table_t *t, int flags, const char *s)
+{
+    cell_t *c = next_cell(t, flags);
+    if (c)
+        c->text = s ? cb_doc_strdup(t->doc, s) : NULL;
 }
 
 void cb_doc_cell(cb_doc_table_t *t, int flags, const char *fmt, ...)
 {
-    if (!t || t->doc->oom || t->nrows == 0 || t->cur >= t->ncols)
+    cell_t *c = next_cell(t, flags);
+    if (!c)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char *s = vprintf_doc(t->doc, fmt, ap);
+    c->text = vprintf_doc(t->doc, fmt, ap);
     va_end(ap);
-    cell_t *c = &t->cells[(t->nrows - 1) * t->ncols + t->cur++];
-    c->text = s;
-    c->flags = flags;
 }
 
 /* ------------------------------------------------------------ plots */
@@ -393,6 +401,24 @@ static void md_pad(FILE *f, size_t n)
         fputc(' ', f);
 }
 
+/* One cell of a Markdown table row, escaped, bold (**...**) when asked, and
+ * padded to width w on the side its alignment ('r' or 'l') leaves open. */
+static void md_cell(FILE *f, const char *text, int bold, size_t w, char align)
+{
+    size_t cw = md_width(text) + (bold ? 4 : 0);
+    fputc(' ', f);
+    if (align == 'r')
+        md_pad(f, w - cw);
+    if (bold)
+        fputs("**", f);
+    cb_doc_md_escape(f, text);
+    if (bold)
+        fputs("**", f);
+    if (align != 'r')
+        md_pad(f, w - cw);
+    fputs(" |", f);
+}
+
 static void md_table(const cb_doc_table_t *t, FILE *f)
 {
     size_t *w = calloc(t->ncols, sizeof *w);
@@ -411,16 +437,8 @@ static void md_table(const cb_doc_table_t *t, FILE *f)
                 w[j] = cw;
         }
     fputc('|', f);
-    for (size_t j = 0; j < t->ncols; j++) {
-        size_t cw = md_width(t->headers[j]);
-        fputc(' ', f);
-        if (t->align[j] == 'r')
-            md_pad(f, w[j] - cw);
-        cb_doc_md_escape(f, t->headers[j]);
-        if (t->align[j] != 'r')
-            md_pad(f, w[j] - cw);
-        fputs(" |", f);
-    }
+    for (size_t j = 0; j < t->ncols; j++)
+        md_cell(f, t->headers[j], 0, w[j], t->align[j]);
     fputs("\n|", f);
     for (size_t j = 0; j < t->ncols; j++) {
         fputc(' ', f);
@@ -435,18 +453,7 @@ static void md_table(const cb_doc_table_t *t, FILE *f)
         for (size_t j = 0; j < t->ncols; j++) {
             const cell_t *c = &t->cells[i * t->ncols + j];
             int bold = (c->flags & CB_DOC_CELL_BAD) && c->text && *c->text;
-            size_t cw = md_width(c->text) + (bold ? 4 : 0);
-            fputc(' ', f);
-            if (t->align[j] == 'r')
-                md_pad(f, w[j] - cw);
-            if (bold)
-                fputs("**", f);
-            cb_doc_md_escape(f, c->text);
-            if (bold)
-                fputs("**", f);
-            if (t->align[j] != 'r')
-                md_pad(f, w[j] - cw);
-            fputs(" |", f);
+            md_cell(f, c->text, bold, w[j], t->align[j]);
         }
         fputc('\n', f);
     }

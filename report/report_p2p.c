@@ -515,6 +515,23 @@ static void table_sizes(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi, con
     }
 }
 
+/* Builds the matrix of each node count (k[3]) in [lo, hi) and hands the
+ * ones there are to emit. */
+static void each_matrix(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi,
+                        void (*emit)(rep_t *, const rep_agg_t *, const matrix_t *))
+{
+    for (size_t i = lo; i < hi;) {
+        size_t j = i + 1;
+        while (j < hi && ag[j].k[3] == ag[i].k[3])
+            j++;
+        matrix_t m;
+        if (matrix_build(r, ag, i, j, &m))
+            emit(r, &ag[i], &m);
+        matrix_free(&m);
+        i = j;
+    }
+}
+
 int rep_section_p2p(rep_t *r)
 {
     rep_agg_t *ag; /* v: time_us_median, algbw_gbps */
@@ -545,27 +562,9 @@ int rep_section_p2p(rep_t *r)
             while (ge < ce && rep_agg_same_k(&ag[ge], &ag[g], P2P_GROUP))
                 ge++;
             /* heat maps first (plots above tables) */
-            for (size_t i = g; i < ge;) {
-                size_t j = i + 1;
-                while (j < ge && ag[j].k[3] == ag[i].k[3])
-                    j++;
-                matrix_t m;
-                if (matrix_build(r, ag, i, j, &m))
-                    matrix_plot(r, &ag[i], &m);
-                matrix_free(&m);
-                i = j;
-            }
+            each_matrix(r, ag, g, ge, matrix_plot);
             cb_doc_heading(r->doc, 3, "%s", group_label(r, &ag[g]));
-            for (size_t i = g; i < ge;) {
-                size_t j = i + 1;
-                while (j < ge && ag[j].k[3] == ag[i].k[3])
-                    j++;
-                matrix_t m;
-                if (matrix_build(r, ag, i, j, &m))
-                    matrix_table(r, &ag[i], &m);
-                matrix_free(&m);
-                i = j;
-            }
+            each_matrix(r, ag, g, ge, matrix_table);
             table_largest(r, ag, g, ge);
             pt_t *base;
             size_t nbase = collect(r, ag, g, ge, (uint32_t)r->o->baseline_nodes, &base);
