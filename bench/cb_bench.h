@@ -7,6 +7,7 @@
 #ifndef CB_BENCH_H
 #define CB_BENCH_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -123,6 +124,9 @@ typedef struct cb_session {
      * written as "timeout" by the watchdog or "failed" by a fatal signal so
      * the row is marked failed, not missing. */
     struct cb_inflight *volatile inflight_timeout, *volatile inflight_signal;
+    /* Set by the first of them to write its row: the other writes nothing
+     * (a SIGTERM that arrives while the watchdog aborts the job). */
+    atomic_flag inflight_marked;
     int res_fd;           /* rank 0: the results file's descriptor, else -1 */
 } cb_session_t;
 
@@ -153,6 +157,16 @@ int cb_bench_over_budget(cb_session_t *s, double iter_us, int nconfigs);
 
 /* Measure one configuration on all ranks (collective). */
 int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measure_t *m);
+/* Rank 0 (no-op elsewhere): format the rows to write if configuration r of
+ * b never finishes, for cb_bench_mark_inflight; b == NULL clears them. */
+void cb_bench_set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r);
+/* Write the row in flight to the results file: marked "timeout" (timeout
+ * != 0, the watchdog) or "failed" (a fatal signal). Once per session: the
+ * first call that finds a row writes it, later ones nothing, so a watchdog
+ * and a signal racing to mark the same configuration leave one whole row.
+ * Async-signal-safe. 1 written, 0 nothing to write (no row in flight, no
+ * file, or already marked), -1 write failed (errno). */
+int cb_bench_mark_inflight(cb_session_t *s, int timeout);
 /* Write the CSV row of a measurement (rank 0; no-op elsewhere). */
 int cb_bench_write_row(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
                        const cb_measure_t *m, const char *status, const char *note);

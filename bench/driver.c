@@ -5,6 +5,7 @@
 #include <malloc.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,6 @@
 
 extern char **environ;
 
-static void set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r);
-
 /* A row formatted in advance, written from a watchdog or signal context. */
 struct cb_inflight {
     size_t len;
@@ -32,13 +31,19 @@ struct cb_inflight {
  * the session through a static. Set on rank 0 while a session runs. */
 static cb_session_t *volatile signal_session;
 
+int cb_bench_mark_inflight(cb_session_t *s, int timeout)
+{
+    struct cb_inflight *in = timeout ? s->inflight_timeout : s->inflight_signal;
+    if (!in || s->res_fd < 0 || atomic_flag_test_and_set(&s->inflight_marked))
+        return 0;
+    return write(s->res_fd, in->row, in->len) == (ssize_t)in->len ? 1 : -1;
+}
+
 static void on_fatal_signal(int sig)
 {
     cb_session_t *s = signal_session;
-    struct cb_inflight *in = s ? s->inflight_signal : NULL;
-    if (in && s->res_fd >= 0 && write(s->res_fd, in->row, in->len) < 0) {
-        /* nothing more can be done from a signal handler */
-    }
+    if (s)
+        cb_bench_mark_inflight(s, 0); /* nothing more can be done from a signal handler */
     static const char msg[] = "clusterbench: terminated by a signal: the configuration in flight "
                               "is marked failed in the results CSV; earlier rows are intact\n";
     if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
@@ -54,8 +59,7 @@ static void on_watchdog(void *arg, const char *what, double waited_s)
             "%s: watchdog: rank %d on %s: %s did not finish in %.0f s (--timeout); a rank or "
             "link is dead or hung; aborting the job\n",
             s->progname, s->comm.rank, s->comm.hostname, what, waited_s);
-    struct cb_inflight *in = s->inflight_timeout;
-    if (in && s->res_fd >= 0 && write(s->res_fd, in->row, in->len) < 0)
+    if (cb_bench_mark_inflight(s, 1) < 0)
         fprintf(stderr, "%s: could not mark the row in flight: %s\n", s->progname, strerror(errno));
     cb_comm_abort(&s->comm, 3);
 }
@@ -311,7 +315,7 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
     snprintf(what, sizeof what, "%s %s %s %s", b->name, b->op,
              cb_size_format(r->bytes, sz, sizeof sz),
              b->coll == CB_COLL_SENDRECV ? "" : (r->in_place ? "in-place" : "out-of-place"));
-    set_inflight(s, b, r);
+    cb_bench_set_inflight(s, b, r);
     cb_watchdog_arm(&s->wd, cb_bench_timeout_s(o, r->expect_us / 1e6), what);
     int rc = b->setup(r);
     if ((rc = agree_ok(s, rc)))
@@ -395,7 +399,7 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
     }
 out:
     cb_watchdog_disarm(&s->wd);
-    set_inflight(s, NULL, NULL);
+    cb_bench_set_inflight(s, NULL, NULL);
     if (b->teardown)
         b->teardown(r);
     free(samples);
@@ -466,10 +470,9 @@ static struct cb_inflight *format_inflight(cb_session_t *s, const cb_bench_t *b,
     return in;
 }
 
-/* Rank 0: swap the rows to write if this configuration never finishes
- * (b == NULL clears them). The pointers are swapped before the old ones are
- * freed, so a handler sees either the old or the new row, never freed memory. */
-static void set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r)
+/* The pointers are swapped before the old ones are freed, so a handler sees
+ * either the old or the new row, never freed memory. */
+void cb_bench_set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r)
 {
     if (s->comm.rank != 0)
         return;
