@@ -7,3 +7,13 @@ foreach(kind kill hang corrupt full)
     "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
   set_tests_properties(test_faults_${kind} PROPERTIES TIMEOUT 180)
 endforeach()
+# Network faults on a private virtual cluster (scripts/vcluster), as Slurm jobs:
+# node2's link down mid-sweep (the job ends, rows intact), node2's link slowed
+# to 100 Mbit/s mid-matrix (the job completes, the gate names node2).
+foreach(mode linkdown degrade)
+  cb_add_script_test(NAME test_faults_vcluster_${mode}
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/faults/test_faults_vcluster.sh ${mode} LABELS faults slurm)
+  set_property(TEST test_faults_vcluster_${mode} APPEND PROPERTY ENVIRONMENT
+    "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
+  set_tests_properties(test_faults_vcluster_${mode} PROPERTIES TIMEOUT 300)
+endforeach()
