@@ -6,7 +6,7 @@
 #   hang:    a rank stopped (SIGSTOP) mid-sweep -> the watchdog (--timeout)
 #            aborts, the row in flight is marked timeout
 #   corrupt: a build that corrupts one element on one rank -> the check
-#            counts it, the CSV shows it, exit 3
+#            counts it, the CSV shows it, exit 3, the gate fails
 #   full:    the results disk fills up mid-run (a tiny tmpfs) -> a clear
 #            error, exit 3, every row written before intact
 # Usage: test_faults_local.sh kill|hang|corrupt|full
@@ -87,7 +87,13 @@ corrupt)
   "$expect" "$csv" --where benchmark=allreduce --where wrong_elements=1 --where status=failed --rows 8 ||
     fail "wrong element counts not in the CSV"
   grep -q "failed or found wrong data" "$tmp/out" || fail "no message about wrong data"
-  echo "PASS: one corrupted element per configuration found, counted in the CSV, exit 3"
+  # The acceptance gate's data-validation check fails on these rows.
+  printf '[wrong_elements]\nkind = zero\ncolumn = wrong_elements\n' >"$tmp/zero.gate.ini"
+  "$bin/clusterbench" gate -t "$tmp/zero.gate.ini" "$csv" >"$tmp/gate.out" 2>&1
+  rc=$?
+  [ "$rc" -eq 1 ] || { cat "$tmp/gate.out"; fail "gate on corrupted rows: exit $rc, want 1"; }
+  grep -q '^\[ FAIL \] wrong_elements' "$tmp/gate.out" || { cat "$tmp/gate.out"; fail "gate: no FAIL line for wrong_elements"; }
+  echo "PASS: one corrupted element per configuration found, counted in the CSV, exit 3; the gate fails"
   ;;
 full)
   # A results directory on a 4 KiB tmpfs: it fills up after a few rows.
