@@ -20,24 +20,13 @@ set -uo pipefail
 mode=${1:-}
 name=test_faults_vcluster_$mode
 src=${CB_SOURCE_DIR:?} bin=${CB_BIN:?} expect=${CB_CSV_EXPECT:?}
-vc=$src/scripts/vcluster
 # Prefix, subnet and ports of this mode's own cluster: the modes, and the
 # other vcluster tests, run side by side.
 case $mode in
-linkdown) export CB_VC_PREFIX=cbl CB_VC_SUBNET=10.217.0 CB_VC_CTLD_PORT=6957 CB_VC_SLURMD_PORT=6958 ;;
-degrade) export CB_VC_PREFIX=cbd CB_VC_SUBNET=10.218.0 CB_VC_CTLD_PORT=6967 CB_VC_SLURMD_PORT=6968 ;;
+linkdown) vc_net=(cbl 10.217.0 6957 6958) ;;
+degrade) vc_net=(cbd 10.218.0 6967 6968) ;;
 *) echo "usage: test_faults_vcluster.sh linkdown|degrade"; exit 2 ;;
 esac
-if [ "$(id -u)" -ne 0 ]; then echo "$name: SKIP: needs root (network namespaces, Slurm daemons)"; exit 77; fi
-if ! unshare --net --uts --mount true 2>/dev/null; then echo "$name: SKIP: namespaces not available"; exit 77; fi
-
-tmp=$(mktemp -d /tmp/cbvc-faults.XXXXXX)
-chmod 755 "$tmp"
-export CB_VC_DIR=$tmp/vc CB_VC_NODES=3 CB_VC_RATE=2500
-ns2=$CB_VC_PREFIX-node2
-cleanup() { "$vc" down >/dev/null 2>&1; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 log= # the Slurm output of the current job
 fail() {
   echo "$name: FAIL: $*"
@@ -47,12 +36,11 @@ fail() {
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-out=$("$vc" up 2>"$tmp/up.err"); rc=$?
-[ "$rc" -eq 77 ] && { echo "$name: SKIP: $(tail -n 1 "$tmp/up.err")"; exit 77; }
-[ "$rc" -eq 0 ] || { cat "$tmp/up.err"; fail "vcluster up: exit $rc"; }
-eval "$(printf '%s\n' "$out" | tail -n 1)"
-home=$tmp/home
-mkdir -p "$home/results"
+# shellcheck source-path=SCRIPTDIR source=../slurm/vc_test_lib.sh
+. "$src/tests/slurm/vc_test_lib.sh"
+vc_start "${vc_net[@]}"
+vc_home
+ns2=$CB_VC_PREFIX-node2
 
 # A batch script running CMD... on all 3 nodes, one rank per node, with the
 # Open MPI settings and srun flags of the generated sbatch/*.sh (vcluster).

@@ -10,32 +10,15 @@ name=test_vcluster_jobs
 src=${CB_SOURCE_DIR:?}
 bin=${CB_BIN:?}
 expect=${CB_CSV_EXPECT:?}
-vc=$src/scripts/vcluster
-if [ "$(id -u)" -ne 0 ]; then echo "$name: SKIP: needs root (network namespaces, Slurm daemons)"; exit 77; fi
-if ! unshare --net --uts --mount true 2>/dev/null; then echo "$name: SKIP: namespaces not available"; exit 77; fi
-
-tmp=$(mktemp -d /tmp/cbvc-jobs.XXXXXX)
-chmod 755 "$tmp"
-export CB_VC_DIR=$tmp/vc CB_VC_PREFIX=cbj CB_VC_SUBNET=10.216.0 CB_VC_CTLD_PORT=6947 \
-  CB_VC_SLURMD_PORT=6948 CB_VC_NODES=3 CB_VC_RATE=2500
-cleanup() { "$vc" down >/dev/null 2>&1; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 fail() {
   echo "$name: FAIL: $*"
   for f in "$tmp"/home/results/slurm-*.out; do [ -s "$f" ] && { echo "--- tail $f"; tail -n 15 "$f"; }; done
   exit 1
 }
-
-out=$("$vc" up 2>"$tmp/up.err"); rc=$?
-[ "$rc" -eq 77 ] && { echo "$name: SKIP: $(tail -n 1 "$tmp/up.err")"; exit 77; }
-[ "$rc" -eq 0 ] || { cat "$tmp/up.err"; fail "vcluster up: exit $rc"; }
-eval "$(printf '%s\n' "$out" | tail -n 1)"
-
-# The repository as the jobs see it: binaries of this build, results in tmp.
-home=$tmp/home
-mkdir -p "$home/build" "$home/results"
-ln -s "$(cd "$bin" && pwd)" "$home/build/bin"
+# shellcheck source-path=SCRIPTDIR source=vc_test_lib.sh
+. "$src/tests/slurm/vc_test_lib.sh"
+vc_start cbj 10.216.0 6947 6948
+vc_home
 
 iperf=$("$vc" iperf node0 node1 3) || fail "iperf3: $iperf"
 gbit=$(printf '%s\n' "$iperf" | awk '{print $(NF-1)}')
@@ -44,6 +27,7 @@ echo "$name: $iperf"
 # 3 nodes, as the stock profile. (A 2-node round was dropped to keep CI time for
 # tests/slurm/test_vcluster_validate.sh; other node counts are covered by the
 # generator's unit tests.)
+# shellcheck disable=SC2043 # one node count now; the loop takes more
 for n in 3; do
   prof=$tmp/vcluster.ini
   sed -e "s/^nodes *=.*/nodes = $n/" -e "s/^nodelist *=.*/nodelist = node[0-$((n - 1))]/" \

@@ -8,36 +8,17 @@
 # root or without namespaces.
 set -uo pipefail
 name=test_vcluster_validate
-src=${CB_SOURCE_DIR:?}
 bin=${CB_BIN:?}
-vc=$src/scripts/vcluster
-if [ "$(id -u)" -ne 0 ]; then echo "$name: SKIP: needs root (network namespaces, Slurm daemons)"; exit 77; fi
-if ! unshare --net --uts --mount true 2>/dev/null; then echo "$name: SKIP: namespaces not available"; exit 77; fi
-
-tmp=$(mktemp -d /tmp/cbvc-validate.XXXXXX)
-chmod 755 "$tmp"
-export CB_VC_DIR=$tmp/vc CB_VC_PREFIX=cbv CB_VC_SUBNET=10.219.0 CB_VC_CTLD_PORT=6977 \
-  CB_VC_SLURMD_PORT=6978 CB_VC_NODES=3 CB_VC_RATE=2500
-cleanup() { "$vc" down >/dev/null 2>&1; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 log=
 fail() {
   echo "$name: FAIL: $*"
   [ -n "$log" ] && [ -s "$log" ] && { echo "--- $log (last 40 lines)"; tail -n 40 "$log"; }
   exit 1
 }
-
-out=$("$vc" up 2>"$tmp/up.err"); rc=$?
-[ "$rc" -eq 77 ] && { echo "$name: SKIP: $(tail -n 1 "$tmp/up.err")"; exit 77; }
-[ "$rc" -eq 0 ] || { cat "$tmp/up.err"; fail "vcluster up: exit $rc"; }
-eval "$(printf '%s\n' "$out" | tail -n 1)"
-
-# The repository as the job sees it: this build's binaries, results in tmp.
-# Profile names resolve through the binaries' location (the source tree).
-home=$tmp/home
-mkdir -p "$home/build" "$home/results"
-ln -s "$(cd "$bin" && pwd)" "$home/build/bin"
+# shellcheck source-path=SCRIPTDIR source=vc_test_lib.sh
+. "${CB_SOURCE_DIR:?}/tests/slurm/vc_test_lib.sh"
+vc_start cbv 10.219.0 6977 6978
+vc_home
 "$bin/clusterbench" sbatch --profile vcluster --out "$tmp/sbatch" >/dev/null || fail "generate"
 
 # submit WANT_EXIT: runs validate.sh --level quick; sets id, dir, log
