@@ -164,11 +164,21 @@ static void emit_prologue(FILE *f, const cb_profile_t *p, const cb_sbatch_kind_t
     fprintf(f, "# The clusterbench directory: where the job was submitted from, unless CB_HOME says.\n");
     fprintf(f, "export CB_HOME=\"${CB_HOME:-${SLURM_SUBMIT_DIR:-$PWD}}\"\n");
     fprintf(f, "cb_bin=\"$CB_HOME/build/bin\"\n");
-    fprintf(f, "if [[ ! -x \"$cb_bin/%s\" ]]; then\n"
-               "  echo \"$cb_script: $cb_bin/%s not found: build first: scripts/build\" >&2\n"
-               "  exit 2\n"
-               "fi\n",
-            k->binary, k->binary);
+    /* every program the steps run, before anything is written */
+    if (!k->also_needs)
+        fprintf(f, "if [[ ! -x \"$cb_bin/%s\" ]]; then\n"
+                   "  echo \"$cb_script: $cb_bin/%s not found: build first: scripts/build\" >&2\n"
+                   "  exit 2\n"
+                   "fi\n",
+                k->binary, k->binary);
+    else
+        fprintf(f, "for cb_b in %s %s; do\n"
+                   "  if [[ ! -x \"$cb_bin/$cb_b\" ]]; then\n"
+                   "    echo \"$cb_script: $cb_bin/$cb_b not found: build first: scripts/build\" >&2\n"
+                   "    exit 2\n"
+                   "  fi\n"
+                   "done\n",
+                k->binary, k->also_needs);
     fprintf(f, "cb_out=\"$CB_HOME/results/$cb_profile/$SLURM_JOB_ID\"\n");
     if (!k->outputs)
         fprintf(f, "cb_csv=\"$cb_out/%s.csv\"\n", k->name);
@@ -286,11 +296,26 @@ static void emit_end(FILE *f, const cb_sbatch_kind_t *k)
         fprintf(f, "exit \"$cb_rc\"\n");
 }
 
+/* The srun line every step starts with: LEAD ("cb_run ", or validate.sh's
+ * cb_step call), srun with the flags all steps share, the placement
+ * (printf-style), and a line continuation: the caller writes the program. */
+static void emit_srun_line(FILE *f, const char *lead, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void emit_srun_line(FILE *f, const char *lead, const char *fmt, ...)
+{
+    fprintf(f, "%ssrun --mpi=pmix --kill-on-bad-exit=1 ", lead);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fputs(" \\\n", f);
+}
+
 /* srun ... "$cb_bin/<binary>" -b MIN -e MAX -f F, continued by the caller. */
 static void emit_srun(FILE *f, const char *placement, const cb_sbatch_kind_t *k,
                       const cb_sbatch_plan_t *plan)
 {
-    fprintf(f, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 %s \\\n", placement);
+    emit_srun_line(f, "cb_run ", "%s", placement);
     fprintf(f, "  \"$cb_bin/%s\" -b %s -e %s -f %u", k->binary, plan->min_size, plan->max_size,
             plan->sweep.factor);
 }
@@ -363,7 +388,7 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
             p->nodes);
     snprintf(placement, sizeof placement, "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes,
              p->nodes);
-    fprintf(f, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 %s \\\n", placement);
+    emit_srun_line(f, "cb_run ", "%s", placement);
     fprintf(f, "  \"$cb_bin/%s\" --all-pairs --mode bw -b %s -e %s -W 8 --min-iters 3 \\\n"
                "  --cluster \"$cb_profile\" --transport %s --total-time %ld -o \"$cb_csv\"\n",
             k->binary, plan->matrix_size, plan->matrix_size, plan->transport, cap);
@@ -379,11 +404,7 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
     long ddp_cap = cb_sbatch_step_cap_s(p->time_limit_s, 1);
     char placement[96];
     snprintf(placement, sizeof placement, "--nodes=%ld --ntasks-per-node=%ld", p->nodes, tpn);
-    fprintf(f, "if [[ ! -x \"$cb_bin/cb-allreduce\" ]]; then\n"
-               "  echo \"$cb_script: $cb_bin/cb-allreduce not found: build first: scripts/build\" >&2\n"
-               "  exit 2\n"
-               "fi\n"
-               "cb_ar_csv=\"$cb_out/ddp-allreduce.csv\"\n\n");
+    fprintf(f, "cb_ar_csv=\"$cb_out/ddp-allreduce.csv\"\n\n");
     fprintf(f, "# Step 1 of 2: all-reduce (in place, as DDP reduces its buckets) of DDP's bucket\n"
                "# sizes, 1 MiB and 25 MiB, on every node: %ld x %ld %s per node = %ld %s. The\n"
                "# model's input for step 2 (other sizes interpolate between these). glibc keeps\n"
@@ -392,8 +413,8 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                "# a cost the all-reduces inside a DDP step (on a worker thread) do not pay.\n",
             p->nodes, tpn, plural(tpn, "rank", "ranks"), p->nodes * tpn,
             plural(p->nodes * tpn, "rank", "ranks"));
-    fprintf(f, "cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \\\n"
-               "  srun --mpi=pmix --kill-on-bad-exit=1 %s \\\n", placement);
+    fprintf(f, "cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \\\n");
+    emit_srun_line(f, "  ", "%s", placement);
     fprintf(f, "  \"$cb_bin/cb-allreduce\" -b 1M -e 25M -i 24M -p in --check --cluster \"$cb_profile\" \\\n"
                "  --transport %s --total-time %ld -o \"$cb_ar_csv\"\n\n",
             plan->transport, ar_cap);
@@ -404,7 +425,7 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                "# model's prediction from step 1's all-reduce times.%s\n",
             p->gpus_per_node > 0 ? " GPU compute: a busy kernel."
                                  : "\n# No GPU here: compute is EMULATED by timed waits (rows say so).");
-    fprintf(f, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 %s \\\n", placement);
+    emit_srun_line(f, "cb_run ", "%s", placement);
     fprintf(f, "  \"$cb_bin/%s\" --grad-bytes 100M --step-ms 50,200,800 --sweep \\\n"
                "  --allreduce-csv \"$cb_ar_csv\" --cluster \"$cb_profile\" --transport %s \\\n"
                "  --total-time %ld -o \"$cb_csv\"\n",
@@ -424,8 +445,8 @@ static void emit_gpu_srun(FILE *f, const cb_profile_t *p, const char *lead, cons
                           const char *csv)
 {
     long g = gpu_ranks_per_node(p);
-    fprintf(f, "%ssrun --mpi=pmix --kill-on-bad-exit=1 --nodes=%ld --ntasks=%ld --ntasks-per-node=%ld \\\n",
-            lead, p->nodes, p->nodes * g, g);
+    emit_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes, p->nodes * g,
+                   g);
     fprintf(f, "  \"$cb_bin/cb-gpu\"%s --cluster \"$cb_profile\"%s -o \"%s\"\n", args,
             p->gpus_per_node > 0 ? " --require-gpu" : "", csv);
 }
@@ -451,8 +472,7 @@ static void emit_gpu(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
  * that status after the table, not before. */
 static void emit_preflight_srun(FILE *f, const cb_profile_t *p, const char *lead, const char *csv)
 {
-    fprintf(f, "%ssrun --mpi=pmix --kill-on-bad-exit=1 --nodes=%ld --ntasks=%ld --ntasks-per-node=1 \\\n",
-            lead, p->nodes, p->nodes);
+    emit_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes, p->nodes);
     fprintf(f, "  \"$cb_bin/cb-preflight\" --profile \"$cb_profile\" --results-dir \"$CB_HOME/results\" \\\n"
                "  -o \"%s\"",
             csv);
@@ -564,12 +584,6 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
     quick_size(plan->sweep.max_bytes, 64, q_ar_min, sizeof q_ar_min);
     quick_size(plan->sweep.max_bytes, 4, q_ar_max, sizeof q_ar_max);
 
-    fprintf(f, "for cb_b in cb-preflight cb-p2p cb-allreduce cb-gpu cb-ddp; do\n"
-               "  if [[ ! -x \"$cb_bin/$cb_b\" ]]; then\n"
-               "    echo \"$cb_script: $cb_bin/$cb_b not found: build first: scripts/build\" >&2\n"
-               "    exit 2\n"
-               "  fi\n"
-               "done\n\n");
     fprintf(f, "# What each level runs. Caps (--total-time, s) share half the job's time\n"
                "# limit among the steps; quick caps each at %ld s.\n", quick_cap);
     fprintf(f, "case $cb_level in\n"
@@ -645,27 +659,26 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
     fprintf(f, "# 2. Point-to-point, one rank per node.\n");
     if (p->nodes == 1) {
         fprintf(f, "# One node: both ranks on it, at the matrix size (the node's local path).\n");
-        fprintf(f, "cb_step p2p \"$cb_out/p2p.csv\" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=2 \\\n"
-                   "  \"$cb_bin/cb-p2p\" --mode bw \"${cb_matrix[@]}\" --time-per-size \"$cb_tps\" \\\n"
+        emit_srun_line(f, "cb_step p2p \"$cb_out/p2p.csv\" ", "--nodes=1 --ntasks=2");
+        fprintf(f, "  \"$cb_bin/cb-p2p\" --mode bw \"${cb_matrix[@]}\" --time-per-size \"$cb_tps\" \\\n"
                    "  --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n\n",
                 plan->transport);
     } else {
         fprintf(f, "# Not quick: the latency/bandwidth sweep between the first two nodes.\n"
-                   "if [[ $cb_level != quick ]]; then\n"
-                   "  cb_step p2p-sweep \"$cb_out/p2p.csv\" srun --mpi=pmix --kill-on-bad-exit=1 \\\n"
-                   "    --nodes=2 --ntasks=2 --ntasks-per-node=1 \\\n"
-                   "    \"$cb_bin/cb-p2p\" -b %s -e %s -f %u --time-per-size \"$cb_tps\" \\\n"
+                   "if [[ $cb_level != quick ]]; then\n");
+        emit_srun_line(f, "  cb_step p2p-sweep \"$cb_out/p2p.csv\" ", "--nodes=2 --ntasks=2 --ntasks-per-node=1");
+        fprintf(f, "    \"$cb_bin/cb-p2p\" -b %s -e %s -f %u --time-per-size \"$cb_tps\" \\\n"
                    "    --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n"
                    "fi\n",
                 plan->min_size, plan->max_size, plan->sweep.factor, plan->transport);
         fprintf(f, "# Every pair of the %ld nodes in both directions, at one size: a slow link or\n"
                    "# NIC stands out (the gate's p2p_spread names its node).\n",
                 p->nodes);
-        fprintf(f, "cb_step p2p-all-pairs \"$cb_out/p2p.csv\" srun --mpi=pmix --kill-on-bad-exit=1 \\\n"
-                   "  --nodes=%ld --ntasks=%ld --ntasks-per-node=1 \\\n"
-                   "  \"$cb_bin/cb-p2p\" --all-pairs --mode bw \"${cb_matrix[@]}\" --time-per-size \"$cb_tps\" \\\n"
+        emit_srun_line(f, "cb_step p2p-all-pairs \"$cb_out/p2p.csv\" ",
+                       "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes, p->nodes);
+        fprintf(f, "  \"$cb_bin/cb-p2p\" --all-pairs --mode bw \"${cb_matrix[@]}\" --time-per-size \"$cb_tps\" \\\n"
                    "  --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n\n",
-                p->nodes, p->nodes, plan->transport);
+                plan->transport);
     }
 
     fprintf(f, "# 3. All-reduce: not quick, the single-node baseline first (%ld %s on one\n"
@@ -673,21 +686,19 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
             tpn, plural(tpn, "rank", "ranks"), p->nodes, tpn, p->nodes * tpn,
             plural(p->nodes * tpn, "rank", "ranks"));
     if (p->nodes > 1) {
-        fprintf(f, "if [[ $cb_level != quick ]]; then\n"
-                   "  cb_step allreduce-1node \"$cb_out/allreduce.csv\" srun --mpi=pmix --kill-on-bad-exit=1 \\\n"
-                   "    --nodes=1 --ntasks=%ld \\\n"
-                   "    \"$cb_bin/cb-allreduce\" \"${cb_ar[@]}\" --time-per-size \"$cb_tps\" --check \\\n"
+        fprintf(f, "if [[ $cb_level != quick ]]; then\n");
+        emit_srun_line(f, "  cb_step allreduce-1node \"$cb_out/allreduce.csv\" ", "--nodes=1 --ntasks=%ld", tpn);
+        fprintf(f, "    \"$cb_bin/cb-allreduce\" \"${cb_ar[@]}\" --time-per-size \"$cb_tps\" --check \\\n"
                    "    --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/allreduce.csv\"\n"
                    "fi\n",
-                tpn, plan->transport);
+                plan->transport);
     }
     snprintf(placement, sizeof placement, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes,
              p->nodes * tpn, tpn);
-    fprintf(f, "cb_step allreduce \"$cb_out/allreduce.csv\" srun --mpi=pmix --kill-on-bad-exit=1 \\\n"
-               "  %s \\\n"
-               "  \"$cb_bin/cb-allreduce\" \"${cb_ar[@]}\" --time-per-size \"$cb_tps\" --check \\\n"
+    emit_srun_line(f, "cb_step allreduce \"$cb_out/allreduce.csv\" ", "%s", placement);
+    fprintf(f, "  \"$cb_bin/cb-allreduce\" \"${cb_ar[@]}\" --time-per-size \"$cb_tps\" --check \\\n"
                "  --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/allreduce.csv\"\n\n",
-            placement, plan->transport);
+            plan->transport);
 
     if (p->gpus_per_node > 0)
         fprintf(f, "# 4. Every GPU against its spec sheet, one rank per GPU (--require-gpu: a node\n"
@@ -700,11 +711,10 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
     fprintf(f, "# 5. The synthetic DDP step (100 MiB of gradients) on every rank, measured against\n"
                "# the break-even model fed by all-reduces cb-ddp times itself.%s\n",
             p->gpus_per_node > 0 ? "" : " No GPU: compute\n# is EMULATED by timed waits (rows say so).");
-    fprintf(f, "cb_step ddp \"$cb_out/ddp.csv\" srun --mpi=pmix --kill-on-bad-exit=1 \\\n"
-               "  %s \\\n"
-               "  \"$cb_bin/cb-ddp\" --grad-bytes 100M \"${cb_ddp[@]}\" --cluster \"$cb_profile\" \\\n"
+    emit_srun_line(f, "cb_step ddp \"$cb_out/ddp.csv\" ", "%s", placement);
+    fprintf(f, "  \"$cb_bin/cb-ddp\" --grad-bytes 100M \"${cb_ddp[@]}\" --cluster \"$cb_profile\" \\\n"
                "  --transport %s --total-time \"$cb_cap\" -o \"$cb_out/ddp.csv\"\n\n",
-            placement, plan->transport);
+            plan->transport);
 
     fprintf(f, "# 6. The report: tables and plots against the single-node runs.\n"
                "cb_step report - \"$cb_bin/clusterbench\" report -q \"$cb_out\" -o \"$cb_out/report\"\n\n");
@@ -745,18 +755,18 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
 
 static const cb_sbatch_kind_t kinds[] = {
     {"allreduce", "all-reduce bandwidth sweep on every node, and a single-node baseline",
-     "cb-allreduce", 1, emit_allreduce, NULL, NULL, 0},
+     "cb-allreduce", 1, emit_allreduce, NULL, NULL, NULL, 0},
     {"p2p", "point-to-point latency and bandwidth between nodes", "cb-p2p", 2, emit_p2p,
-     NULL, NULL, 0},
+     NULL, NULL, NULL, 0},
     {"ddp", "synthetic DDP step measured on every node against the break-even model",
-     "cb-ddp", 1, emit_ddp, NULL, NULL, 0},
+     "cb-ddp", 1, emit_ddp, "cb-allreduce", NULL, NULL, 0},
     {"gpu", "every GPU of every node against its spec sheet, and the slow-node check",
-     "cb-gpu", 1, emit_gpu, NULL, NULL, 0},
+     "cb-gpu", 1, emit_gpu, NULL, NULL, NULL, 0},
     {"preflight", "set-up checks on every node before benchmarking (exit 1: a check failed)",
-     "cb-preflight", 1, emit_preflight, NULL, NULL, 1},
+     "cb-preflight", 1, emit_preflight, NULL, NULL, NULL, 1},
     {"validate",
      "the validation run: preflight, p2p, all-reduce, GPU, DDP, report, gate: PASS or FAIL",
-     "clusterbench", 1, emit_validate,
+     "clusterbench", 1, emit_validate, "cb-preflight cb-p2p cb-allreduce cb-gpu cb-ddp",
      "one CSV per step, validate-steps.tsv, report/, gate-junit.xml, gate.prom", emit_validate_args,
      1},
 };

@@ -60,6 +60,9 @@ typedef struct cb_sbatch_kind {
     /* the script's steps, after the common prologue and transport settings */
     void (*emit_body)(FILE *f, const struct cb_sbatch_kind *kind, const cb_profile_t *prof,
                       const cb_sbatch_plan_t *plan);
+    /* the other programs of $CB_HOME/build/bin the steps run, space-separated
+     * (checked with `binary` before anything is written); NULL: none */
+    const char *also_needs;
     /* what the job writes under results/<profile>/<job id>/, for the header;
      * NULL: <name>.csv */
     const char *outputs;

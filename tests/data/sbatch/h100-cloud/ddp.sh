@@ -29,10 +29,12 @@ fi
 # The clusterbench directory: where the job was submitted from, unless CB_HOME says.
 export CB_HOME="${CB_HOME:-${SLURM_SUBMIT_DIR:-$PWD}}"
 cb_bin="$CB_HOME/build/bin"
-if [[ ! -x "$cb_bin/cb-ddp" ]]; then
-  echo "$cb_script: $cb_bin/cb-ddp not found: build first: scripts/build" >&2
-  exit 2
-fi
+for cb_b in cb-ddp cb-allreduce; do
+  if [[ ! -x "$cb_bin/$cb_b" ]]; then
+    echo "$cb_script: $cb_bin/$cb_b not found: build first: scripts/build" >&2
+    exit 2
+  fi
+done
 cb_out="$CB_HOME/results/$cb_profile/$SLURM_JOB_ID"
 cb_csv="$cb_out/ddp.csv"
 mkdir -p "$cb_out"
@@ -76,10 +78,6 @@ fi
 echo "clusterbench ddp: profile $cb_profile, job $SLURM_JOB_ID on ${SLURM_JOB_NODELIST:-?}"
 echo "clusterbench ddp: writing $cb_csv"
 
-if [[ ! -x "$cb_bin/cb-allreduce" ]]; then
-  echo "$cb_script: $cb_bin/cb-allreduce not found: build first: scripts/build" >&2
-  exit 2
-fi
 cb_ar_csv="$cb_out/ddp-allreduce.csv"
 
 # Step 1 of 2: all-reduce (in place, as DDP reduces its buckets) of DDP's bucket

@@ -82,10 +82,12 @@ fi
 # The clusterbench directory: where the job was submitted from, unless CB_HOME says.
 export CB_HOME="${CB_HOME:-${SLURM_SUBMIT_DIR:-$PWD}}"
 cb_bin="$CB_HOME/build/bin"
-if [[ ! -x "$cb_bin/clusterbench" ]]; then
-  echo "$cb_script: $cb_bin/clusterbench not found: build first: scripts/build" >&2
-  exit 2
-fi
+for cb_b in clusterbench cb-preflight cb-p2p cb-allreduce cb-gpu cb-ddp; do
+  if [[ ! -x "$cb_bin/$cb_b" ]]; then
+    echo "$cb_script: $cb_bin/$cb_b not found: build first: scripts/build" >&2
+    exit 2
+  fi
+done
 cb_out="$CB_HOME/results/$cb_profile/$SLURM_JOB_ID"
 mkdir -p "$cb_out"
 
@@ -125,13 +127,6 @@ fi
 { env | grep -E '^(OMPI_MCA|NCCL|FI|UCX)_' | sort || true; } >"$cb_out/validate-env.txt"
 echo "clusterbench validate: profile $cb_profile, job $SLURM_JOB_ID on ${SLURM_JOB_NODELIST:-?}"
 echo "clusterbench validate: writing into $cb_out"
-
-for cb_b in cb-preflight cb-p2p cb-allreduce cb-gpu cb-ddp; do
-  if [[ ! -x "$cb_bin/$cb_b" ]]; then
-    echo "$cb_script: $cb_bin/$cb_b not found: build first: scripts/build" >&2
-    exit 2
-  fi
-done
 
 # What each level runs. Caps (--total-time, s) share half the job's time
 # limit among the steps; quick caps each at 60 s.
@@ -204,28 +199,24 @@ cb_step preflight "$cb_out/preflight.csv" srun --mpi=pmix --kill-on-bad-exit=1 -
 # 2. Point-to-point, one rank per node.
 # Not quick: the latency/bandwidth sweep between the first two nodes.
 if [[ $cb_level != quick ]]; then
-  cb_step p2p-sweep "$cb_out/p2p.csv" srun --mpi=pmix --kill-on-bad-exit=1 \
-    --nodes=2 --ntasks=2 --ntasks-per-node=1 \
+  cb_step p2p-sweep "$cb_out/p2p.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
     "$cb_bin/cb-p2p" -b 1K -e 64M -f 4 --time-per-size "$cb_tps" \
     --cluster "$cb_profile" --transport mpi --total-time "$cb_cap" -o "$cb_out/p2p.csv"
 fi
 # Every pair of the 3 nodes in both directions, at one size: a slow link or
 # NIC stands out (the gate's p2p_spread names its node).
-cb_step p2p-all-pairs "$cb_out/p2p.csv" srun --mpi=pmix --kill-on-bad-exit=1 \
-  --nodes=3 --ntasks=3 --ntasks-per-node=1 \
+cb_step p2p-all-pairs "$cb_out/p2p.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \
   "$cb_bin/cb-p2p" --all-pairs --mode bw "${cb_matrix[@]}" --time-per-size "$cb_tps" \
   --cluster "$cb_profile" --transport mpi --total-time "$cb_cap" -o "$cb_out/p2p.csv"
 
 # 3. All-reduce: not quick, the single-node baseline first (1 rank on one
 # node); then every node, 3 x 1 = 3 ranks.
 if [[ $cb_level != quick ]]; then
-  cb_step allreduce-1node "$cb_out/allreduce.csv" srun --mpi=pmix --kill-on-bad-exit=1 \
-    --nodes=1 --ntasks=1 \
+  cb_step allreduce-1node "$cb_out/allreduce.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 \
     "$cb_bin/cb-allreduce" "${cb_ar[@]}" --time-per-size "$cb_tps" --check \
     --cluster "$cb_profile" --transport mpi --total-time "$cb_cap" -o "$cb_out/allreduce.csv"
 fi
-cb_step allreduce "$cb_out/allreduce.csv" srun --mpi=pmix --kill-on-bad-exit=1 \
-  --nodes=3 --ntasks=3 --ntasks-per-node=1 \
+cb_step allreduce "$cb_out/allreduce.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \
   "$cb_bin/cb-allreduce" "${cb_ar[@]}" --time-per-size "$cb_tps" --check \
   --cluster "$cb_profile" --transport mpi --total-time "$cb_cap" -o "$cb_out/allreduce.csv"
 
@@ -236,8 +227,7 @@ cb_step gpu "$cb_out/gpu.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --n
 # 5. The synthetic DDP step (100 MiB of gradients) on every rank, measured against
 # the break-even model fed by all-reduces cb-ddp times itself. No GPU: compute
 # is EMULATED by timed waits (rows say so).
-cb_step ddp "$cb_out/ddp.csv" srun --mpi=pmix --kill-on-bad-exit=1 \
-  --nodes=3 --ntasks=3 --ntasks-per-node=1 \
+cb_step ddp "$cb_out/ddp.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \
   "$cb_bin/cb-ddp" --grad-bytes 100M "${cb_ddp[@]}" --cluster "$cb_profile" \
   --transport mpi --total-time "$cb_cap" -o "$cb_out/ddp.csv"
 
