@@ -43,26 +43,23 @@ vc_home
 ns2=$CB_VC_PREFIX-node2
 
 # A batch script running CMD... on all 3 nodes, one rank per node, with the
-# Open MPI settings and srun flags of the generated sbatch/*.sh (vcluster).
+# transport settings (taken from the generated scripts of the vcluster
+# profile) and srun flags of sbatch/*.sh.
+"$bin/clusterbench" sbatch --profile vcluster --out "$tmp/sbatch" >/dev/null || fail "generate"
 write_job() {
   local f=$1
   shift
   {
     echo '#!/bin/bash'
     echo 'set -euo pipefail'
-    echo "export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_tcp_if_include=eth0"
-    echo "export OMPI_MCA_oob_tcp_if_include=eth0 OMPI_MCA_coll_tuned_use_dynamic_rules=1"
-    echo "export OMPI_MCA_coll_tuned_allreduce_algorithm=4 OMPI_MCA_btl_tcp_links=4"
-    echo "export OMPI_MCA_mpi_yield_when_idle=1"
+    grep -E '^export (OMPI|NCCL)_' "$tmp/sbatch/allreduce.sh"
     echo "export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
     printf 'srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1'
     printf ' %q' "$@"
     echo
   } >"$f"
 }
-job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
-job_exit() { scontrol show job "$1" 2>/dev/null | grep -o ' ExitCode=[0-9:]*' | head -n 1 | cut -d= -f2; }
-running() { case $(job_state "$1") in PENDING | CONFIGURING | RUNNING) return 0 ;; esac; return 1; }
+running() { case $(vc_job_state "$1") in PENDING | CONFIGURING | RUNNING) return 0 ;; esac; return 1; }
 # Rows of $csv matching the --where filters given (0 while there is no file).
 rows() {
   local n
@@ -92,9 +89,9 @@ submit() {
         [ "$(rows --where benchmark="$bench" --where status=ok)" -lt "$min" ] || break
         [ "$attempt" -eq 1 ] && [ "$(rows --where benchmark="$bench")" -eq 0 ] || {
           cat "$log" 2>/dev/null
-          fail "job $id ended ($(job_state "$id"), exit $(job_exit "$id")) with fewer than $min $bench rows"
+          fail "job $id ended ($(vc_job_state "$id"), exit $(vc_job_exit "$id")) with fewer than $min $bench rows"
         }
-        echo "$name: job $id ended ($(job_state "$id")) before writing a $bench row" \
+        echo "$name: job $id ended ($(vc_job_state "$id")) before writing a $bench row" \
           "(Open MPI's occasional MPI_Init crash under srun?); submitting once more"
         tail -n 5 "$log" 2>/dev/null | sed 's/^/  | /'
         continue 2
@@ -110,7 +107,7 @@ submit() {
 wait_end() {
   local t0=$SECONDS
   while running "$id"; do
-    [ $((SECONDS - t0)) -lt "$1" ] || fail "job $id still $(job_state "$id") $1 s later"
+    [ $((SECONDS - t0)) -lt "$1" ] || fail "job $id still $(vc_job_state "$id") $1 s later"
     sleep 0.1
   done
 }
@@ -132,7 +129,7 @@ linkdown)
   took=$(since "$t_fault")
   # node2 back, so that its slurmd can report the job's end.
   ip -n "$ns2" link set eth0 up
-  st=$(job_state "$id") ec=$(job_exit "$id")
+  st=$(vc_job_state "$id") ec=$(vc_job_exit "$id")
   echo "$name: fault->exit $took s (job $id: $st, exit code $ec)"
   [ "$st" != COMPLETED ] && [ "$ec" != 0:0 ] || fail "job $id $st with exit code $ec after node2's link went down"
   # The whole file parses: no torn row.
@@ -182,7 +179,7 @@ degrade)
   [ "$with2" -eq 0 ] ||
     fail "premise not met: a pair with node2 was measured before its link was shaped (machine too slow?)"
   wait_end 240
-  st=$(job_state "$id") ec=$(job_exit "$id")
+  st=$(vc_job_state "$id") ec=$(vc_job_exit "$id")
   echo "$name: job $id $st, exit code $ec, $(since "$t_submit") s after submission ($(since "$t_shape") s after shaping)"
   [ "$st" = COMPLETED ] && [ "$ec" = 0:0 ] || fail "job $id $st with exit code $ec"
   "$expect" "$csv" --where benchmark=p2p --where op=bw --where nodes=3 --rows 6 --status ok --zero-wrong \

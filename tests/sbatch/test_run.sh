@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs the default profile's generated scripts without Slurm: a stub srun on
-# PATH runs stub cb-allreduce/cb-p2p that log their arguments and environment.
+# PATH runs stub programs that log their arguments and environment.
 # Checks the refusals (not in a job, nothing built), the srun steps, the flags,
 # the transport environment, where the CSV goes, and what is printed.
 set -euo pipefail
@@ -32,16 +32,31 @@ echo "srun $*" >>"$CB_STUB_LOG"
 while [[ $1 == --* ]]; do shift; done
 exec "$@"
 STUB
+# The programs: one stub that logs its arguments and transport environment,
+# appends a row to its -o file, and can fail on demand:
+#   CB_STUB_FAIL=prog:rc        write its row, then exit rc
+#   CB_STUB_CRASH_ONCE=prog:rc  the first run exits rc before writing anything
+#   CB_STUB_GATE=rc             clusterbench gate's exit status
 mkdir -p "$home/build/bin"
-for b in cb-allreduce cb-p2p; do
-  cat >"$home/build/bin/$b" <<'STUB'
+cat >"$tmp/prog.stub" <<'STUB'
 #!/bin/bash
-echo "$(basename "$0") $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}" >>"$CB_STUB_LOG"
+me=$(basename "$0")
+if [[ ${CB_STUB_CRASH_ONCE:-} == "$me":* && ! -e $CB_STUB_LOG.$me.crashed ]]; then
+  : >"$CB_STUB_LOG.$me.crashed"
+  echo "$me $* | crashed" >>"$CB_STUB_LOG"
+  exit "${CB_STUB_CRASH_ONCE#*:}"
+fi
+echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}" >>"$CB_STUB_LOG"
+if [[ $me == clusterbench && $1 == gate ]]; then exit "${CB_STUB_GATE:-0}"; fi
 while (($#)); do
-  if [[ $1 == -o ]]; then echo "row from $(basename "$0")" >>"$2"; fi
+  if [[ $1 == -o ]]; then echo "row from $me" >>"$2"; fi
   shift
 done
+if [[ ${CB_STUB_FAIL:-} == "$me":* ]]; then exit "${CB_STUB_FAIL#*:}"; fi
+exit 0
 STUB
+for b in cb-allreduce cb-p2p cb-gpu cb-preflight cb-ddp clusterbench; do
+  cp "$tmp/prog.stub" "$home/build/bin/$b"
 done
 chmod +x "$tmp/stubs/srun" "$home/build/bin"/*
 export CB_STUB_LOG=$log
@@ -81,39 +96,12 @@ grep -qxF -- "$want" "$log" || fail "p2p: want '$want' in: $(cat "$log")"
 [[ -s $csv ]] || fail "p2p: no $csv"
 
 # A failing step fails the job (set -e), with the step's exit status.
-cp "$home/build/bin/cb-p2p" "$tmp/cb-p2p.stub"
 printf '#!/bin/bash\nexit 7\n' >"$home/build/bin/cb-p2p"
 rc=0
 PATH=$tmp/stubs:$PATH SLURM_JOB_ID=44 CB_HOME=$home bash "$tmp/s/p2p.sh" >/dev/null 2>&1 || rc=$?
 [[ $rc == 7 ]] || fail "p2p with a failing step: exit $rc, want 7"
-cp "$tmp/cb-p2p.stub" "$home/build/bin/cb-p2p"
+cp "$tmp/prog.stub" "$home/build/bin/cb-p2p"
 
-# The other programs: the same stub, which can also fail on demand:
-#   CB_STUB_FAIL=prog:rc        write its row, then exit rc
-#   CB_STUB_CRASH_ONCE=prog:rc  the first run exits rc before writing anything
-#   CB_STUB_GATE=rc             clusterbench gate's exit status
-for b in cb-gpu cb-preflight cb-ddp clusterbench; do cp "$tmp/cb-p2p.stub" "$home/build/bin/$b"; done
-cat >"$tmp/fail.stub" <<'STUB'
-#!/bin/bash
-me=$(basename "$0")
-if [[ ${CB_STUB_CRASH_ONCE:-} == "$me":* && ! -e $CB_STUB_LOG.$me.crashed ]]; then
-  : >"$CB_STUB_LOG.$me.crashed"
-  echo "$me $* | crashed" >>"$CB_STUB_LOG"
-  exit "${CB_STUB_CRASH_ONCE#*:}"
-fi
-echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}" >>"$CB_STUB_LOG"
-if [[ $me == clusterbench && $1 == gate ]]; then exit "${CB_STUB_GATE:-0}"; fi
-while (($#)); do
-  if [[ $1 == -o ]]; then echo "row from $me" >>"$2"; fi
-  shift
-done
-if [[ ${CB_STUB_FAIL:-} == "$me":* ]]; then exit "${CB_STUB_FAIL#*:}"; fi
-exit 0
-STUB
-for b in cb-allreduce cb-p2p cb-gpu cb-preflight cb-ddp clusterbench; do
-  cp "$tmp/fail.stub" "$home/build/bin/$b"
-done
-chmod +x "$home/build/bin"/*
 run_script() { # JOBID SCRIPT ARGS...: runs a generated script under the stubs
   local id=$1 script=$2
   shift 2

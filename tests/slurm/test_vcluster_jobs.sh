@@ -36,7 +36,7 @@ for n in 3; do
   for s in allreduce p2p; do
     id=$(cd "$home" && sbatch --parsable --wait "$tmp/sbatch-$n/$s.sh") || true
     [ -n "$id" ] || fail "$s on $n nodes: sbatch failed"
-    st=$(scontrol show job "$id" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
+    st=$(vc_job_state "$id")
     [ "$st" = COMPLETED ] || fail "$s on $n nodes: job $id $st"
     csv=$home/results/vcluster/$id/$s.csv
     [ -f "$csv" ] || fail "$s on $n nodes: no $csv"

@@ -28,8 +28,9 @@ submit() {
   [ -n "$id" ] || fail "sbatch validate.sh failed"
   dir=$home/results/vcluster/$id
   log=$home/results/slurm-cb-validate-$id.out
-  st=$(scontrol show job "$id" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
-  code=$(scontrol show job "$id" | sed -n 's/.* ExitCode=\([0-9]*\):.*/\1/p')
+  st=$(vc_job_state "$id")
+  code=$(vc_job_exit "$id")
+  code=${code%%:*}
   echo "$name: job $id: $st, exit $code, $((SECONDS - t0)) s"
   sed 's/^/  /' "$dir/validate-steps.tsv"
   [ "$code" = "$want" ] || fail "job $id: exit $code, want $want"

@@ -57,3 +57,8 @@ vc_home() {
   mkdir -p "$home/build" "$home/results"
   ln -s "$(cd "${CB_BIN:?}" && pwd)" "$home/build/bin"
 }
+
+# vc_job_state ID: the job's JobState (COMPLETED, FAILED, ...); empty once
+# Slurm has forgotten it. vc_job_exit ID: its ExitCode, "status:signal".
+vc_job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p'; }
+vc_job_exit() { scontrol show job "$1" 2>/dev/null | grep -o ' ExitCode=[0-9:]*' | head -n 1 | cut -d= -f2; }
