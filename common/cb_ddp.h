@@ -23,13 +23,25 @@
  * speedup = N·T1/T_N (throughput at a fixed per-GPU batch), efficiency =
  * speedup/N = T1/T_N. N = 1: no all-reduce, speedup 1 by definition.
  *
- * Unrolled, T_N = max(T1, max_j (a_j·T1 + b_j)) with a_j = (1-f_b) + f_b·C_j/G
- * (a_K = 1) and b_j = sum_{i>=j} T_ar(s_i): convex, non-decreasing in T1,
- * slope <= 1. So efficiency >= e  <=>  T1 >= max_j b_j / (1/e - a_j), which
- * gives the break-even (e = 1/N, i.e. T_N <= N·T1) and threshold step times
- * in closed form. With overlap, efficiency -> 1 as T1 -> inf but reaches 1
- * only if the last bucket's all-reduce takes no time: a threshold < 1 is
- * always reachable, 1.0 is (practically) never. */
+ * Calibration (measured against real PyTorch DDP, cb-ddp-torch). The pure
+ * model above misses DDP's reducer. Two terms, 1 and 0 in the pure model
+ * (cb_ddp_config_default), set from measurements by cb_ddp_calibrate():
+ *   ar_scale  sigma: a bucket's all-reduce inside DDP takes sigma·T_ar(s)
+ *             (7-25% slower than a standalone all-reduce of the same size
+ *             was measured on emulated 2.5 Gbit/s links)
+ *   tail      O = c_b·G + c_k·K after backward and the last all-reduce:
+ *             copying gradients into buckets, dividing, copying back
+ *             (tail_us_per_byte c_b, tail_us_per_bucket c_k, K buckets)
+ * so on N >= 2 nodes end_k uses sigma·T_ar and T_N = max(T1, end_K) + O.
+ *
+ * Unrolled, T_N = max(T1, max_j (a_j·T1 + b_j)) + O with a_j = (1-f_b) +
+ * f_b·C_j/G (a_K = 1) and b_j = sigma·sum_{i>=j} T_ar(s_i): convex,
+ * non-decreasing in T1, slope <= 1. So efficiency >= e  <=>  T1 >= max(O /
+ * (1/e - 1), max_j (b_j + O) / (1/e - a_j)), which gives the break-even
+ * (e = 1/N, i.e. T_N <= N·T1) and threshold step times in closed form. With
+ * overlap, efficiency -> 1 as T1 -> inf but reaches 1 only if the last
+ * bucket's all-reduce and the tail take no time: a threshold < 1 is always
+ * reachable, 1.0 is (practically) never. */
 #ifndef CB_DDP_H
 #define CB_DDP_H
 
@@ -96,15 +108,17 @@ typedef struct cb_ddp_source {
 } cb_ddp_source_t;
 
 /* The all-reduce curve of `nodes` nodes from a results table. Rows used:
- * benchmark=allreduce, status=ok, nodes=N, numeric bytes and time_us_median
+ * benchmark=allreduce, status=ok, cluster = `cluster` when not NULL,
+ * nodes=N, numeric bytes and time_us_median
  * (>= 0); transport = `transport` when not NULL, else nccl when any nccl row
- * exists (DDP on GPUs uses NCCL), else all; then out-of-place rows when any
+ * exists (DDP on GPUs uses NCCL), else gloo when any (PyTorch DDP on CPUs,
+ * measured by cb-ddp-torch), else all; then out-of-place rows when any
  * exist, else the rest. Each row contributes its time_us_median; rows of the
  * same size (runs, dtypes) are merged into their median by
  * cb_ddp_curve_init(). CB_ERR_INPUT when no row qualifies (src->rows = 0) or
  * fewer than 2 sizes do (src->sizes < 2); CB_ERR_NOMEM. */
-int cb_ddp_curve_from_table(const cb_table_t *t, int nodes, const char *transport,
-                            cb_ddp_curve_t *c, cb_ddp_source_t *src);
+int cb_ddp_curve_from_table(const cb_table_t *t, const char *cluster, int nodes,
+                            const char *transport, cb_ddp_curve_t *c, cb_ddp_source_t *src);
 /* Distinct node counts > 1 of qualifying all-reduce rows (transport filter as
  * above), ascending, in a malloc'd array (NULL when none). */
 int cb_ddp_table_nodes(const cb_table_t *t, const char *transport, int **nodes, size_t *n);
@@ -117,11 +131,16 @@ typedef struct cb_ddp_config {
     uint64_t bucket_bytes;       /* > 0; PyTorch: bucket_cap_mb = 25 (MiB) */
     double bwd_frac;             /* f_b in [0, 1] */
     int overlap;                 /* 1: all-reduce overlaps backward (DDP) */
+    /* Calibration (see the top; pure model: 1, 0, 0). */
+    double ar_scale;             /* sigma > 0: in-DDP all-reduce / standalone */
+    double tail_us_per_byte;     /* c_b >= 0: reducer tail per gradient byte */
+    double tail_us_per_bucket;   /* c_k >= 0: and per bucket */
 } cb_ddp_config_t;
 
-/* Defaults above with grad_bytes = G, overlap on. */
+/* Defaults above with grad_bytes = G, overlap on, no calibration. */
 void cb_ddp_config_default(cb_ddp_config_t *cfg, uint64_t grad_bytes);
-/* CB_OK, or CB_ERR_USAGE for G = 0, a bucket size 0, f_b outside [0,1]/NaN. */
+/* CB_OK, or CB_ERR_USAGE for G = 0, a bucket size 0, f_b outside [0,1]/NaN,
+ * ar_scale not > 0, a negative or non-finite tail term. */
 int cb_ddp_config_check(const cb_ddp_config_t *cfg);
 
 /* Number of buckets: 1 when G <= first, else 1 + ceil((G - first)/bucket). */
@@ -138,7 +157,7 @@ typedef struct cb_ddp_bucket {
     double ready_us;     /* gradients of the bucket computed */
     double start_us;     /* its all-reduce starts */
     double end_us;       /* its all-reduce ends */
-    double allreduce_us; /* T_ar(bytes); 0 for N = 1 */
+    double allreduce_us;  /* sigma·T_ar(bytes); 0 for N = 1 */
     int extrapolated;    /* T_ar came from the fit, not between measurements */
 } cb_ddp_bucket_t;
 
@@ -149,9 +168,10 @@ typedef struct cb_ddp_timeline {
     double fwd_us;             /* (1 - f_b)·T1 */
     size_t nbuckets;
     cb_ddp_bucket_t *buckets;  /* owned */
-    double allreduce_us_total; /* sum of T_ar over buckets */
+    double allreduce_us_total; /* sum of sigma·T_ar over buckets */
+    double tail_us;            /* O, the reducer's tail (0 uncalibrated, N = 1) */
     double ddp_step_us;        /* T_N */
-    double exposed_comm_us;    /* T_N - T1: communication not hidden */
+    double exposed_comm_us;    /* T_N - T1 - O: communication not hidden */
     double speedup;            /* N·T1/T_N */
     double efficiency;         /* T1/T_N */
 } cb_ddp_timeline_t;
@@ -180,6 +200,117 @@ int cb_ddp_threshold_step(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curv
  * edge of the break-even range around the answer. */
 int cb_ddp_max_grad_bytes(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
                           double step_us, uint64_t *grad_bytes);
+
+/* ---- calibration against real PyTorch DDP (ddp_calib.c) ---- */
+
+/* One measured point of real DDP: the benchmark=ddp-torch rows (status ok;
+ * 'flagged' points are left out) of one run, G, node and rank count and
+ * asked T1 (the note's "step_ms=<T1>; bwd_frac=<F>; bucket_cap_mb=<MB>;"). */
+typedef struct cb_ddp_torch_point {
+    char run_id[64];
+    int nodes, ranks;
+    uint64_t grad_bytes;
+    uint64_t bucket_bytes;        /* bucket_cap_mb of the note (25 MiB when absent) */
+    double bwd_frac;              /* bwd_frac of the note (2/3 when absent: real compute) */
+    double step_ms;               /* asked; NaN for the sweep's break-even row */
+    double t1_us, ddp1_us, tn_us; /* plain, DDP on one rank, DDP on all; NaN: not measured */
+    double breakeven_us;          /* a breakeven_t1_ms row (then the others are NaN) */
+    int probe;                    /* a break-even sweep's probe ("sweep probe" in the note) */
+    size_t row;                   /* first row of the point in the table */
+} cb_ddp_torch_point_t;
+
+/* The points of a table (of one cluster when `cluster` is not NULL) in row
+ * order; *pts malloc'd (NULL when none). *flagged (may be NULL) counts the
+ * 'flagged' points left out. CB_OK or CB_ERR_NOMEM. */
+int cb_ddp_torch_points(const cb_table_t *t, const char *cluster, cb_ddp_torch_point_t **pts,
+                        size_t *n, size_t *flagged);
+
+/* Fit the reducer's tail O = c_b·G + c_k·K to n one-node measurements
+ * (overhead_us = DDP on one rank - plain step, G bytes, K buckets): least
+ * squares through the origin with c_b, c_k >= 0 (a coefficient that would
+ * be negative is fixed at 0 and the other refitted; with one distinct G/K
+ * ratio, c_k = 0). CB_ERR_INPUT when n = 0 or a value is not finite. */
+int cb_ddp_fit_tail(const double *grad_bytes, const double *buckets, const double *overhead_us,
+                    size_t n, double *us_per_byte, double *us_per_bucket);
+
+/* One measured N-node DDP step for fitting sigma. */
+typedef struct cb_ddp_obs {
+    cb_ddp_config_t cfg;          /* its G, buckets, f_b and the tail terms */
+    const cb_ddp_curve_t *curve;  /* standalone all-reduce of its node count */
+    int nodes;                    /* >= 2 */
+    double t1_us, tn_us;          /* measured plain step and DDP step */
+} cb_ddp_obs_t;
+
+#define CB_DDP_SCALE_MIN 0.25
+#define CB_DDP_SCALE_MAX 4.0
+
+/* sigma in [CB_DDP_SCALE_MIN, CB_DDP_SCALE_MAX] minimising the sum over the
+ * observations (but the one at index `skip`; SIZE_MAX: none) of the squared
+ * relative error of the model's T_N (ar_scale = sigma, cfg's tail) against
+ * tn_us. *informative counts the observations whose model T_N depends on
+ * sigma there (communication not hidden); when none does, sigma = 1.
+ * CB_ERR_USAGE for a bad observation. */
+int cb_ddp_fit_ar_scale(const cb_ddp_obs_t *obs, size_t n, size_t skip, double *scale,
+                        size_t *informative);
+
+/* Everything cb_ddp_calibrate() found for one table (and cluster). */
+typedef struct cb_ddp_calib {
+    int tail_source;           /* CB_DDP_TAIL_* */
+    double tail_us_per_byte, tail_us_per_bucket;
+    size_t tail_points;        /* one-node DDP measurements behind the fit */
+    double tail_rms_us;        /* their RMS residual */
+    double copy_gbps;          /* CB_DDP_TAIL_COPY: the copy bandwidth used */
+    size_t nscale;             /* node counts with a sigma of their own */
+    int *scale_nodes;          /* owned, ascending */
+    double *scale;             /* owned: sigma of that node count */
+    size_t *scale_points;      /* owned: informative points behind it */
+    double pooled_scale;       /* over all node counts; 1 when none */
+    size_t pooled_points;
+    size_t points, flagged;    /* torch points read; flagged ones left out */
+} cb_ddp_calib_t;
+
+enum {
+    CB_DDP_TAIL_NONE = 0,  /* no measurement: no tail */
+    CB_DDP_TAIL_TORCH = 1, /* fitted from one-node DDP vs plain steps */
+    CB_DDP_TAIL_COPY = 2,  /* default: one copy of G at the nodes' measured
+                              copy bandwidth (cb-gpu d2d_memcpy_gbps) */
+};
+
+/* Calibrate from a table (of one cluster when `cluster` is not NULL): the
+ * tail from the cb-ddp-torch one-node points (else the copy default, else
+ * none); sigma per node count from its N-node points that are not sweep
+ * probes (so the measured break-even stays out of the fit), against the
+ * all-reduce curve of that node count (cb_ddp_curve_from_table with
+ * `transport`), and pooled over all node counts. *c is zeroed first and
+ * safe to free on error. CB_OK or CB_ERR_NOMEM. */
+int cb_ddp_calibrate(const cb_table_t *t, const char *cluster, const char *transport,
+                     cb_ddp_calib_t *c);
+void cb_ddp_calib_free(cb_ddp_calib_t *c); /* NULL ok */
+/* sigma for a node count: its own, else the pooled one (1 when none);
+ * *points (may be NULL) gets how many informative points are behind it and
+ * *own whether it is that node count's own. */
+double cb_ddp_calib_scale(const cb_ddp_calib_t *c, int nodes, size_t *points, int *own);
+/* Set cfg's calibration terms for a node count. */
+void cb_ddp_calib_apply(const cb_ddp_calib_t *c, int nodes, cb_ddp_config_t *cfg);
+/* Whether anything was calibrated (a tail or a sigma from points). */
+int cb_ddp_calib_any(const cb_ddp_calib_t *c);
+
+/* The model beside a measured point: for a T_N point (t1_us, tn_us) the
+ * pure model's T_N at the measured T1, the calibrated one's, and the
+ * calibrated one's with sigma fitted without this point (held out: the
+ * honest prediction; equal to calib for points outside the fit); for a
+ * break-even point the break-even T1 of each. NaN where the node count has
+ * no all-reduce curve or nothing applies. */
+typedef struct cb_ddp_prediction {
+    double pure_us, calib_us, heldout_us;
+    double heldout_scale;
+} cb_ddp_prediction_t;
+
+/* out[i] for pts[i] (from cb_ddp_torch_points with the same table and
+ * cluster; c from cb_ddp_calibrate likewise). CB_OK or CB_ERR_NOMEM. */
+int cb_ddp_calib_predict(const cb_table_t *t, const char *cluster, const char *transport,
+                         const cb_ddp_calib_t *c, const cb_ddp_torch_point_t *pts, size_t n,
+                         cb_ddp_prediction_t *out);
 
 /* ---- verdict ---- */
 

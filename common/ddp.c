@@ -166,6 +166,9 @@ void cb_ddp_config_default(cb_ddp_config_t *cfg, uint64_t grad_bytes)
     cfg->bucket_bytes = CB_DDP_BUCKET_BYTES_DEFAULT;
     cfg->bwd_frac = CB_DDP_BWD_FRAC_DEFAULT;
     cfg->overlap = 1;
+    cfg->ar_scale = 1.0;
+    cfg->tail_us_per_byte = 0;
+    cfg->tail_us_per_bucket = 0;
 }
 
 int cb_ddp_config_check(const cb_ddp_config_t *cfg)
@@ -173,6 +176,11 @@ int cb_ddp_config_check(const cb_ddp_config_t *cfg)
     if (!cfg || cfg->grad_bytes == 0 || cfg->first_bucket_bytes == 0 || cfg->bucket_bytes == 0)
         return CB_ERR_USAGE;
     if (!(cfg->bwd_frac >= 0 && cfg->bwd_frac <= 1)) /* also NaN */
+        return CB_ERR_USAGE;
+    if (!(cfg->ar_scale > 0) || !isfinite(cfg->ar_scale))
+        return CB_ERR_USAGE;
+    if (!(cfg->tail_us_per_byte >= 0) || !isfinite(cfg->tail_us_per_byte) ||
+        !(cfg->tail_us_per_bucket >= 0) || !isfinite(cfg->tail_us_per_bucket))
         return CB_ERR_USAGE;
     return CB_OK;
 }
@@ -225,7 +233,13 @@ typedef struct ar_memo {
     double t[3];
     int extrap[3];
     int used;
+    double scale; /* sigma, applied to every lookup */
 } ar_memo_t;
+
+static ar_memo_t memo_for(const cb_ddp_config_t *cfg)
+{
+    return (ar_memo_t){.used = 0, .scale = cfg->ar_scale};
+}
 
 static double ar_time(const cb_ddp_curve_t *curve, int nodes, uint64_t bytes, int *extrap,
                       ar_memo_t *m)
@@ -238,7 +252,7 @@ static double ar_time(const cb_ddp_curve_t *curve, int nodes, uint64_t bytes, in
             *extrap = m->extrap[i];
             return m->t[i];
         }
-    double t = cb_ddp_curve_time_us(curve, (double)bytes, extrap);
+    double t = cb_ddp_curve_time_us(curve, (double)bytes, extrap) * m->scale;
     int slot = m->used < 3 ? m->used++ : 2;
     m->bytes[slot] = bytes;
     m->t[slot] = t;
@@ -253,6 +267,15 @@ static double ready_frac(const cb_ddp_config_t *cfg, uint64_t cum)
     if (cum >= cfg->grad_bytes)
         return 1.0;
     return (1.0 - cfg->bwd_frac) + cfg->bwd_frac * ((double)cum / (double)cfg->grad_bytes);
+}
+
+/* O: the reducer's tail after backward and the last all-reduce (N >= 2). */
+static double tail_us(const cb_ddp_config_t *cfg, int nodes)
+{
+    if (nodes <= 1)
+        return 0;
+    return cfg->tail_us_per_byte * (double)cfg->grad_bytes +
+           cfg->tail_us_per_bucket * (double)cb_ddp_bucket_count(cfg);
 }
 
 static int check_args(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes)
@@ -270,7 +293,7 @@ static double simulate(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, 
                        double step_us, cb_ddp_bucket_t *b, double *total)
 {
     size_t count = cb_ddp_bucket_count(cfg);
-    ar_memo_t memo = {.used = 0};
+    ar_memo_t memo = memo_for(cfg);
     uint64_t cum = 0;
     double prev_end = 0, sum = 0;
     for (size_t k = 0; k < count; k++) {
@@ -294,7 +317,7 @@ static double simulate(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, 
         sum += t;
     }
     *total = sum;
-    return prev_end > step_us ? prev_end : step_us;
+    return (prev_end > step_us ? prev_end : step_us) + tail_us(cfg, nodes);
 }
 
 int cb_ddp_step_time(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
@@ -315,8 +338,9 @@ int cb_ddp_step_time(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, in
     out->nbuckets = count;
     out->buckets = b;
     out->allreduce_us_total = total;
+    out->tail_us = tail_us(cfg, nodes);
     out->ddp_step_us = nodes > 1 ? tn : step_us;
-    out->exposed_comm_us = out->ddp_step_us - step_us;
+    out->exposed_comm_us = out->ddp_step_us - step_us - out->tail_us;
     out->speedup = nodes > 1 ? (double)nodes * step_us / out->ddp_step_us : 1.0;
     out->efficiency = out->speedup / (double)nodes;
     return CB_OK;
@@ -330,30 +354,39 @@ void cb_ddp_timeline_free(cb_ddp_timeline_t *t)
     memset(t, 0, sizeof *t);
 }
 
+/* The smallest T1 with d·T1 >= x: 0 when x <= 0, infinite when x > 0 and
+ * d <= 0. */
+static double chain_bound(double x, double d)
+{
+    if (!(x > 0))
+        return 0;
+    return d > 0 ? x / d : INFINITY;
+}
+
 /* Smallest T1 >= 0 with T_N <= ratio·T1, from T_N = max(T1, max_j a_j·T1 +
- * b_j) (see cb_ddp.h): max_j b_j/(ratio - a_j); infinite when some chain
- * with b_j > 0 has a_j >= ratio. ratio >= 1. */
+ * b_j) + O (see cb_ddp.h): max(O/(ratio - 1), max_j (b_j + O)/(ratio - a_j));
+ * infinite when some chain with b_j + O > 0 has a_j >= ratio. ratio >= 1. */
 static double solve_ratio(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
                           double ratio)
 {
     size_t count = cb_ddp_bucket_count(cfg);
-    ar_memo_t memo = {.used = 0};
-    double suffix = 0, best = 0;
+    ar_memo_t memo = memo_for(cfg);
+    double o = tail_us(cfg, nodes);
+    double suffix = 0, best = chain_bound(o, ratio - 1);
     uint64_t cum = cfg->grad_bytes; /* C_k while walking k = K-1 .. 0 */
     for (size_t i = count; i-- > 0;) {
         uint64_t s = cb_ddp_bucket_size(cfg, i);
         int extrap;
         suffix += ar_time(curve, nodes, s, &extrap, &memo);
         if (cfg->overlap) {
-            double denom = ratio - ready_frac(cfg, cum);
-            double cand = denom > 0 ? suffix / denom : (suffix > 0 ? INFINITY : 0);
+            double cand = chain_bound(suffix + o, ratio - ready_frac(cfg, cum));
             if (cand > best)
                 best = cand;
         }
         cum -= s;
     }
-    if (!cfg->overlap) /* one chain: T_N = T1 + sum */
-        best = ratio > 1 ? suffix / (ratio - 1) : (suffix > 0 ? INFINITY : 0);
+    if (!cfg->overlap) /* one chain: T_N = T1 + sum + O */
+        best = chain_bound(suffix + o, ratio - 1);
     return best;
 }
 
@@ -451,11 +484,13 @@ const char *cb_ddp_verdict_text(cb_ddp_verdict_t v)
 
 /* ------------------------------------------------------------ from a table */
 
-/* Row qualifies before the transport/placement preference. */
-static int row_base_ok(const cb_table_t *t, size_t r, int nodes)
+/* Row qualifies before the transport/placement preference (cluster NULL:
+ * any). */
+static int row_base_ok(const cb_table_t *t, size_t r, const char *cluster, int nodes)
 {
     if (strcmp(cb_table_str(t, r, CB_COL_BENCHMARK), "allreduce") ||
-        strcmp(cb_table_str(t, r, CB_COL_STATUS), "ok"))
+        strcmp(cb_table_str(t, r, CB_COL_STATUS), "ok") ||
+        (cluster && strcmp(cb_table_str(t, r, CB_COL_CLUSTER), cluster)))
         return 0;
     double n = cb_table_num(t, r, CB_COL_NODES);
     if (!(n >= 1) || n != floor(n) || (nodes > 0 && n != nodes))
@@ -465,14 +500,19 @@ static int row_base_ok(const cb_table_t *t, size_t r, int nodes)
 }
 
 /* The transport to keep for `nodes` (0: any node count): the requested one,
- * else "nccl" when present, else NULL (all). */
-static const char *pick_transport(const cb_table_t *t, int nodes, const char *transport)
+ * else the first of DDP's own backends present ("nccl", then "gloo": what
+ * PyTorch DDP all-reduces its buckets with), else NULL (all). */
+static const char *pick_transport(const cb_table_t *t, const char *cluster, int nodes,
+                                  const char *transport)
 {
+    static const char *const ddp_backends[] = {"nccl", "gloo"};
     if (transport)
         return transport;
-    for (size_t r = 0; r < t->nrows; r++)
-        if (row_base_ok(t, r, nodes) && !strcmp(cb_table_str(t, r, CB_COL_TRANSPORT), "nccl"))
-            return "nccl";
+    for (size_t b = 0; b < sizeof ddp_backends / sizeof ddp_backends[0]; b++)
+        for (size_t r = 0; r < t->nrows; r++)
+            if (row_base_ok(t, r, cluster, nodes) &&
+                !strcmp(cb_table_str(t, r, CB_COL_TRANSPORT), ddp_backends[b]))
+                return ddp_backends[b];
     return NULL;
 }
 
@@ -486,18 +526,19 @@ static void note_value(char *dst, size_t len, const char *v)
         snprintf(dst, len, "mixed");
 }
 
-int cb_ddp_curve_from_table(const cb_table_t *t, int nodes, const char *transport,
-                            cb_ddp_curve_t *c, cb_ddp_source_t *src)
+int cb_ddp_curve_from_table(const cb_table_t *t, const char *cluster, int nodes,
+                            const char *transport, cb_ddp_curve_t *c, cb_ddp_source_t *src)
 {
     memset(c, 0, sizeof *c);
     memset(src, 0, sizeof *src);
     src->min_bytes = src->max_bytes = NAN;
     if (!t || nodes < 1)
         return CB_ERR_USAGE;
-    const char *tr = pick_transport(t, nodes, transport);
+    const char *tr = pick_transport(t, cluster, nodes, transport);
     int oop = 0;
     for (size_t r = 0; r < t->nrows && !oop; r++)
-        if (row_base_ok(t, r, nodes) && (!tr || !strcmp(cb_table_str(t, r, CB_COL_TRANSPORT), tr)))
+        if (row_base_ok(t, r, cluster, nodes) &&
+            (!tr || !strcmp(cb_table_str(t, r, CB_COL_TRANSPORT), tr)))
             oop = !strcmp(cb_table_str(t, r, CB_COL_PLACEMENT), "out-of-place");
     double *b = malloc((t->nrows ? t->nrows : 1) * sizeof *b);
     double *tm = malloc((t->nrows ? t->nrows : 1) * sizeof *tm);
@@ -506,7 +547,7 @@ int cb_ddp_curve_from_table(const cb_table_t *t, int nodes, const char *transpor
         goto out;
     size_t n = 0;
     for (size_t r = 0; r < t->nrows; r++) {
-        if (!row_base_ok(t, r, nodes))
+        if (!row_base_ok(t, r, cluster, nodes))
             continue;
         const char *rt = cb_table_str(t, r, CB_COL_TRANSPORT);
         const char *pl = cb_table_str(t, r, CB_COL_PLACEMENT);
@@ -560,7 +601,7 @@ int cb_ddp_table_nodes(const cb_table_t *t, const char *transport, int **nodes, 
     int *v = NULL;
     size_t cnt = 0, cap = 0;
     for (size_t r = 0; r < t->nrows; r++) {
-        if (!row_base_ok(t, r, 0))
+        if (!row_base_ok(t, r, NULL, 0))
             continue;
         if (transport && strcmp(cb_table_str(t, r, CB_COL_TRANSPORT), transport))
             continue;

@@ -1,6 +1,9 @@
 /* `clusterbench breakeven`: the DDP break-even model (common/cb_ddp.h) fed
- * with all-reduce times measured by cb-allreduce. For each node count N it
- * prints the fitted alpha/beta, the break-even single-node step time, the
+ * with all-reduce times measured by cb-allreduce (or by cb-ddp-torch through
+ * DDP's own backend) and, where real PyTorch DDP was measured (cb-ddp-torch
+ * rows), calibrated against it (the reducer's tail, the in-DDP all-reduce
+ * scale). For each node count N it prints the fitted alpha/beta, the
+ * break-even single-node step time of the pure and the calibrated model, the
  * step time at which DDP reaches an efficiency threshold and, given a step
  * time, the predicted DDP step, speedup, efficiency and a verdict. */
 #include <getopt.h>
@@ -36,7 +39,7 @@ typedef struct be_opts {
     double step_ms; /* NaN: not given */
     double bwd_frac, threshold;
     uint64_t bucket_bytes, first_bucket_bytes;
-    int overlap, timeline;
+    int overlap, timeline, calibrate;
     const char *transport;
     fmt_t fmt;
 } be_opts_t;
@@ -46,8 +49,12 @@ typedef struct be_row {
     int nodes;
     cb_ddp_curve_t curve;
     cb_ddp_source_t src;
-    cb_ddp_timeline_t tl; /* at --step-ms, or at 1 us for the totals */
-    double breakeven_us, threshold_us;
+    cb_ddp_timeline_t tl; /* at --step-ms, or at 1 us for the totals (calibrated) */
+    cb_ddp_timeline_t pure_tl; /* the same, pure model */
+    double breakeven_us, threshold_us, pure_breakeven_us;
+    double scale;         /* sigma used */
+    size_t scale_points;  /* informative points behind it */
+    int scale_own;        /* fitted to this node count's own points */
     uint64_t max_grad;
     cb_ddp_verdict_t verdict;
     size_t nextrap;
@@ -58,7 +65,8 @@ static const char help_text[] =
     "                              (--grad-bytes SIZE | --params N | --workload NAME)\n"
     "                              [--grad-dtype fp32|bf16|fp16] [--nodes 2,3] [--step-ms T1]\n"
     "                              [--bwd-frac F] [--bucket-mb MB] [--first-bucket-mb MB]\n"
-    "                              [--no-overlap] [--threshold E] [--transport mpi|nccl]\n"
+    "                              [--no-overlap] [--threshold E] [--transport mpi|nccl|gloo]\n"
+    "                              [--no-calibration]\n"
     "                              [--format text|csv|json] [--timeline] [--list-workloads]\n"
     "\n"
     "When does data-parallel training (PyTorch DDP) on N nodes beat one node? A model\n"
@@ -70,7 +78,8 @@ static const char help_text[] =
     "  buckets  DDP's: the first one --first-bucket-mb (1 MiB), then --bucket-mb (25 MiB)\n"
     "         each, the last one the remainder (MB = MiB, as PyTorch's bucket_cap_mb)\n"
     "  T_ar(s)  all-reduce time of an s-byte bucket on N nodes, from the measured CSV:\n"
-    "         rows benchmark=allreduce, status=ok, nodes=N (nccl rows when any, else all;\n"
+    "         rows benchmark=allreduce, status=ok, nodes=N (nccl rows when any, else gloo\n"
+    "         rows (PyTorch DDP's backends, gloo measured by cb-ddp-torch), else all;\n"
     "         out-of-place when any, else in-place); each row's time_us_median, several\n"
     "         rows of one size (runs, dtypes) merged into their median; linear\n"
     "         interpolation between the two neighbouring measured sizes, outside them the\n"
@@ -85,6 +94,17 @@ static const char help_text[] =
     "  threshold: the smallest T1 with efficiency >= --threshold; with overlap any\n"
     "         threshold < 1 is reached for a long enough step, 1.0 never (the last\n"
     "         bucket's all-reduce always follows backward): printed as 'never' / inf.\n"
+    "  calibration: where real PyTorch DDP was measured (cb-ddp-torch rows in the\n"
+    "         results), two terms the pure model lacks, fitted and applied:\n"
+    "         tail  O = c_b*G + c_k*buckets after the last all-reduce (DDP's reducer\n"
+    "               copying gradients into buckets and back), from the one-node DDP\n"
+    "               step minus the plain step (else, on GPUs, one copy of G at\n"
+    "               cb-gpu's measured d2d_memcpy_gbps; else none)\n"
+    "         sigma each bucket's all-reduce inside DDP takes sigma*T_ar(s), fitted\n"
+    "               to the N-node DDP steps (per node count, else pooled)\n"
+    "         T_N = max(T1, end of the last all-reduce) + O. Both models are printed;\n"
+    "         speedup, efficiency, threshold, max_grad and the verdict use the\n"
+    "         calibrated one (the pure one with --no-calibration or nothing to fit).\n"
     "  verdict: 'use DDP' (speedup > 1, efficiency >= threshold); 'DDP only for\n"
     "         time-to-result' (speedup > 1, efficiency below: independent jobs on the\n"
     "         same nodes give more total throughput); 'stay on one node' (speedup <= 1).\n"
@@ -105,7 +125,8 @@ static const char help_text[] =
     "      --first-bucket-mb MB  DDP's first bucket (default 1)\n"
     "      --no-overlap        all-reduce after backward (no overlap)\n"
     "  -t, --threshold E       efficiency that makes DDP worth it, in (0,1] (default 0.8)\n"
-    "      --transport T       use only rows of this transport (mpi, nccl)\n"
+    "      --transport T       use only rows of this transport (mpi, nccl, gloo)\n"
+    "      --no-calibration    the pure model only, even where cb-ddp-torch rows exist\n"
     "  -f, --format F          text (default), csv or json: one row per N\n"
     "      --timeline          text only, with --step-ms: every bucket's all-reduce\n"
     "      --list-workloads    print the presets and exit\n"
@@ -115,7 +136,9 @@ static const char help_text[] =
     "  beta_gbps (1/beta, GB = 1e9 B), fit_r2, fit_sizes, allreduce_ms_total (sum over\n"
     "  buckets), breakeven_step_ms, threshold, threshold_step_ms, step_ms, ddp_step_ms,\n"
     "  speedup, efficiency, verdict (use-ddp, time-to-result-only, stay-on-one-node),\n"
-    "  max_grad_bytes. Empty (csv) / null (json): not applicable (no --step-ms; fit for\n"
+    "  max_grad_bytes, pure_breakeven_step_ms, pure_ddp_step_ms, ar_scale, tail_ms (O\n"
+    "  for this G), tail_source (none, torch-ddp, copy-bandwidth), scale_source (none,\n"
+    "  own, pooled). Empty (csv) / null (json): not applicable (no --step-ms; fit for\n"
     "  N = 1); inf (csv) / null (json): never (threshold unreachable, G unbounded).\n"
     "\n"
     "exit: 0 ok, 2 bad option or input (one line naming the problem), 3 runtime error.\n";
@@ -248,7 +271,7 @@ static void list_workloads(void)
 
 enum {
     OPT_GRAD_DTYPE = 256, OPT_BWD_FRAC, OPT_BUCKET_MB, OPT_FIRST_BUCKET_MB, OPT_NO_OVERLAP,
-    OPT_TRANSPORT, OPT_TIMELINE, OPT_LIST_WORKLOADS,
+    OPT_TRANSPORT, OPT_TIMELINE, OPT_LIST_WORKLOADS, OPT_NO_CALIBRATION,
 };
 
 /* 0 ok, -1 done (help printed), else an exit code. */
@@ -271,6 +294,7 @@ static int parse_args(int argc, char **argv, be_opts_t *o)
         {"format", required_argument, NULL, 'f'},
         {"timeline", no_argument, NULL, OPT_TIMELINE},
         {"list-workloads", no_argument, NULL, OPT_LIST_WORKLOADS},
+        {"no-calibration", no_argument, NULL, OPT_NO_CALIBRATION},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -281,6 +305,7 @@ static int parse_args(int argc, char **argv, be_opts_t *o)
     o->bucket_bytes = CB_DDP_BUCKET_BYTES_DEFAULT;
     o->first_bucket_bytes = CB_DDP_FIRST_BUCKET_BYTES_DEFAULT;
     o->overlap = 1;
+    o->calibrate = 1;
     o->fmt = FMT_TEXT;
     optind = 0; /* glibc: full re-initialisation (callable more than once) */
     opterr = 0;
@@ -369,6 +394,9 @@ static int parse_args(int argc, char **argv, be_opts_t *o)
         case OPT_TIMELINE:
             o->timeline = 1;
             break;
+        case OPT_NO_CALIBRATION:
+            o->calibrate = 0;
+            break;
         case OPT_LIST_WORKLOADS:
             list_workloads();
             return -1;
@@ -430,11 +458,32 @@ static const char *const columns[] = {
     "nodes", "grad_bytes", "buckets", "bwd_frac", "overlap", "alpha_us", "beta_gbps",
     "fit_r2", "fit_sizes", "allreduce_ms_total", "breakeven_step_ms", "threshold",
     "threshold_step_ms", "step_ms", "ddp_step_ms", "speedup", "efficiency", "verdict",
-    "max_grad_bytes",
+    "max_grad_bytes", "pure_breakeven_step_ms", "pure_ddp_step_ms", "ar_scale", "tail_ms",
+    "tail_source", "scale_source",
 };
+
+static const char *tail_source_name(int src)
+{
+    switch (src) {
+    case CB_DDP_TAIL_TORCH: return "torch-ddp";
+    case CB_DDP_TAIL_COPY: return "copy-bandwidth";
+    }
+    return "none";
+}
+
+static const char *scale_source_name(const be_row_t *r)
+{
+    return r->nodes < 2 || !r->scale_points ? "none" : r->scale_own ? "own" : "pooled";
+}
+
+static void put_str(FILE *f, fmt_t fmt, const char *s)
+{
+    fprintf(f, fmt == FMT_JSON ? "\"%s\"" : "%s", s);
+}
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
-static void put_field(FILE *f, const be_opts_t *o, const be_row_t *r, size_t col)
+static void put_field(FILE *f, const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t *r,
+                      size_t col)
 {
     fmt_t fmt = o->fmt;
     int has_fit = r->nodes > 1, has_step = !isnan(o->step_ms);
@@ -475,10 +524,16 @@ static void put_field(FILE *f, const be_opts_t *o, const be_row_t *r, size_t col
         else
             fprintf(f, "%llu", (unsigned long long)r->max_grad);
         break;
+    case 19: put_num(f, fmt, r->pure_breakeven_us / 1e3); break;
+    case 20: put_num(f, fmt, has_step ? r->pure_tl.ddp_step_us / 1e3 : NAN); break;
+    case 21: put_num(f, fmt, has_fit ? r->scale : NAN); break;
+    case 22: put_num(f, fmt, has_fit ? r->tl.tail_us / 1e3 : NAN); break;
+    case 23: put_str(f, fmt, tail_source_name(cal->tail_source)); break;
+    case 24: put_str(f, fmt, scale_source_name(r)); break;
     }
 }
 
-static void print_csv(const be_opts_t *o, const be_row_t *rows, int n)
+static void print_csv(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t *rows, int n)
 {
     for (size_t c = 0; c < NCOLUMNS; c++)
         printf("%s%s", c ? "," : "", columns[c]);
@@ -487,20 +542,20 @@ static void print_csv(const be_opts_t *o, const be_row_t *rows, int n)
         for (size_t c = 0; c < NCOLUMNS; c++) {
             if (c)
                 putchar(',');
-            put_field(stdout, o, &rows[i], c);
+            put_field(stdout, o, cal, &rows[i], c);
         }
         putchar('\n');
     }
 }
 
-static void print_json(const be_opts_t *o, const be_row_t *rows, int n)
+static void print_json(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t *rows, int n)
 {
     printf("[");
     for (int i = 0; i < n; i++) {
         printf("%s\n  {", i ? "," : "");
         for (size_t c = 0; c < NCOLUMNS; c++) {
             printf("%s\"%s\": ", c ? ", " : "", columns[c]);
-            put_field(stdout, o, &rows[i], c);
+            put_field(stdout, o, cal, &rows[i], c);
         }
         printf("}");
     }
@@ -516,7 +571,62 @@ static const char *ms_text(double us, char *buf, size_t len)
     return buf;
 }
 
-static void print_text(const be_opts_t *o, const be_row_t *rows, int n)
+/* What calibrated the model, in words (text format). */
+static void print_calibration(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t *rows,
+                              int n)
+{
+    char hb[32];
+    if (!o->calibrate) {
+        printf("calibration: off (--no-calibration): the pure model\n\n");
+        return;
+    }
+    if (!cb_ddp_calib_any(cal)) {
+        printf("calibration: none: no cb-ddp-torch rows (real PyTorch DDP) and no GPU copy "
+               "bandwidth in the results, so the pure model (no reducer tail, sigma 1)%s\n\n",
+               cal->flagged ? "; flagged cb-ddp-torch points were left out" : "");
+        return;
+    }
+    printf("calibration against real PyTorch DDP (cb-ddp-torch): %zu point%s", cal->points,
+           cal->points == 1 ? "" : "s");
+    if (cal->flagged)
+        printf(", %zu flagged (compute ran late) left out", cal->flagged);
+    printf("\n");
+    cb_ddp_config_t cfg;
+    cb_ddp_config_default(&cfg, o->grad_bytes);
+    cfg.first_bucket_bytes = o->first_bucket_bytes;
+    cfg.bucket_bytes = o->bucket_bytes;
+    double tail_ms = (cal->tail_us_per_byte * (double)o->grad_bytes +
+                      cal->tail_us_per_bucket * (double)cb_ddp_bucket_count(&cfg)) / 1e3;
+    if (cal->tail_source == CB_DDP_TAIL_TORCH)
+        printf("  reducer tail      O = %.4g ms/MiB x G + %.4g ms/bucket, fitted to %zu one-node "
+               "DDP-vs-plain step%s (RMS residual %.3g ms)\n",
+               cal->tail_us_per_byte * 1048576.0 / 1e3, cal->tail_us_per_bucket / 1e3,
+               cal->tail_points, cal->tail_points == 1 ? "" : "s", cal->tail_rms_us / 1e3);
+    else if (cal->tail_source == CB_DDP_TAIL_COPY)
+        printf("  reducer tail      O = one copy of the gradients at %.4g GB/s (cb-gpu "
+               "d2d_memcpy_gbps, median): %.4g ms/MiB; no one-node DDP measurement\n",
+               cal->copy_gbps, cal->tail_us_per_byte * 1048576.0 / 1e3);
+    else
+        printf("  reducer tail      none measured (no one-node DDP step, no copy bandwidth)\n");
+    if (cal->tail_source != CB_DDP_TAIL_NONE)
+        printf("                    = %.3f ms for %s in %zu buckets\n", tail_ms,
+               human_bytes((double)o->grad_bytes, hb, sizeof hb), cb_ddp_bucket_count(&cfg));
+    printf("  in-DDP all-reduce");
+    int any = 0;
+    for (int i = 0; i < n; i++) {
+        const be_row_t *r = &rows[i];
+        if (r->nodes < 2)
+            continue;
+        printf("%s sigma %.3f at N=%d (%s%zu step%s with communication exposed)", any ? ";" : "",
+               r->scale, r->nodes,
+               !r->scale_points ? "none: " : r->scale_own ? "" : "pooled over node counts, ",
+               r->scale_points, r->scale_points == 1 ? "" : "s");
+        any = 1;
+    }
+    printf("%s\n\n", any ? "" : " -");
+}
+
+static void print_text(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t *rows, int n)
 {
     char hb[32], hb2[32], hb3[32], paths[2048];
     cb_ddp_config_t cfg;
@@ -572,25 +682,28 @@ static void print_text(const be_opts_t *o, const be_row_t *rows, int n)
     }
     if (any_fit)
         putchar('\n');
+    print_calibration(o, cal, rows, n);
 
-    char thr_col[32], b1[32], b2[32];
+    char thr_col[32], b1[32], b2[32], b0[32];
     snprintf(thr_col, sizeof thr_col, "eff>=%.2f_step_ms", o->threshold);
     if (isnan(o->step_ms)) {
-        printf("%5s  %18s  %17s  %17s\n", "nodes", "allreduce_ms_total", "breakeven_step_ms",
-               thr_col);
+        printf("%5s  %18s  %17s  %17s  %17s\n", "nodes", "allreduce_ms_total",
+               "pure_breakeven_ms", "breakeven_step_ms", thr_col);
         for (int i = 0; i < n; i++) {
             const be_row_t *r = &rows[i];
-            printf("%5d  %18.3f  %17s  %17s\n", r->nodes, r->tl.allreduce_us_total / 1e3,
+            printf("%5d  %18.3f  %17s  %17s  %17s\n", r->nodes, r->tl.allreduce_us_total / 1e3,
+                   ms_text(r->pure_breakeven_us, b0, sizeof b0),
                    ms_text(r->breakeven_us, b1, sizeof b1),
                    ms_text(r->threshold_us, b2, sizeof b2));
         }
         printf("\nDDP on N nodes is faster than one node for single-node steps longer than\n"
-               "breakeven_step_ms, and at least %.0f%% efficient beyond %s.\n",
+               "breakeven_step_ms, and at least %.0f%% efficient beyond %s\n"
+               "(pure_breakeven_ms: the all-reduce model alone, without the calibration).\n",
                100 * o->threshold, thr_col);
     } else {
-        printf("%5s  %9s  %11s  %7s  %10s  %17s  %17s  %12s  %s\n", "nodes", "step_ms",
-               "ddp_step_ms", "speedup", "efficiency", "breakeven_step_ms", thr_col,
-               "max_grad", "verdict");
+        printf("%5s  %9s  %12s  %11s  %7s  %10s  %17s  %17s  %17s  %12s  %s\n", "nodes",
+               "step_ms", "pure_ddp_ms", "ddp_step_ms", "speedup", "efficiency",
+               "pure_breakeven_ms", "breakeven_step_ms", thr_col, "max_grad", "verdict");
         for (int i = 0; i < n; i++) {
             const be_row_t *r = &rows[i];
             char mg[32];
@@ -600,15 +713,18 @@ static void print_text(const be_opts_t *o, const be_row_t *rows, int n)
                 snprintf(mg, sizeof mg, "none");
             else
                 human_bytes((double)r->max_grad, mg, sizeof mg);
-            printf("%5d  %9.3f  %11.3f  %7.3f  %9.1f%%  %17s  %17s  %12s  %s\n", r->nodes,
-                   o->step_ms, r->tl.ddp_step_us / 1e3, r->tl.speedup, 100 * r->tl.efficiency,
+            printf("%5d  %9.3f  %12.3f  %11.3f  %7.3f  %9.1f%%  %17s  %17s  %17s  %12s  %s\n",
+                   r->nodes, o->step_ms, r->pure_tl.ddp_step_us / 1e3, r->tl.ddp_step_us / 1e3,
+                   r->tl.speedup, 100 * r->tl.efficiency,
+                   ms_text(r->pure_breakeven_us, b0, sizeof b0),
                    ms_text(r->breakeven_us, b1, sizeof b1),
                    ms_text(r->threshold_us, b2, sizeof b2), mg, cb_ddp_verdict_text(r->verdict));
         }
         printf("\nverdicts: use DDP = speedup > 1 and efficiency >= %.2f; DDP only for\n"
                "time-to-result = faster, but independent jobs on the same nodes give more total\n"
                "throughput; stay on one node = no speedup. max_grad = the largest gradient size\n"
-               "that still breaks even at this step time.\n",
+               "that still breaks even at this step time. pure_*: the all-reduce model alone;\n"
+               "the other columns are the calibrated model's (see calibration above).\n",
                o->threshold);
     }
     for (int i = 0; i < n; i++)
@@ -633,8 +749,9 @@ static void print_text(const be_opts_t *o, const be_row_t *rows, int n)
                        (unsigned long long)b->bytes, b->ready_us / 1e3, b->start_us / 1e3,
                        b->end_us / 1e3, b->allreduce_us / 1e3, b->extrapolated ? "  (fit)" : "");
             }
-            printf("step ends at %.3f ms; %.3f ms of communication not hidden\n",
-                   r->tl.ddp_step_us / 1e3, r->tl.exposed_comm_us / 1e3);
+            printf("step ends at %.3f ms; %.3f ms of communication not hidden, then %.3f ms "
+                   "of reducer tail\n",
+                   r->tl.ddp_step_us / 1e3, r->tl.exposed_comm_us / 1e3, r->tl.tail_us / 1e3);
         }
     }
 }
@@ -655,6 +772,8 @@ int cb_cli_breakeven(int argc, char **argv)
     size_t npresent = 0;
     char err[1024], paths[2048];
     cb_table_t table;
+    cb_ddp_calib_t cal;
+    memset(&cal, 0, sizeof cal);
     cb_table_init(&table);
     memset(rows, 0, sizeof rows);
     join_paths(&o, paths, sizeof paths);
@@ -698,13 +817,21 @@ int cb_cli_breakeven(int argc, char **argv)
         goto out;
     }
     double step_us = isnan(o.step_ms) ? 1.0 : o.step_ms * 1e3;
+    if (o.calibrate) {
+        int crc = cb_ddp_calibrate(&table, NULL, o.transport, &cal);
+        if (crc < 0) {
+            fprintf(stderr, PROG ": calibration: %s\n", cb_strerror(crc));
+            exit_code = cb_error_exit_code(crc);
+            goto out;
+        }
+    }
 
     for (int i = 0; i < o.nnodes; i++) {
         be_row_t *r = &rows[nrows++];
         r->nodes = o.nodes[i];
         const cb_ddp_curve_t *curve = NULL;
         if (r->nodes > 1) {
-            int crc = cb_ddp_curve_from_table(&table, r->nodes, o.transport, &r->curve, &r->src);
+            int crc = cb_ddp_curve_from_table(&table, NULL, r->nodes, o.transport, &r->curve, &r->src);
             if (crc == CB_ERR_INPUT && r->src.rows == 0) {
                 exit_code = usage_err("no all-reduce rows (benchmark=allreduce, status=ok) for "
                                       "nodes=%d%s%s in %s",
@@ -741,13 +868,23 @@ int cb_cli_breakeven(int argc, char **argv)
                              "size (beta %.3g us/B); extrapolated times are clamped at 0\n",
                         r->nodes, r->curve.fit.beta_us_per_byte);
         }
-        int mrc = cb_ddp_step_time(&cfg, curve, r->nodes, step_us, &r->tl);
+        cb_ddp_config_t ccfg = cfg;
+        if (o.calibrate)
+            cb_ddp_calib_apply(&cal, r->nodes, &ccfg);
+        r->scale = ccfg.ar_scale;
+        if (o.calibrate)
+            cb_ddp_calib_scale(&cal, r->nodes, &r->scale_points, &r->scale_own);
+        int mrc = cb_ddp_step_time(&cfg, curve, r->nodes, step_us, &r->pure_tl);
         if (mrc >= 0)
-            mrc = cb_ddp_breakeven_step(&cfg, curve, r->nodes, &r->breakeven_us);
+            mrc = cb_ddp_breakeven_step(&cfg, curve, r->nodes, &r->pure_breakeven_us);
         if (mrc >= 0)
-            mrc = cb_ddp_threshold_step(&cfg, curve, r->nodes, o.threshold, &r->threshold_us);
+            mrc = cb_ddp_step_time(&ccfg, curve, r->nodes, step_us, &r->tl);
+        if (mrc >= 0)
+            mrc = cb_ddp_breakeven_step(&ccfg, curve, r->nodes, &r->breakeven_us);
+        if (mrc >= 0)
+            mrc = cb_ddp_threshold_step(&ccfg, curve, r->nodes, o.threshold, &r->threshold_us);
         if (mrc >= 0 && !isnan(o.step_ms))
-            mrc = cb_ddp_max_grad_bytes(&cfg, curve, r->nodes, step_us, &r->max_grad);
+            mrc = cb_ddp_max_grad_bytes(&ccfg, curve, r->nodes, step_us, &r->max_grad);
         if (mrc < 0) {
             fprintf(stderr, PROG ": nodes=%d: model: %s\n", r->nodes, cb_strerror(mrc));
             exit_code = cb_error_exit_code(mrc);
@@ -764,9 +901,9 @@ int cb_cli_breakeven(int argc, char **argv)
         goto out;
     }
     switch (o.fmt) {
-    case FMT_TEXT: print_text(&o, rows, nrows); break;
-    case FMT_CSV: print_csv(&o, rows, nrows); break;
-    case FMT_JSON: print_json(&o, rows, nrows); break;
+    case FMT_TEXT: print_text(&o, &cal, rows, nrows); break;
+    case FMT_CSV: print_csv(&o, &cal, rows, nrows); break;
+    case FMT_JSON: print_json(&o, &cal, rows, nrows); break;
     }
     if (fflush(stdout) != 0) {
         fprintf(stderr, PROG ": writing output failed\n");
@@ -777,7 +914,9 @@ out:
     for (int i = 0; i < nrows; i++) {
         cb_ddp_curve_free(&rows[i].curve);
         cb_ddp_timeline_free(&rows[i].tl);
+        cb_ddp_timeline_free(&rows[i].pure_tl);
     }
+    cb_ddp_calib_free(&cal);
     free(present);
     cb_table_free(&table);
     return exit_code;

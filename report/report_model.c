@@ -1064,6 +1064,8 @@ int cb_report_build(const cb_table_t *t, const cb_report_opts_t *o,
         rc = rep_section_gpu(&r);
     if (rc == CB_OK)
         rc = rep_section_ddp(&r);
+    if (rc == CB_OK)
+        rc = rep_section_ddp_torch(&r);
     if (rc == CB_OK && w)
         rc = rep_section_workload(&r);
     if (rc == CB_OK)

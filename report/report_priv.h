@@ -1,5 +1,6 @@
 /* report_priv: internals shared by the reporter's section builders
- * (report_model.c, report_ar.c, report_p2p.c, report_gpu.c, report_ddp.c):
+ * (report_model.c, report_ar.c, report_p2p.c, report_gpu.c, report_ddp.c,
+ * report_ddp_torch.c):
  * the build context, string interning, the sort-and-median aggregator and
  * number formatting. Not a public header. */
 #ifndef CB_REPORT_PRIV_H
@@ -144,6 +145,7 @@ int rep_section_p2p(rep_t *r);
 int rep_section_allreduce(rep_t *r);
 int rep_section_gpu(rep_t *r);
 int rep_section_ddp(rep_t *r);
+int rep_section_ddp_torch(rep_t *r); /* report_ddp_torch.c */
 int rep_section_workload(rep_t *r);
 int rep_section_problems(rep_t *r);
 

@@ -172,7 +172,7 @@ static void test_ddp_curve_from_table(void **state)
     cb_ddp_source_t src;
     /* N = 2: nccl out-of-place only (the in-place, failed, mpi and p2p rows
      * are not used): 7 sizes x 2 runs + 2 rows of a third run = 16 rows. */
-    assert_int_equal(cb_ddp_curve_from_table(&t, 2, NULL, &c, &src), CB_OK);
+    assert_int_equal(cb_ddp_curve_from_table(&t, NULL, 2, NULL, &c, &src), CB_OK);
     assert_int_equal(src.rows, 16);
     assert_int_equal(src.sizes, 7);
     assert_int_equal(c.n, 7);
@@ -186,14 +186,14 @@ static void test_ddp_curve_from_table(void **state)
     assert_true(c.fit.r2 > 0.999);
     cb_ddp_curve_free(&c);
     /* --transport mpi: the mpi rows. */
-    assert_int_equal(cb_ddp_curve_from_table(&t, 2, "mpi", &c, &src), CB_OK);
+    assert_int_equal(cb_ddp_curve_from_table(&t, NULL, 2, "mpi", &c, &src), CB_OK);
     assert_int_equal(src.rows, 7);
     assert_string_equal(src.transport, "mpi");
     assert_near(c.fit.alpha_us, 50, 0.01); /* times are written with 6 digits */
     assert_near(cb_ddp_fit_gbps(&c.fit), 2, 1e-5); /* 5e-4 us/B */
     cb_ddp_curve_free(&c);
     /* N = 3 has no rows. */
-    assert_int_equal(cb_ddp_curve_from_table(&t, 3, NULL, &c, &src), CB_ERR_INPUT);
+    assert_int_equal(cb_ddp_curve_from_table(&t, NULL, 3, NULL, &c, &src), CB_ERR_INPUT);
     assert_int_equal(src.rows, 0);
     int *nodes;
     size_t n;
@@ -208,7 +208,7 @@ static void test_ddp_curve_from_table(void **state)
     cb_table_free(&t);
 
     read_fixture(&t, "one-size.csv");
-    assert_int_equal(cb_ddp_curve_from_table(&t, 3, NULL, &c, &src), CB_ERR_INPUT);
+    assert_int_equal(cb_ddp_curve_from_table(&t, NULL, 3, NULL, &c, &src), CB_ERR_INPUT);
     assert_int_equal(src.rows, 2);
     assert_int_equal(src.sizes, 1);
     cb_ddp_curve_free(&c);
