@@ -62,6 +62,7 @@ class Run:
         self.ctx = None
         self.host = socket.gethostname()
         self.curve = []  # (bytes, seconds) of the all-reduce sweep, ascending
+        self.inflight_note = None  # note of the T1 being measured
 
     # ---- output
 
@@ -101,11 +102,13 @@ class Run:
                     for s, why in (("timeout", "watchdog: did not finish in time"),
                                    ("failed", "ended by a signal while measuring"))}
         self.wd.inflight = (self.writer.raw_fd(), rows) if rows else None
+        self.inflight_note = note
         self.wd.arm(seconds, what)
 
     def disarm(self):
         self.wd.disarm()
         self.wd.inflight = None
+        self.inflight_note = None
 
     # ---- start-up
 
@@ -483,10 +486,13 @@ def main(argv, env=None):
         if o.sweep:
             run.run_sweep()
     except RuntimeError as e:  # a collective failed: a peer died, or a link
+        what = (str(e).splitlines() or [type(e).__name__])[0][:200]
+        note = run.inflight_note
         run.disarm()
-        err("rank %d on %s: %s" % (world["rank"], run.host, str(e).splitlines()[0] if str(e) else e))
+        err("rank %d on %s: %s" % (world["rank"], run.host, what))
         if run.rank0 and run.writer:
-            run.write(run.point_row("tn_ms", None, "ms", "failed: %s" % str(e).splitlines()[0][:200], "failed"))
+            run.write(run.point_row("tn_ms", None, "ms", "%sfailed: %s" % (note + "; " if note else "", what),
+                                    "failed"))
         run.failures += 1
         sys.stdout.flush()
         os._exit(3)  # the process group cannot be torn down with a dead peer
