@@ -394,8 +394,47 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
             k->binary, plan->matrix_size, plan->matrix_size, plan->transport, cap);
 }
 
+/* Real PyTorch DDP (cb-ddp-torch) where torch imports on every node: first
+ * --check-torch on one rank per node (a node without torch writes a skipped
+ * row and fails the check, which skips the step), then the probe: emulated
+ * compute on CPU-only profiles, real compute (resnet50) with NCCL on GPU
+ * profiles. `run_lead` starts the probe's line (cb_run, or validate.sh's
+ * cb_step); args is the probe's arguments before --cluster. */
+static void emit_torch(FILE *f, const cb_profile_t *p, const cb_sbatch_plan_t *plan,
+                       const char *indent, const char *run_lead, const char *args,
+                       const char *cap, const char *skip_what)
+{
+    long tpn = plan->tasks_per_node;
+    fprintf(f, "%sif srun --mpi=pmix --nodes=%ld --ntasks-per-node=1 \\\n"
+               "%s  \"$cb_py\" \"$cb_bin/cb-ddp-torch\" --check-torch --cluster \"$cb_profile\" "
+               "-o \"$cb_torch_csv\"; then\n",
+            indent, p->nodes, indent);
+    char lead[128];
+    snprintf(lead, sizeof lead, "%s  %s", indent, run_lead);
+    emit_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes,
+                   p->nodes * tpn, tpn);
+    fprintf(f, "%s    \"$cb_py\" \"$cb_bin/cb-ddp-torch\" %s --iface '%s' \\\n"
+               "%s    --cluster \"$cb_profile\" --total-time %s -o \"$cb_torch_csv\"\n"
+               "%selse\n"
+               "%s  echo \"clusterbench %s: torch does not import with $cb_py on every node: the "
+               "real-DDP step is skipped ($cb_torch_csv says where; CB_PYTHON picks another "
+               "interpreter)\"\n"
+               "%sfi\n",
+            indent, args, p->iface, indent, cap, indent, indent, skip_what, indent);
+}
+
+/* The interpreter and CSV of the real-DDP step. */
+static void emit_torch_vars(FILE *f)
+{
+    fprintf(f, "# Real PyTorch DDP runs on Debian's python3-torch, which belongs to /usr/bin/python3;\n"
+               "# CB_PYTHON picks another interpreter (a venv's, conda's).\n"
+               "cb_py=\"${CB_PYTHON:-/usr/bin/python3}\"\n"
+               "cb_torch_csv=\"$cb_out/ddp-torch.csv\"\n");
+}
+
 /* DDP: the all-reduce time of DDP's bucket sizes on every node (the model's
- * input), then cb-ddp's measured step on every node against that model. */
+ * input), then cb-ddp's measured step on every node against that model, then
+ * real PyTorch DDP where torch imports. */
 static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                      const cb_sbatch_plan_t *plan)
 {
@@ -404,8 +443,9 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
     long ddp_cap = cb_sbatch_step_cap_s(p->time_limit_s, 1);
     char placement[96];
     snprintf(placement, sizeof placement, "--nodes=%ld --ntasks-per-node=%ld", p->nodes, tpn);
-    fprintf(f, "cb_ar_csv=\"$cb_out/ddp-allreduce.csv\"\n\n");
-    fprintf(f, "# Step 1 of 2: all-reduce (in place, as DDP reduces its buckets) of DDP's bucket\n"
+    fprintf(f, "cb_ar_csv=\"$cb_out/ddp-allreduce.csv\"\n");
+    emit_torch_vars(f);
+    fprintf(f, "\n# Step 1 of 3: all-reduce (in place, as DDP reduces its buckets) of DDP's bucket\n"
                "# sizes, 1 MiB and 25 MiB, on every node: %ld x %ld %s per node = %ld %s. The\n"
                "# model's input for step 2 (other sizes interpolate between these). glibc keeps\n"
                "# freed memory here, as cb-ddp does itself: by default Open MPI's temporary\n"
@@ -418,7 +458,7 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
     fprintf(f, "  \"$cb_bin/cb-allreduce\" -b 1M -e 25M -i 24M -p in --check --cluster \"$cb_profile\" \\\n"
                "  --transport %s --total-time %ld -o \"$cb_ar_csv\"\n\n",
             plan->transport, ar_cap);
-    fprintf(f, "# Step 2 of 2: the synthetic DDP step (100 MiB of gradients) on the same ranks:\n"
+    fprintf(f, "# Step 2 of 3: the synthetic DDP step (100 MiB of gradients) on the same ranks:\n"
                "# every rank alone (the single-node baseline), then DDP with the bucket\n"
                "# all-reduces overlapping backward, at three single-node step times, and the\n"
                "# search for the measured break-even step time (--sweep); next to each, the\n"
@@ -428,8 +468,21 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
     emit_srun_line(f, "cb_run ", "%s", placement);
     fprintf(f, "  \"$cb_bin/%s\" --grad-bytes 100M --step-ms 50,200,800 --sweep \\\n"
                "  --allreduce-csv \"$cb_ar_csv\" --cluster \"$cb_profile\" --transport %s \\\n"
-               "  --total-time %ld -o \"$cb_csv\"\n",
+               "  --total-time %ld -o \"$cb_out/ddp.csv\"\n\n",
             k->binary, plan->transport, ddp_cap);
+    char cap[32];
+    snprintf(cap, sizeof cap, "%ld", ddp_cap);
+    fprintf(f, "# Step 3 of 3: real PyTorch DDP (cb-ddp-torch), the model's ground truth: the\n"
+               "# plain step, DDP on each rank alone (the reducer's own cost), DDP on all ranks,\n"
+               "# and the all-reduce of DDP's own backend; `clusterbench breakeven` and the\n"
+               "# report calibrate the model with it.%s\n",
+            p->gpus_per_node > 0
+                ? " GPU: resnet50 on synthetic data, NCCL."
+                : "\n# No GPU here: compute is EMULATED by timed waits, layer by layer (rows say so).");
+    emit_torch(f, p, plan, "", "cb_run ",
+               p->gpus_per_node > 0 ? "--workload resnet50 --backend nccl"
+                                    : "--grad-bytes 100M --emulate-step-ms 100,400,1600 --sweep",
+               cap, "ddp");
 }
 
 /* GPU throughput: one rank per GPU on every node (cb-gpu's ranks pick the
@@ -594,6 +647,7 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
                "    cb_ar=(-b %s -e %s -f 4 -p out --min-iters 3)\n"
                "    cb_gpu=(--gemm-sizes 8192 --mem-size 256M -n 10)\n"
                "    cb_ddp=(--step-ms 200 --iters 3)\n"
+               "    cb_torch=()\n"
                "    ;;\n"
                "  standard)\n"
                "    cb_cap=%ld\n"
@@ -602,6 +656,7 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
                "    cb_ar=(-b %s -e %s -f %u)\n"
                "    cb_gpu=()\n"
                "    cb_ddp=(--step-ms '50,200,800')\n"
+               "    cb_torch=(%s)\n"
                "    ;;\n"
                "  long)\n"
                "    cb_cap=%ld\n"
@@ -610,12 +665,19 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
                "    cb_ar=(-b %s -e %s -f %u)\n"
                "    cb_gpu=(--gemm-sizes '1024,4096,8192,16384' -n 50)\n"
                "    cb_ddp=(--step-ms '50,200,800' --sweep --iters 10)\n"
+               "    cb_torch=(%s)\n"
                "    ;;\n"
-               "esac\n\n",
+               "esac\n",
             quick_cap, q_matrix, q_matrix, q_ar_min, q_ar_max, cap, plan->matrix_size,
-            plan->matrix_size, plan->min_size, plan->max_size, plan->sweep.factor, cap,
-            plan->matrix_size, plan->matrix_size, plan->min_size, plan->max_size,
-            plan->sweep.factor);
+            plan->matrix_size, plan->min_size, plan->max_size, plan->sweep.factor,
+            p->gpus_per_node > 0 ? "--workload resnet50 --backend nccl"
+                                 : "--grad-bytes 100M --emulate-step-ms '100,400,1600'",
+            cap, plan->matrix_size, plan->matrix_size, plan->min_size, plan->max_size,
+            plan->sweep.factor,
+            p->gpus_per_node > 0 ? "--workload resnet50 --backend nccl --iters 20"
+                                 : "--grad-bytes 100M --emulate-step-ms '100,400,1600' --sweep --iters 10");
+    emit_torch_vars(f);
+    fprintf(f, "\n");
 
     fprintf(f, "# Each step's exit status and duration, in the order run.\n"
                "cb_steps=\"$cb_out/validate-steps.tsv\"\n"
@@ -716,10 +778,19 @@ static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
                "  --transport %s --total-time \"$cb_cap\" -o \"$cb_out/ddp.csv\"\n\n",
             plan->transport);
 
-    fprintf(f, "# 6. The report: tables and plots against the single-node runs.\n"
+    fprintf(f, "# 6. Not quick: real PyTorch DDP (cb-ddp-torch), the model's ground truth, where\n"
+               "# torch imports on every node.%s\n"
+               "if [[ $cb_level != quick ]]; then\n",
+            p->gpus_per_node > 0 ? " GPU: resnet50 on synthetic data, NCCL."
+                                 : " No GPU: compute is EMULATED by timed waits.");
+    emit_torch(f, p, plan, "  ", "cb_step ddp-torch \"$cb_torch_csv\" ", "\"${cb_torch[@]}\"",
+               "\"$cb_cap\"", "validate");
+    fprintf(f, "fi\n\n");
+
+    fprintf(f, "# 7. The report: tables and plots against the single-node runs.\n"
                "cb_step report - \"$cb_bin/clusterbench\" report -q \"$cb_out\" -o \"$cb_out/report\"\n\n");
 
-    fprintf(f, "# 7. The acceptance gate: every check of sbatch/profiles/$cb_profile.gate.ini\n"
+    fprintf(f, "# 8. The acceptance gate: every check of sbatch/profiles/$cb_profile.gate.ini\n"
                "# against this job's rows; JUnit XML for CI and the Prometheus text format for\n"
                "# node_exporter's textfile collector beside the CSV.\n"
                "echo \"== clusterbench validate: gate\"\n"
@@ -759,14 +830,16 @@ static const cb_sbatch_kind_t kinds[] = {
     {"p2p", "point-to-point latency and bandwidth between nodes", "cb-p2p", 2, emit_p2p,
      NULL, NULL, NULL, 0},
     {"ddp", "synthetic DDP step measured on every node against the break-even model",
-     "cb-ddp", 1, emit_ddp, "cb-allreduce", NULL, NULL, 0},
+     "cb-ddp", 1, emit_ddp, "cb-allreduce cb-ddp-torch", "ddp.csv, ddp-allreduce.csv, ddp-torch.csv",
+     NULL, 0},
     {"gpu", "every GPU of every node against its spec sheet, and the slow-node check",
      "cb-gpu", 1, emit_gpu, NULL, NULL, NULL, 0},
     {"preflight", "set-up checks on every node before benchmarking (exit 1: a check failed)",
      "cb-preflight", 1, emit_preflight, NULL, NULL, NULL, 1},
     {"validate",
      "the validation run: preflight, p2p, all-reduce, GPU, DDP, report, gate: PASS or FAIL",
-     "clusterbench", 1, emit_validate, "cb-preflight cb-p2p cb-allreduce cb-gpu cb-ddp",
+     "clusterbench", 1, emit_validate,
+     "cb-preflight cb-p2p cb-allreduce cb-gpu cb-ddp cb-ddp-torch",
      "one CSV per step, validate-steps.tsv, report/, gate-junit.xml, gate.prom", emit_validate_args,
      1},
 };

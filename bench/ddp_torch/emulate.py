@@ -5,12 +5,20 @@ when importable, else a stack of Linear layers). Needs torch.
 Emulated compute: every layer is one parameter tensor and one
 autograd.Function. Its forward waits until the layer's forward deadline, its
 backward until the layer's backward deadline (plan.deadlines()), then hands
-autograd a gradient tensor filled with rank + 1 (so DDP's average is checkable:
-(N + 1) / 2 on N ranks). Deadlines are absolute within the step, so the time
+autograd a gradient tensor it keeps no reference to, so autograd adopts it as
+the parameter's .grad without a copy, as it adopts a freshly computed one
+(recycle() takes last step's .grad back for that: no allocation, no
+accumulation pass that real compute would not make on the CPU). fill()
+sets every gradient to rank + 1 so DDP's average is checkable ((N + 1) / 2
+on N ranks). Deadlines are absolute within the step, so the time
 Python, autograd and DDP's reducer spend between layers is absorbed as real
 compute would absorb it; when they take longer than the slot, the layer's
-compute starts late, and the Clock records by how much (the largest lateness
-of a step: its overrun)."""
+compute ends late. The Clock records by how much at the moments the model's
+schedule depends on (common/cb_ddp.h): the end of forward and each layer
+whose gradient closes a DDP bucket (the bucket is ready then; the last one
+ends backward). The largest of those in a step is its overrun; lateness
+inside a bucket that is caught up before the bucket closes is absorbed as
+real compute would absorb it."""
 import math
 import time
 
@@ -25,9 +33,11 @@ TORCHVISION_NAMES = {"resnet50": "resnet50", "vit-b16": "vit_b_16"}
 class Clock:
     """Deadlines of the emulated step and how late it ran."""
 
-    def __init__(self, elems):
+    def __init__(self, elems, watched):
         self.elems = elems
         self.fwd, self.bwd = [], []
+        self.fwd_watch = [i == len(elems) - 1 for i in range(len(elems))]
+        self.bwd_watch = [i in watched for i in range(len(elems))]
         self.t0 = 0.0
         self.late = 0.0
 
@@ -38,10 +48,11 @@ class Clock:
         self.late = 0.0
         self.t0 = time.perf_counter()
 
-    def wait(self, deadline):
+    def wait(self, deadline, watched):
         now = time.perf_counter() - self.t0
         if now >= deadline:
-            self.late = max(self.late, now - deadline)
+            if watched:
+                self.late = max(self.late, now - deadline)
         else:
             time.sleep(deadline - now)
 
@@ -49,15 +60,15 @@ class Clock:
 class _Layer(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, weight, layer):
-        layer.clock.wait(layer.clock.fwd[layer.index])
+        layer.clock.wait(layer.clock.fwd[layer.index], layer.clock.fwd_watch[layer.index])
         ctx.layer = layer
         return x.clone()
 
     @staticmethod
     def backward(ctx, grad_out):
         layer = ctx.layer
-        layer.clock.wait(layer.clock.bwd[layer.index])
-        return grad_out, layer.grad, None
+        layer.clock.wait(layer.clock.bwd[layer.index], layer.clock.bwd_watch[layer.index])
+        return grad_out, layer.take(), None
 
 
 class _LayerInfo:
@@ -65,6 +76,10 @@ class _LayerInfo:
 
     def __init__(self, clock, index, grad):
         self.clock, self.index, self.grad = clock, index, grad
+
+    def take(self):
+        g, self.grad = self.grad, None
+        return g
 
 
 class EmulatedNet(torch.nn.Module):
@@ -83,10 +98,22 @@ class EmulatedNet(torch.nn.Module):
             x = _Layer.apply(x, w, info)
         return x
 
+    def recycle(self):
+        """Before a step: each parameter's .grad becomes the gradient its
+        layer hands out next (the first time, the tensor made at start)."""
+        for w, info in zip(self.weights, self.layers):
+            if w.grad is not None:
+                info.grad, w.grad = w.grad, None
+
+    def fill(self, value):
+        self.recycle()
+        for info in self.layers:
+            info.grad.fill_(value)
+
 
 def wrong_elements(net, expect):
-    """Gradient elements that are not `expect` (checked after the timed
-    steps, outside the timing)."""
+    """Gradient elements that are not `expect` (checked after a step of
+    gradients set by fill(), outside the timing)."""
     bad = 0
     for w in net.parameters():
         if w.grad is None:

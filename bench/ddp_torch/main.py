@@ -130,6 +130,9 @@ class Run:
         else:
             self.device = torch.device("cpu")
         self.memory = "cuda" if on_gpu else "host"
+        threads = o.threads or (1 if o.emulate else None)
+        if threads:
+            torch.set_num_threads(threads)
         if o.iface:
             os.environ.setdefault("GLOO_SOCKET_IFNAME", o.iface)
             os.environ.setdefault("NCCL_SOCKET_IFNAME", o.iface)
@@ -200,7 +203,7 @@ class Run:
                 self.model_desc = "%d layers of %s%s" % (
                     len(elems), O.format_bytes(elems[0] * o.dtype_bytes),
                     "" if not o.preset else " (%s's gradient size; %s)" % (o.preset[0], desc))
-            self.clock = E.Clock(elems)
+            self.clock = E.Clock(elems, plan.bucket_end_layers(elems, o.dtype_bytes, o.bucket_cap_bytes))
             make = lambda fill: E.EmulatedNet(elems, self.clock, dtype, fill, self.device)
             self.x = torch.ones(1, dtype=dtype, device=self.device)
             self.compute = "emulated compute"
@@ -307,16 +310,16 @@ class Run:
             p[k] = plan.stats(times)
             p[k + "_overrun"] = plan.stats(late)["median"]
         self.disarm()
-        # Data check, outside the timing: the last step's gradients.
-        expect_grad = {"plain": self.world["rank"] + 1, "ddp1": self.world["rank"] + 1,
-                       "ddpN": (self.n + 1) / 2}
-        wrong = 0
+        # Data check, outside the timing: one more step of known gradients.
+        fill = self.world["rank"] + 1
+        expect_grad = {"plain": fill, "ddp1": fill, "ddpN": (self.n + 1) / 2}
+        p["wrong"] = 0
         if self.clock:
-            from . import emulate as E
+            self.arm(plan.watchdog_s(o.timeout, expect / (o.warmup + o.iters)),
+                     "the data check at T1 %g ms" % t1_ms, note)
             for k in kinds:
-                wrong += E.wrong_elements(self.models[k].module if k != "plain" else self.models[k],
-                                          expect_grad[k])
-        p["wrong"] = int(sess.sum_over_ranks(wrong))
+                p["wrong"] += sess.check_step(self.models[k], self.x, self.clock, fill, expect_grad[k])
+            self.disarm()
         tn_kind = "ddpN" if self.n > 1 else "ddp1"
         if "plain" in p and tn_kind in p:
             p["t1"] = p["plain"]["median"]
@@ -503,5 +506,13 @@ def main(argv, env=None):
                                          " (some T1 skipped by --total-time, see above)" if run.capped else ""),
               flush=True)
         run.writer.close()
+    # Tear down in order: the DDP wrappers hold their process groups, whose
+    # C++ threads abort the process ("terminate called without an active
+    # exception") when they are destroyed at interpreter exit instead.
+    run.models = None
+    import gc
+    gc.collect()
     dist.destroy_process_group()
-    return 3 if run.failures else 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(3 if run.failures else 0)

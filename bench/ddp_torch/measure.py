@@ -5,9 +5,11 @@ flight. Needs torch.
 
 Timing: before every step a barrier over all ranks; the step is timed on
 each rank from its start until backward (and, on CUDA, the device) is done;
-a step's time is the slowest rank's. Gradients are zeroed (kept, as
-PyTorch 1.13's zero_grad() does by default) before the barrier, outside the
-timed region. Data checks run after the timed steps."""
+a step's time is the slowest rank's. Before the barrier, outside the timed
+region, gradients are reset: an emulated model recycles them (see emulate),
+a real one drops them (zero_grad(set_to_none=True)), so autograd adopts the
+new ones without an accumulation pass. Data checks run after the timed
+steps."""
 import os
 import signal
 import sys
@@ -165,8 +167,12 @@ class Session:
         ([step seconds], [overrun seconds]) of the timed steps, each the
         slowest rank's."""
         t, late = [], []
+        net = getattr(model, "module", model)
         for i in range(warmup + iters):
-            model.zero_grad(set_to_none=False)
+            if hasattr(net, "recycle"):
+                net.recycle()
+            else:
+                model.zero_grad(set_to_none=True)
             self.barrier()
             if clock:
                 clock.start()
@@ -182,3 +188,14 @@ class Session:
                 late.append(clock.late if clock else 0.0)
         both = self.max_over_ranks(t + late)
         return both[:iters], both[iters:]
+
+    def check_step(self, model, x, clock, fill, expect):
+        """One untimed step with every gradient set to `fill` on this rank;
+        the wrong gradient elements over all ranks (expect: DDP's average)."""
+        from . import emulate
+        net = getattr(model, "module", model)
+        net.fill(fill)
+        self.barrier()
+        clock.start()
+        model(x).float().sum().backward()
+        return int(self.sum_over_ranks(emulate.wrong_elements(net, expect)))

@@ -271,9 +271,10 @@ nccl: the all-reduce as DDP's own backend performs it, the model's input.
 Compute: --emulate-step-ms runs layers whose forward and backward sleep to fixed
 deadlines (gradients become ready layer by layer through backward, in
 proportion to their bytes), so a CPU-only cluster measures communication
-honestly; how late the emulated compute ran is recorded, and a point whose
-compute overran by more than 5%% of T1 is written with status 'flagged' and
-is not used by the model. Without it: real forward/backward on synthetic data
+honestly; how late the emulated compute ran where the model's schedule
+depends on it (the end of forward, each gradient that closes a DDP bucket) is
+recorded, and a point whose compute overran by more than 5%% of T1 is written
+with status 'flagged' and is not used by the model. Without it: real forward/backward on synthetic data
 (on the GPU of this rank's LOCAL_RANK when CUDA is available).
 
 Rendezvous: under srun from SLURM_PROCID/SLURM_NTASKS/SLURM_LOCALID and the
@@ -320,6 +321,8 @@ def _parser():
     a("--bucket-cap-mb", metavar="MB", default="25", help="DDP bucket_cap_mb (PyTorch's default 25)")
     a("--layer-bytes", metavar="SIZE", default="1M", help="layer size of a stack (default 1M)")
     a("--batch", metavar="N", default="32", help="per-rank batch of real compute (default 32)")
+    a("--threads", metavar="N", help="torch intra-op threads (default: 1 with emulated compute, "
+      "whose only CPU work is DDP's copies; torch's own otherwise)")
     a("--allreduce-sizes", metavar="LIST", help="all-reduce sweep sizes (default 1K..64M x4 and the "
       "bucket sizes)")
     a("--no-allreduce", action="store_true", help="skip the all-reduce sweep")
@@ -379,6 +382,7 @@ def parse_args(argv):
     o.sweep_probes = _int_opt(o.sweep_probes, "--sweep-probes", 1, 64)
     o.batch = _int_opt(o.batch, "--batch", 1, 1 << 20)
     o.world_size = _int_opt(o.world_size, "--world-size", 1, 1 << 20) if o.world_size else None
+    o.threads = _int_opt(o.threads, "--threads", 1, 4096) if o.threads else None
     o.ar_time = _float_opt(o.ar_time, "--ar-time", 0, 3600, lo_open=True)
     o.total_time = _float_opt(o.total_time, "--total-time", 0, 1e7)
     o.timeout = _float_opt(o.timeout, "--timeout", 0, 1e7)

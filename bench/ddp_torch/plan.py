@@ -62,6 +62,20 @@ def bucket_plan(ready_bytes, cap_bytes, first_bytes=FIRST_BUCKET_BYTES):
     return out
 
 
+def bucket_end_layers(elems, elem_bytes, cap_bytes, first_bytes=FIRST_BUCKET_BYTES):
+    """Indices of the layers (forward order) whose gradient closes a bucket
+    of bucket_plan(): the moments DDP can start an all-reduce. Layer 0's
+    gradient, the last one ready, always closes the last bucket."""
+    ends, cur, limit = set(), 0, first_bytes
+    for i in range(len(elems) - 1, -1, -1):
+        cur += elems[i] * elem_bytes
+        if cur >= limit:
+            ends.add(i)
+            cur, limit = 0, cap_bytes
+    ends.add(0)
+    return ends
+
+
 def t975(df):
     if df < 1:
         return float("nan")

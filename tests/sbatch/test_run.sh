@@ -55,11 +55,13 @@ done
 if [[ ${CB_STUB_FAIL:-} == "$me":* ]]; then exit "${CB_STUB_FAIL#*:}"; fi
 exit 0
 STUB
-for b in cb-allreduce cb-p2p cb-gpu cb-preflight cb-ddp clusterbench; do
+for b in cb-allreduce cb-p2p cb-gpu cb-preflight cb-ddp cb-ddp-torch clusterbench; do
   cp "$tmp/prog.stub" "$home/build/bin/$b"
 done
 chmod +x "$tmp/stubs/srun" "$home/build/bin"/*
 export CB_STUB_LOG=$log
+# The scripts run cb-ddp-torch with $CB_PYTHON (default /usr/bin/python3); its stub is bash.
+export CB_PYTHON=bash
 root=
 if [[ $(id -u) == 0 ]]; then root=1; fi
 
@@ -137,6 +139,30 @@ for want in 0 1; do
   fi
 done
 
+# ddp.sh: the all-reduce of DDP's buckets, cb-ddp, then real PyTorch DDP where
+# torch imports on every node (--check-torch, one rank per node, first).
+: >"$log"
+run_script 46 ddp.sh >"$tmp/out" 2>&1 || fail "ddp.sh failed: $(cat "$tmp/out")"
+out=$home/results/vcluster/46
+[[ $(grep -c '^srun ' "$log") == 4 ]] || fail "ddp: want 4 srun steps: $(cat "$log")"
+grep -q "^cb-allreduce -b 1M -e 25M -i 24M -p in --check --cluster vcluster --transport mpi --total-time 225 -o $out/ddp-allreduce.csv " "$log" ||
+  fail "ddp: all-reduce step: $(cat "$log")"
+grep -q "^cb-ddp --grad-bytes 100M --step-ms 50,200,800 --sweep --allreduce-csv $out/ddp-allreduce.csv --cluster vcluster --transport mpi --total-time 900 -o $out/ddp.csv " "$log" ||
+  fail "ddp: cb-ddp step: $(cat "$log")"
+grep -q '^srun --mpi=pmix --nodes=3 --ntasks-per-node=1 bash .*/cb-ddp-torch --check-torch ' "$log" || fail "ddp: torch check not one rank per node: $(cat "$log")"
+grep -q "^cb-ddp-torch --check-torch --cluster vcluster -o $out/ddp-torch.csv " "$log" || fail "ddp: no torch check: $(cat "$log")"
+grep -q "^cb-ddp-torch --grad-bytes 100M --emulate-step-ms 100,400,1600 --sweep --iface eth0 --cluster vcluster --total-time 900 -o $out/ddp-torch.csv " "$log" ||
+  fail "ddp: torch step: $(cat "$log")"
+for f in ddp ddp-allreduce ddp-torch; do [[ -s $out/$f.csv ]] || fail "ddp: no $f.csv"; done
+tail -n 1 "$tmp/out" | grep -qF "results in $out" || fail "ddp: last line is not the results dir"
+# ... and without torch on a node, the real-DDP step is skipped (the check's
+# rows say where); the job still succeeds.
+: >"$log"
+CB_STUB_FAIL=cb-ddp-torch:3 run_script 47 ddp.sh >"$tmp/out" 2>&1 || fail "ddp.sh without torch failed: $(cat "$tmp/out")"
+[[ $(grep -c '^cb-ddp-torch ' "$log") == 1 ]] || fail "ddp without torch: the torch step ran: $(cat "$log")"
+grep -q 'torch does not import with bash on every node: the real-DDP step is skipped' "$tmp/out" ||
+  fail "ddp without torch: not said: $(cat "$tmp/out")"
+
 # validate.sh: options work outside a job; bad ones are usage errors.
 rc=0
 env -u SLURM_JOB_ID bash "$tmp/s/validate.sh" --help >"$tmp/out" 2>&1 || rc=$?
@@ -175,13 +201,17 @@ grep -qxF -- "clusterbench report -q $out -o $out/report | ifname=eth0 btl=self,
   fail "quick: report: $(cat "$log")"
 for f in preflight p2p allreduce gpu ddp; do [[ -s $out/$f.csv ]] || fail "quick: no $f.csv"; done
 grep -q 'clusterbench validate: PASS (level quick, 6 steps and the gate' "$tmp/out" || fail "quick: no PASS line"
+if grep -q '^cb-ddp-torch' "$log"; then fail "quick: ran cb-ddp-torch: $(cat "$log")"; fi
 
 # standard (the default): the sweeps and the 1-node baselines too.
 validate_run 62 0
-[[ $(steps 62) == "preflight:0 p2p-sweep:0 p2p-all-pairs:0 allreduce-1node:0 allreduce:0 gpu:0 ddp:0 report:0 gate:0 " ]] ||
+[[ $(steps 62) == "preflight:0 p2p-sweep:0 p2p-all-pairs:0 allreduce-1node:0 allreduce:0 gpu:0 ddp:0 ddp-torch:0 report:0 gate:0 " ]] ||
   fail "validate standard: steps $(steps 62)"
 grep -q '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 ' "$log" || fail "standard: no baseline"
 grep -q '^cb-ddp --grad-bytes 100M --step-ms 50,200,800 --cluster vcluster ' "$log" || fail "standard: ddp: $(cat "$log")"
+grep -q "^cb-ddp-torch --grad-bytes 100M --emulate-step-ms 100,400,1600 --iface eth0 --cluster vcluster --total-time [0-9]* -o $home/results/vcluster/62/ddp-torch.csv " "$log" ||
+  fail "standard: ddp-torch: $(cat "$log")"
+grep -q 'clusterbench validate: PASS (level standard, 9 steps and the gate' "$tmp/out" || fail "standard: no PASS line: $(tail -n 3 "$tmp/out")"
 
 # A failing step is recorded and the others still run; the job FAILs.
 CB_STUB_FAIL=cb-allreduce:3 validate_run 63 1 --level quick

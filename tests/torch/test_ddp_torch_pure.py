@@ -152,6 +152,12 @@ class TestPlan(unittest.TestCase):
         # a bucket closes once it holds at least its cap
         self.assertEqual(plan.bucket_plan([3 * MiB, 30 * MiB, MiB], 25 * MiB), [3 * MiB, 30 * MiB, MiB])
 
+    def test_bucket_end_layers(self):
+        # 30 layers of 1 MiB (forward order 0..29, ready 29..0): buckets close
+        # at layer 29 (1 MiB), 4 (25 MiB more), and 0 ends the last one.
+        self.assertEqual(plan.bucket_end_layers([MiB // 4] * 30, 4, 25 * MiB), {29, 4, 0})
+        self.assertEqual(plan.bucket_end_layers([1], 4, 25 * MiB), {0})
+
     def test_stats_like_c(self):
         st = plan.stats([4.0, 1.0, 3.0, 2.0])
         self.assertEqual((st["min"], st["median"], st["mean"], st["max"]), (1.0, 2.5, 2.5, 4.0))

@@ -81,7 +81,7 @@ fi
 # The clusterbench directory: where the job was submitted from, unless CB_HOME says.
 export CB_HOME="${CB_HOME:-${SLURM_SUBMIT_DIR:-$PWD}}"
 cb_bin="$CB_HOME/build/bin"
-for cb_b in clusterbench cb-preflight cb-p2p cb-allreduce cb-gpu cb-ddp; do
+for cb_b in clusterbench cb-preflight cb-p2p cb-allreduce cb-gpu cb-ddp cb-ddp-torch; do
   if [[ ! -x "$cb_bin/$cb_b" ]]; then
     echo "$cb_script: $cb_bin/$cb_b not found: build first: scripts/build" >&2
     exit 2
@@ -136,6 +136,7 @@ case $cb_level in
     cb_ar=(-b 4M -e 64M -f 4 -p out --min-iters 3)
     cb_gpu=(--gemm-sizes 8192 --mem-size 256M -n 10)
     cb_ddp=(--step-ms 200 --iters 3)
+    cb_torch=()
     ;;
   standard)
     cb_cap=64
@@ -144,6 +145,7 @@ case $cb_level in
     cb_ar=(-b 1K -e 256M -f 4)
     cb_gpu=()
     cb_ddp=(--step-ms '50,200,800')
+    cb_torch=(--grad-bytes 100M --emulate-step-ms '100,400,1600')
     ;;
   long)
     cb_cap=64
@@ -152,8 +154,13 @@ case $cb_level in
     cb_ar=(-b 1K -e 256M -f 4)
     cb_gpu=(--gemm-sizes '1024,4096,8192,16384' -n 50)
     cb_ddp=(--step-ms '50,200,800' --sweep --iters 10)
+    cb_torch=(--grad-bytes 100M --emulate-step-ms '100,400,1600' --sweep --iters 10)
     ;;
 esac
+# Real PyTorch DDP runs on Debian's python3-torch, which belongs to /usr/bin/python3;
+# CB_PYTHON picks another interpreter (a venv's, conda's).
+cb_py="${CB_PYTHON:-/usr/bin/python3}"
+cb_torch_csv="$cb_out/ddp-torch.csv"
 
 # Each step's exit status and duration, in the order run.
 cb_steps="$cb_out/validate-steps.tsv"
@@ -217,10 +224,23 @@ cb_step ddp "$cb_out/ddp.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --n
   "$cb_bin/cb-ddp" --grad-bytes 100M "${cb_ddp[@]}" --cluster "$cb_profile" \
   --transport mpi --total-time "$cb_cap" -o "$cb_out/ddp.csv"
 
-# 6. The report: tables and plots against the single-node runs.
+# 6. Not quick: real PyTorch DDP (cb-ddp-torch), the model's ground truth, where
+# torch imports on every node. No GPU: compute is EMULATED by timed waits.
+if [[ $cb_level != quick ]]; then
+  if srun --mpi=pmix --nodes=1 --ntasks-per-node=1 \
+    "$cb_py" "$cb_bin/cb-ddp-torch" --check-torch --cluster "$cb_profile" -o "$cb_torch_csv"; then
+    cb_step ddp-torch "$cb_torch_csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 --ntasks-per-node=1 \
+      "$cb_py" "$cb_bin/cb-ddp-torch" "${cb_torch[@]}" --iface 'lo' \
+      --cluster "$cb_profile" --total-time "$cb_cap" -o "$cb_torch_csv"
+  else
+    echo "clusterbench validate: torch does not import with $cb_py on every node: the real-DDP step is skipped ($cb_torch_csv says where; CB_PYTHON picks another interpreter)"
+  fi
+fi
+
+# 7. The report: tables and plots against the single-node runs.
 cb_step report - "$cb_bin/clusterbench" report -q "$cb_out" -o "$cb_out/report"
 
-# 7. The acceptance gate: every check of sbatch/profiles/$cb_profile.gate.ini
+# 8. The acceptance gate: every check of sbatch/profiles/$cb_profile.gate.ini
 # against this job's rows; JUnit XML for CI and the Prometheus text format for
 # node_exporter's textfile collector beside the CSV.
 echo "== clusterbench validate: gate"
