@@ -15,3 +15,10 @@ cb_add_script_test(NAME test_vcluster_validate
   COMMAND ${CMAKE_SOURCE_DIR}/tests/slurm/test_vcluster_validate.sh
   LABELS slurm)
 set_tests_properties(test_vcluster_validate PROPERTIES TIMEOUT 600)
+# ddp.sh on 3 virtual nodes with its real-PyTorch-DDP step (cb-ddp-torch across
+# the nodes over gloo); the report and breakeven calibrated by it.
+cb_add_script_test(NAME test_vcluster_ddp_torch
+  COMMAND ${CMAKE_SOURCE_DIR}/tests/slurm/test_vcluster_ddp_torch.sh
+  LABELS slurm torch)
+set_property(TEST test_vcluster_ddp_torch APPEND PROPERTY ENVIRONMENT "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
+set_tests_properties(test_vcluster_ddp_torch PROPERTIES TIMEOUT 600)

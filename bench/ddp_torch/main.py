@@ -257,8 +257,16 @@ class Run:
                                                           "algbw_GB/s", "busbw_GB/s", "#wrong"))
         for i, nbytes in enumerate(sizes):
             t0 = time.monotonic()
-            guess = plan.ar_time(self.curve, nbytes) or 1.0
-            self.wd.arm(plan.watchdog_s(o.timeout, o.ar_time + 5 * guess),
+            guess = plan.ar_time(self.curve, nbytes) or 0.0
+            if not self.fits(o.ar_time + 5 * guess):
+                self.capped = True
+                row = R.make_row(self.ctx, benchmark="allreduce", transport=self.backend, memory=self.memory,
+                                 dtype=CSV_DTYPE[o.grad_dtype], op="sum", placement="in-place", bytes=nbytes,
+                                 status="skipped", note="skipped: total time budget (--total-time) reached")
+                self.write(row)
+                self.out("  %12d  (skipped: --total-time reached)" % nbytes)
+                continue
+            self.wd.arm(plan.watchdog_s(o.timeout, o.ar_time + 5 * (guess or 1.0)),
                         "the %s all-reduce" % O.format_bytes(nbytes))
             times, wrong = self.sess.allreduce(nbytes, dtype, o.dtype_bytes, o.ar_time)
             self.wd.disarm()
