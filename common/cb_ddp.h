@@ -26,21 +26,29 @@
  * Calibration (measured against real PyTorch DDP, cb-ddp-torch). The pure
  * model above misses DDP's reducer. Two terms, 1 and 0 in the pure model
  * (cb_ddp_config_default), set from measurements by cb_ddp_calibrate():
- *   ar_scale  sigma: a bucket's all-reduce inside DDP takes sigma·T_ar(s)
- *             (7-25% slower than a standalone all-reduce of the same size
- *             was measured on emulated 2.5 Gbit/s links)
+ *   ar_scale  sigma: while backward runs, a bucket's all-reduce progresses at
+ *             1/sigma of its standalone speed (it competes with backward's
+ *             compute and DDP's copies: 4-10% slower was measured with 100
+ *             MiB of gradients on emulated 2.5 Gbit/s links, where the last
+ *             bucket's all-reduce, after backward, ran at standalone speed);
+ *             after backward at full speed: an all-reduce of standalone time
+ *             t starting at s ends at s + t + (1 - 1/sigma)·clamp(T1 - s, 0,
+ *             sigma·t)
  *   tail      O = c_b·G + c_k·K after backward and the last all-reduce:
  *             copying gradients into buckets, dividing, copying back
  *             (tail_us_per_byte c_b, tail_us_per_bucket c_k, K buckets)
- * so on N >= 2 nodes end_k uses sigma·T_ar and T_N = max(T1, end_K) + O.
+ * so on N >= 2 nodes T_N = max(T1, end_K) + O.
  *
- * Unrolled, T_N = max(T1, max_j (a_j·T1 + b_j)) + O with a_j = (1-f_b) +
- * f_b·C_j/G (a_K = 1) and b_j = sigma·sum_{i>=j} T_ar(s_i): convex,
+ * Unrolled (sigma = 1), T_N = max(T1, max_j (a_j·T1 + b_j)) + O with a_j =
+ * (1-f_b) + f_b·C_j/G (a_K = 1) and b_j = sum_{i>=j} T_ar(s_i): convex,
  * non-decreasing in T1, slope <= 1. So efficiency >= e  <=>  T1 >= max(O /
  * (1/e - 1), max_j (b_j + O) / (1/e - a_j)), which gives the break-even
  * (e = 1/N, i.e. T_N <= N·T1) and threshold step times in closed form. With
- * overlap, efficiency -> 1 as T1 -> inf but reaches 1 only if the last
- * bucket's all-reduce and the tail take no time: a threshold < 1 is always
+ * sigma != 1 every end time still has slope <= 1 in T1, the answer lies
+ * between the closed forms with all all-reduces at min(sigma, 1) and
+ * max(sigma, 1) times their time, and bisection finds it. With overlap,
+ * efficiency -> 1 as T1 -> inf but reaches 1 only if the last bucket's
+ * all-reduce and the tail take no time: a threshold < 1 is always
  * reachable, 1.0 is (practically) never. */
 #ifndef CB_DDP_H
 #define CB_DDP_H
@@ -132,7 +140,8 @@ typedef struct cb_ddp_config {
     double bwd_frac;             /* f_b in [0, 1] */
     int overlap;                 /* 1: all-reduce overlaps backward (DDP) */
     /* Calibration (see the top; pure model: 1, 0, 0). */
-    double ar_scale;             /* sigma > 0: in-DDP all-reduce / standalone */
+    double ar_scale;             /* sigma > 0: slowdown of an all-reduce while
+                                    backward runs */
     double tail_us_per_byte;     /* c_b >= 0: reducer tail per gradient byte */
     double tail_us_per_bucket;   /* c_k >= 0: and per bucket */
 } cb_ddp_config_t;
@@ -157,7 +166,8 @@ typedef struct cb_ddp_bucket {
     double ready_us;     /* gradients of the bucket computed */
     double start_us;     /* its all-reduce starts */
     double end_us;       /* its all-reduce ends */
-    double allreduce_us;  /* sigma·T_ar(bytes); 0 for N = 1 */
+    double allreduce_us;  /* end - start: T_ar(bytes), longer while backward runs
+                             when sigma > 1; 0 for N = 1 */
     int extrapolated;    /* T_ar came from the fit, not between measurements */
 } cb_ddp_bucket_t;
 
@@ -168,7 +178,7 @@ typedef struct cb_ddp_timeline {
     double fwd_us;             /* (1 - f_b)·T1 */
     size_t nbuckets;
     cb_ddp_bucket_t *buckets;  /* owned */
-    double allreduce_us_total; /* sum of sigma·T_ar over buckets */
+    double allreduce_us_total; /* sum of allreduce_us over buckets */
     double tail_us;            /* O, the reducer's tail (0 uncalibrated, N = 1) */
     double ddp_step_us;        /* T_N */
     double exposed_comm_us;    /* T_N - T1 - O: communication not hidden */
@@ -241,6 +251,9 @@ typedef struct cb_ddp_obs {
     double t1_us, tn_us;          /* measured plain step and DDP step */
 } cb_ddp_obs_t;
 
+/* A node count gets a sigma of its own from at least this many informative
+ * points; with fewer it takes the one pooled over all node counts. */
+#define CB_DDP_SCALE_MIN_POINTS 3
 #define CB_DDP_SCALE_MIN 0.25
 #define CB_DDP_SCALE_MAX 4.0
 
@@ -278,8 +291,9 @@ enum {
 
 /* Calibrate from a table (of one cluster when `cluster` is not NULL): the
  * tail from the cb-ddp-torch one-node points (else the copy default, else
- * none); sigma per node count from its N-node points that are not sweep
- * probes (so the measured break-even stays out of the fit), against the
+ * none); sigma per node count (with at least CB_DDP_SCALE_MIN_POINTS
+ * informative points) from its N-node points that are not sweep probes (so
+ * the measured break-even stays out of the fit), against the
  * all-reduce curve of that node count (cb_ddp_curve_from_table with
  * `transport`), and pooled over all node counts. *c is zeroed first and
  * safe to free on error. CB_OK or CB_ERR_NOMEM. */

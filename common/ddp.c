@@ -236,9 +236,11 @@ typedef struct ar_memo {
     double scale; /* sigma, applied to every lookup */
 } ar_memo_t;
 
-static ar_memo_t memo_for(const cb_ddp_config_t *cfg)
+/* scale multiplies every lookup: solve_ratio()'s bounds (the step itself
+ * applies sigma only while backward runs, see all_reduce_end()). */
+static ar_memo_t memo_scaled(double scale)
 {
-    return (ar_memo_t){.used = 0, .scale = cfg->ar_scale};
+    return (ar_memo_t){.used = 0, .scale = scale};
 }
 
 static double ar_time(const cb_ddp_curve_t *curve, int nodes, uint64_t bytes, int *extrap,
@@ -269,6 +271,22 @@ static double ready_frac(const cb_ddp_config_t *cfg, uint64_t cum)
     return (1.0 - cfg->bwd_frac) + cfg->bwd_frac * ((double)cum / (double)cfg->grad_bytes);
 }
 
+/* End of an all-reduce of standalone time t that starts at `start`: while
+ * backward runs (until step_us) it progresses at 1/sigma of its standalone
+ * speed, after that at full speed:
+ *   end = start + t + (1 - 1/sigma) * clamp(step_us - start, 0, sigma * t). */
+static double all_reduce_end(double start, double t, double step_us, double sigma)
+{
+    if (sigma == 1.0)
+        return start + t;
+    double over = step_us - start;
+    if (over < 0)
+        over = 0;
+    if (over > sigma * t)
+        over = sigma * t;
+    return start + t + over * (1.0 - 1.0 / sigma);
+}
+
 /* O: the reducer's tail after backward and the last all-reduce (N >= 2). */
 static double tail_us(const cb_ddp_config_t *cfg, int nodes)
 {
@@ -293,7 +311,7 @@ static double simulate(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, 
                        double step_us, cb_ddp_bucket_t *b, double *total)
 {
     size_t count = cb_ddp_bucket_count(cfg);
-    ar_memo_t memo = memo_for(cfg);
+    ar_memo_t memo = memo_scaled(1.0);
     uint64_t cum = 0;
     double prev_end = 0, sum = 0;
     for (size_t k = 0; k < count; k++) {
@@ -307,7 +325,8 @@ static double simulate(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, 
         double start = can_start > prev_end ? can_start : prev_end;
         if (nodes <= 1)
             start = ready; /* nothing to communicate */
-        double end = start + t;
+        double end = all_reduce_end(start, t, step_us, cfg->ar_scale);
+        t = end - start;
         if (b)
             b[k] = (cb_ddp_bucket_t){.bytes = s, .cum_bytes = cum, .ready_us = ready,
                                      .start_us = start, .end_us = end, .allreduce_us = t,
@@ -363,14 +382,15 @@ static double chain_bound(double x, double d)
     return d > 0 ? x / d : INFINITY;
 }
 
-/* Smallest T1 >= 0 with T_N <= ratio·T1, from T_N = max(T1, max_j a_j·T1 +
- * b_j) + O (see cb_ddp.h): max(O/(ratio - 1), max_j (b_j + O)/(ratio - a_j));
- * infinite when some chain with b_j + O > 0 has a_j >= ratio. ratio >= 1. */
-static double solve_ratio(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
-                          double ratio)
+/* Smallest T1 >= 0 with T_N <= ratio·T1 when every all-reduce takes `scale`
+ * times its standalone time, from T_N = max(T1, max_j a_j·T1 + b_j) + O (see
+ * cb_ddp.h): max(O/(ratio - 1), max_j (b_j + O)/(ratio - a_j)); infinite
+ * when some chain with b_j + O > 0 has a_j >= ratio. ratio >= 1. */
+static double solve_closed(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                           double ratio, double scale)
 {
     size_t count = cb_ddp_bucket_count(cfg);
-    ar_memo_t memo = memo_for(cfg);
+    ar_memo_t memo = memo_scaled(scale);
     double o = tail_us(cfg, nodes);
     double suffix = 0, best = chain_bound(o, ratio - 1);
     uint64_t cum = cfg->grad_bytes; /* C_k while walking k = K-1 .. 0 */
@@ -388,6 +408,32 @@ static double solve_ratio(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curv
     if (!cfg->overlap) /* one chain: T_N = T1 + sum + O */
         best = chain_bound(suffix + o, ratio - 1);
     return best;
+}
+
+/* Smallest T1 >= 0 with T_N <= ratio·T1. sigma = 1 (or no overlap, where no
+ * all-reduce runs during backward): closed form. Otherwise T_N lies between
+ * the steps with every all-reduce at min(sigma, 1) and at max(sigma, 1)
+ * times its standalone time, so the answer lies between their closed forms;
+ * T_N has slope <= 1 in T1 (every end time does), so ratio·T1 - T_N is
+ * non-decreasing and bisection finds where it reaches 0. */
+static double solve_ratio(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                          double ratio)
+{
+    double sigma = cfg->ar_scale;
+    if (sigma == 1.0 || !cfg->overlap)
+        return solve_closed(cfg, curve, nodes, ratio, 1.0);
+    double lo = solve_closed(cfg, curve, nodes, ratio, sigma < 1 ? sigma : 1.0);
+    double hi = solve_closed(cfg, curve, nodes, ratio, sigma > 1 ? sigma : 1.0);
+    if (!isfinite(hi) || hi <= lo)
+        return hi;
+    for (int it = 0; it < 200 && hi - lo > 1e-12 * hi; it++) {
+        double mid = lo + (hi - lo) / 2, total;
+        if (simulate(cfg, curve, nodes, mid, NULL, &total) <= ratio * mid)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
 }
 
 int cb_ddp_breakeven_step(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,

@@ -500,7 +500,7 @@ static int calibrate(curves_t *cv, const cb_ddp_torch_point_t *p, size_t n, cb_d
         size_t pts;
         if ((rc = fit_scale_of(cv, p, n, nodes[i], SIZE_MAX, c, &sc, &pts)))
             return rc;
-        if (pts) { /* compacts in place: c->nscale <= i */
+        if (pts >= CB_DDP_SCALE_MIN_POINTS) { /* compacts in place: c->nscale <= i */
             c->scale_nodes[c->nscale] = nodes[i];
             c->scale[c->nscale] = sc;
             c->scale_points[c->nscale++] = pts;

@@ -26,8 +26,8 @@ static void linear_curve(cb_ddp_curve_t *c)
 }
 
 /* G = 100 MiB (buckets 1, 25, 25, 25, 24 MiB: T_ar 11, 35, 35, 35, 34 us),
- * f_b = 0.75, sigma = 2 (22, 70, 70, 70, 68; sum 300), tail 1 us/MiB x G
- * + 2 us x 5 buckets = 110 us. */
+ * f_b = 0.75, sigma = 2 (an all-reduce takes twice as long while backward
+ * runs), tail 1 us/MiB x G + 2 us x 5 buckets = 110 us. */
 static void calibrated_100mib(cb_ddp_config_t *cfg)
 {
     cb_ddp_config_default(cfg, 100 * MiB);
@@ -45,17 +45,32 @@ static void test_ddp_calib_timeline_terms(void **state)
     cb_ddp_config_t cfg;
     calibrated_100mib(&cfg);
     cb_ddp_timeline_t tl;
-    /* T1 = 1000: fwd 250, bwd 750; ready 257.5, 445, 632.5, 820, 1000;
-     * bucket ends 279.5, 515, 702.5, 890, 1068; T_N = 1068 + 110. */
+    /* T1 = 1000: fwd 250, bwd 750; ready 257.5, 445, 632.5, 820, 1000. The
+     * first four run during backward at half speed (22, 70, 70, 70): ends
+     * 279.5, 515, 702.5, 890; the last starts at 1000, after backward, at
+     * full speed: 1034. T_N = 1034 + 110. */
     assert_int_equal(cb_ddp_step_time(&cfg, &c, 2, 1000, &tl), CB_OK);
     assert_double_equal(tl.buckets[1].allreduce_us, 70, 1e-9);
     assert_double_equal(tl.buckets[2].start_us, 632.5, 1e-9);
-    assert_double_equal(tl.buckets[4].end_us, 1068, 1e-9);
-    assert_double_equal(tl.allreduce_us_total, 300, 1e-9);
+    assert_double_equal(tl.buckets[3].end_us, 890, 1e-9);
+    assert_double_equal(tl.buckets[4].allreduce_us, 34, 1e-9);
+    assert_double_equal(tl.buckets[4].end_us, 1034, 1e-9);
+    assert_double_equal(tl.allreduce_us_total, 266, 1e-9);
     assert_double_equal(tl.tail_us, 110, 1e-9);
-    assert_double_equal(tl.ddp_step_us, 1178, 1e-9);
-    assert_double_equal(tl.exposed_comm_us, 68, 1e-9);
-    assert_double_equal(tl.speedup, 2000.0 / 1178.0, 1e-12);
+    assert_double_equal(tl.ddp_step_us, 1144, 1e-9);
+    assert_double_equal(tl.exposed_comm_us, 34, 1e-9);
+    assert_double_equal(tl.speedup, 2000.0 / 1144.0, 1e-12);
+    cb_ddp_timeline_free(&tl);
+    /* T1 = 250: fwd 62.5; ready 64.375, 111.25, 158.125, 205, 250. Bucket 1
+     * ends 86.375, bucket 2 181.25; bucket 3 starts at 181.25 and runs 68.75
+     * us at half speed until backward ends (34.375 us of its 35 done), the
+     * rest at full speed: ends 250.625; then 285.625, 319.625; + 110. */
+    assert_int_equal(cb_ddp_step_time(&cfg, &c, 2, 250, &tl), CB_OK);
+    assert_double_equal(tl.buckets[1].end_us, 181.25, 1e-9);
+    assert_double_equal(tl.buckets[2].end_us, 250.625, 1e-9);
+    assert_double_equal(tl.buckets[2].allreduce_us, 69.375, 1e-9);
+    assert_double_equal(tl.buckets[4].end_us, 319.625, 1e-9);
+    assert_double_equal(tl.ddp_step_us, 429.625, 1e-9);
     cb_ddp_timeline_free(&tl);
     /* One node: no communication and no reducer tail. */
     assert_int_equal(cb_ddp_step_time(&cfg, NULL, 1, 1000, &tl), CB_OK);
@@ -73,18 +88,22 @@ static void test_ddp_calib_breakeven_terms(void **state)
     cb_ddp_config_t cfg;
     calibrated_100mib(&cfg);
     double be;
-    /* Chains (b_j + O)/(2 - a_j): 178/1, 248/1.18, 318/1.3675, 388/1.555,
-     * 410/1.7425 and O/(2-1) = 110: the largest is 388/1.555. */
+    /* Near the break-even bucket 2 ends within backward (at 0.445 T1 + 70),
+     * bucket 3 starts there and straddles the end of backward, buckets 4
+     * and 5 follow at full speed: T_N = (0.445 T1 + 70)/2 + T1/2 + 35 + 35
+     * + 34 + 110 = 0.7225 T1 + 249, so 2 T1 = T_N at T1 = 249 / 1.2775
+     * (found by bisection between the closed forms at sigma 1 and 2). */
     assert_int_equal(cb_ddp_breakeven_step(&cfg, &c, 2, &be), CB_OK);
-    assert_double_equal(be, 388.0 / 1.555, 1e-9);
+    assert_double_equal(be, 249.0 / 1.2775, 1e-9);
     cb_ddp_timeline_t tl;
     assert_int_equal(cb_ddp_step_time(&cfg, &c, 2, be, &tl), CB_OK);
     assert_double_equal(tl.ddp_step_us, 2 * be, 1e-6); /* speedup exactly 1 there */
     cb_ddp_timeline_free(&tl);
-    /* No overlap: one chain T_N = T1 + 300 + 110. */
+    /* No overlap: the all-reduces run after backward, at full speed: one
+     * chain T_N = T1 + 150 + 110. */
     cfg.overlap = 0;
     assert_int_equal(cb_ddp_breakeven_step(&cfg, &c, 2, &be), CB_OK);
-    assert_double_equal(be, 410, 1e-9);
+    assert_double_equal(be, 260, 1e-9);
     /* A tail alone makes efficiency 1 unreachable; 0.5 needs T1 >= O/(2-1)
      * and each chain's (b_j + O)/(2 - a_j). */
     cfg.overlap = 1;
@@ -187,13 +206,16 @@ static void test_ddp_calib_fit_scale(void **state)
     size_t inf;
     assert_int_equal(cb_ddp_fit_ar_scale(obs, 4, SIZE_MAX, &s, &inf), CB_OK);
     assert_double_equal(s, 1.3, 1e-5);
-    /* The last bucket's all-reduce always follows backward, so even at
-     * T1 = 1 s the step depends on sigma: all four inform the fit. */
-    assert_int_equal(inf, 4);
-    /* Without the first point the rest still say 1.3. */
+    /* At T1 = 400 us and 1 s every all-reduce during backward (at most
+     * 1.3 x 35 us) ends before the next bucket is ready (67 us apart at 400
+     * us) and the last one runs after backward: T_N does not depend on
+     * sigma there. At 50 and 120 us the all-reduces queue: those two inform
+     * the fit. */
+    assert_int_equal(inf, 2);
+    /* Without the first point the one left still says 1.3. */
     assert_int_equal(cb_ddp_fit_ar_scale(obs, 4, 0, &s, &inf), CB_OK);
     assert_double_equal(s, 1.3, 1e-5);
-    assert_int_equal(inf, 3);
+    assert_int_equal(inf, 1);
     /* Nothing to fit: sigma 1. */
     assert_int_equal(cb_ddp_fit_ar_scale(obs, 0, SIZE_MAX, &s, &inf), CB_OK);
     assert_double_equal(s, 1.0, 0);

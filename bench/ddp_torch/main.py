@@ -423,6 +423,7 @@ class Run:
         self.table_header()
         kinds = ["plain", "ddpN"]
         flagged = cut = 0
+        end_flagged = {"lo": False, "hi": False}  # the bracket's ends from flagged probes
         while not b.done():
             t_ms = b.next()
             if not self.fits(plan.forecast(t_ms / 1e3, comm, o.warmup + o.iters, kinds)):
@@ -440,16 +441,24 @@ class Run:
             self.print_point(p)
             if p["wrong"]:
                 self.failures += 1
+            lo, hi = b.lo, b.hi
             b.result(t_ms, be)
+            if b.lo != lo:
+                end_flagged["lo"] = p["flagged"]
+            if b.hi != hi:
+                end_flagged["hi"] = p["flagged"]
         ans = b.answer()
         note = "sweep; %d probes; bracket %.3f..%.3f ms%s%s%s%s" % (
             b.probes, b.lo, b.hi, "" if b.lo_seen else "; lower end not measured (may lie below)",
             "" if b.hi_seen else "; upper end not measured (may lie above)",
             "; cut by --total-time" if cut else "",
-            "; %d probe(s) flagged (compute ran late)" % flagged if flagged else "")
+            "; %d probe(s) flagged (compute ran late)%s" % (
+                flagged, ", one of them an end of the bracket" if any(end_flagged.values()) else
+                ", neither end of the bracket") if flagged else "")
         note = "step_ms=; bwd_frac=%.6g; bucket_cap_mb=%g; %s; %s; %s" % (
             o.bwd_frac, o.bucket_cap_mb, self.compute, self.model_desc, note)
-        self.write(self.point_row("breakeven_t1_ms", ans, "ms", note, "flagged" if flagged else "ok"))
+        self.write(self.point_row("breakeven_t1_ms", ans, "ms", note,
+                                  "flagged" if any(end_flagged.values()) else "ok"))
         self.out("# measured break-even T1 %.3f ms (bracket %.3f..%.3f ms%s%s)" %
                  (ans, b.lo, b.hi, "" if b.lo_seen else ", lower end not measured",
                   "" if b.hi_seen else ", upper end not measured"))
