@@ -440,7 +440,7 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
 {
     long tpn = plan->tasks_per_node;
     long ar_cap = cb_sbatch_step_cap_s(p->time_limit_s, 4);
-    long ddp_cap = cb_sbatch_step_cap_s(p->time_limit_s, 1);
+    long ddp_cap = cb_sbatch_step_cap_s(p->time_limit_s, 2); /* cb-ddp and cb-ddp-torch */
     char placement[96];
     snprintf(placement, sizeof placement, "--nodes=%ld --ntasks-per-node=%ld", p->nodes, tpn);
     fprintf(f, "cb_ar_csv=\"$cb_out/ddp-allreduce.csv\"\n");

@@ -101,7 +101,7 @@ cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks-per-node=1 \
   "$cb_bin/cb-ddp" --grad-bytes 100M --step-ms 50,200,800 --sweep \
   --allreduce-csv "$cb_ar_csv" --cluster "$cb_profile" --transport mpi \
-  --total-time 900 -o "$cb_out/ddp.csv"
+  --total-time 450 -o "$cb_out/ddp.csv"
 
 # Step 3 of 3: real PyTorch DDP (cb-ddp-torch), the model's ground truth: the
 # plain step, DDP on each rank alone (the reducer's own cost), DDP on all ranks,
@@ -112,7 +112,7 @@ if srun --mpi=pmix --nodes=3 --ntasks-per-node=1 \
   "$cb_py" "$cb_bin/cb-ddp-torch" --check-torch --cluster "$cb_profile" -o "$cb_torch_csv"; then
   cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \
     "$cb_py" "$cb_bin/cb-ddp-torch" --grad-bytes 100M --emulate-step-ms 100,400,1600 --sweep --iface 'eth0' \
-    --cluster "$cb_profile" --total-time 900 -o "$cb_torch_csv"
+    --cluster "$cb_profile" --total-time 450 -o "$cb_torch_csv"
 else
   echo "clusterbench ddp: torch does not import with $cb_py on every node: the real-DDP step is skipped ($cb_torch_csv says where; CB_PYTHON picks another interpreter)"
 fi

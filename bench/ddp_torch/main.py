@@ -447,6 +447,11 @@ class Run:
                 end_flagged["lo"] = p["flagged"]
             if b.hi != hi:
                 end_flagged["hi"] = p["flagged"]
+        if b.probes == 0:
+            self.write(self.point_row("breakeven_t1_ms", None, "ms", "step_ms=; sweep; skipped: total "
+                                      "time budget (--total-time) reached before the first probe", "skipped"))
+            self.out("# sweep: no probe fitted in --total-time: no measured break-even")
+            return
         ans = b.answer()
         note = "sweep; %d probes; bracket %.3f..%.3f ms%s%s%s%s" % (
             b.probes, b.lo, b.hi, "" if b.lo_seen else "; lower end not measured (may lie below)",

@@ -147,11 +147,11 @@ out=$home/results/vcluster/46
 [[ $(grep -c '^srun ' "$log") == 4 ]] || fail "ddp: want 4 srun steps: $(cat "$log")"
 grep -q "^cb-allreduce -b 1M -e 25M -i 24M -p in --check --cluster vcluster --transport mpi --total-time 225 -o $out/ddp-allreduce.csv " "$log" ||
   fail "ddp: all-reduce step: $(cat "$log")"
-grep -q "^cb-ddp --grad-bytes 100M --step-ms 50,200,800 --sweep --allreduce-csv $out/ddp-allreduce.csv --cluster vcluster --transport mpi --total-time 900 -o $out/ddp.csv " "$log" ||
+grep -q "^cb-ddp --grad-bytes 100M --step-ms 50,200,800 --sweep --allreduce-csv $out/ddp-allreduce.csv --cluster vcluster --transport mpi --total-time 450 -o $out/ddp.csv " "$log" ||
   fail "ddp: cb-ddp step: $(cat "$log")"
 grep -q '^srun --mpi=pmix --nodes=3 --ntasks-per-node=1 bash .*/cb-ddp-torch --check-torch ' "$log" || fail "ddp: torch check not one rank per node: $(cat "$log")"
 grep -q "^cb-ddp-torch --check-torch --cluster vcluster -o $out/ddp-torch.csv " "$log" || fail "ddp: no torch check: $(cat "$log")"
-grep -q "^cb-ddp-torch --grad-bytes 100M --emulate-step-ms 100,400,1600 --sweep --iface eth0 --cluster vcluster --total-time 900 -o $out/ddp-torch.csv " "$log" ||
+grep -q "^cb-ddp-torch --grad-bytes 100M --emulate-step-ms 100,400,1600 --sweep --iface eth0 --cluster vcluster --total-time 450 -o $out/ddp-torch.csv " "$log" ||
   fail "ddp: torch step: $(cat "$log")"
 for f in ddp ddp-allreduce ddp-torch; do [[ -s $out/$f.csv ]] || fail "ddp: no $f.csv"; done
 tail -n 1 "$tmp/out" | grep -qF "results in $out" || fail "ddp: last line is not the results dir"
