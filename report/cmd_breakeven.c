@@ -100,8 +100,10 @@ static const char help_text[] =
     "               copying gradients into buckets and back), from the one-node DDP\n"
     "               step minus the plain step (else, on GPUs, one copy of G at\n"
     "               cb-gpu's measured d2d_memcpy_gbps; else none)\n"
-    "         sigma each bucket's all-reduce inside DDP takes sigma*T_ar(s), fitted\n"
-    "               to the N-node DDP steps (per node count, else pooled)\n"
+    "         sigma while backward runs, a bucket's all-reduce progresses at 1/sigma\n"
+    "               of its standalone speed (after backward at full speed), fitted to\n"
+    "               the N-node DDP steps (per node count with 3 informative points,\n"
+    "               else pooled)\n"
     "         T_N = max(T1, end of the last all-reduce) + O. Both models are printed;\n"
     "         speedup, efficiency, threshold, max_grad and the verdict use the\n"
     "         calibrated one (the pure one with --no-calibration or nothing to fit).\n"
@@ -611,7 +613,7 @@ static void print_calibration(const be_opts_t *o, const cb_ddp_calib_t *cal, con
     if (cal->tail_source != CB_DDP_TAIL_NONE)
         printf("                    = %.3f ms for %s in %zu buckets\n", tail_ms,
                human_bytes((double)o->grad_bytes, hb, sizeof hb), cb_ddp_bucket_count(&cfg));
-    printf("  in-DDP all-reduce");
+    printf("  all-reduce slowdown while backward runs:");
     int any = 0;
     for (int i = 0; i < n; i++) {
         const be_row_t *r = &rows[i];

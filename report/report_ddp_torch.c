@@ -67,21 +67,26 @@ static void calibration_text(rep_t *r, const cb_ddp_calib_t *c)
         len += (size_t)snprintf(sc + len, sizeof sc - len, "%s%.3f at N=%d (%zu points)",
                                 i ? ", " : "", c->scale[i], c->scale_nodes[i],
                                 c->scale_points[i]);
+    char pooled[160];
+    snprintf(pooled, sizeof pooled, "%.3f pooled over all node counts (%zu points)",
+             c->pooled_scale, c->pooled_points);
+    char tail[200];
     if (c->tail_source == CB_DDP_TAIL_TORCH)
-        cb_doc_para(r->doc,
-                    "Calibration: DDP's reducer tail O = %.4g ms/MiB x G + %.4g ms/bucket, fitted "
-                    "to %zu one-node DDP-vs-plain steps (RMS residual %.3g ms); in-DDP all-reduce "
-                    "sigma %s (pooled %.3f) x the standalone all-reduce time, fitted to the "
-                    "N-node DDP steps that are not break-even probes.",
-                    c->tail_us_per_byte * 1048576.0 / 1e3, c->tail_us_per_bucket / 1e3,
-                    c->tail_points, c->tail_rms_us / 1e3, c->nscale ? sc : "none",
-                    c->pooled_scale);
+        snprintf(tail, sizeof tail,
+                 "O = %.4g ms/MiB x G + %.4g ms/bucket, fitted to %zu one-node DDP-vs-plain "
+                 "steps (RMS residual %.3g ms)",
+                 c->tail_us_per_byte * 1048576.0 / 1e3, c->tail_us_per_bucket / 1e3,
+                 c->tail_points, c->tail_rms_us / 1e3);
     else
-        cb_doc_para(r->doc,
-                    "Calibration: reducer tail %s; in-DDP all-reduce sigma %s (pooled %.3f).",
-                    c->tail_source == CB_DDP_TAIL_COPY ? "one copy of G at cb-gpu's copy bandwidth"
-                                                       : "none measured",
-                    c->nscale ? sc : "none", c->pooled_scale);
+        snprintf(tail, sizeof tail, "%s",
+                 c->tail_source == CB_DDP_TAIL_COPY ? "one copy of G at cb-gpu's copy bandwidth"
+                                                    : "none measured");
+    cb_doc_para(r->doc,
+                "Calibration: DDP's reducer tail %s; all-reduce slowdown while backward runs, "
+                "sigma %s%s%s, fitted to the N-node DDP steps that are not break-even probes "
+                "(a node count with at least %d informative points gets its own).",
+                tail, c->nscale ? sc : pooled, c->nscale ? "; other node counts " : "",
+                c->nscale ? pooled : "", CB_DDP_SCALE_MIN_POINTS);
 }
 
 static void point_table(rep_t *r, const cb_ddp_torch_point_t *p, const cb_ddp_prediction_t *pr,
