@@ -444,19 +444,7 @@ static void ddp_plot(rep_t *r, const char *title, uint32_t cluster, uint32_t tra
         s->color = (int)(nn + i) % CB_SVG_NCOLORS;
         rep_series_pt(s, wb->v, sp);
     }
-    cb_svg_plot_t p = {
-        .title = title,
-        .xlabel = "single-node step time T1 (ms), fixed per-GPU batch",
-        .ylabel = "DDP speedup = N x T1 / T_N",
-        .xscale = CB_SVG_LOG10,
-        .yscale = CB_SVG_LINEAR,
-        .y_from_zero = 1,
-        .series = set.s,
-        .nseries = set.n,
-        .refs = refs,
-        .nrefs = nrefs,
-    };
-    cb_doc_plot_line(r->doc, &p);
+    rep_plot_speedup(r, title, &set, refs, nrefs);
     r->n_ddp_plots++;
 
     char gb[32], b[8][48];

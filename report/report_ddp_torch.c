@@ -268,20 +268,9 @@ static void size_plot(rep_t *r, const char *cluster, const cb_ddp_calib_t *c,
     if (r->oom || !set.n)
         return;
     char gb[32];
-    cb_svg_plot_t plot = {
-        .title = cb_doc_printf(r->doc, "Real PyTorch DDP and the model: %s of gradients",
-                               rep_fmt_bytes(gb, sizeof gb, (double)p[lo].grad_bytes)),
-        .xlabel = "single-node step time T1 (ms), fixed per-GPU batch",
-        .ylabel = "DDP speedup = N x T1 / T_N",
-        .xscale = CB_SVG_LOG10,
-        .yscale = CB_SVG_LINEAR,
-        .y_from_zero = 1,
-        .series = set.s,
-        .nseries = set.n,
-        .refs = refs,
-        .nrefs = 1,
-    };
-    cb_doc_plot_line(r->doc, &plot);
+    rep_plot_speedup(r, cb_doc_printf(r->doc, "Real PyTorch DDP and the model: %s of gradients",
+                                      rep_fmt_bytes(gb, sizeof gb, (double)p[lo].grad_bytes)),
+                     &set, refs, 1);
 }
 
 static int cluster_section(rep_t *r, const char *cluster, int several)

@@ -447,6 +447,24 @@ void cb_report_summary_free(cb_report_summary_t *s)
 
 /* ------------------------------------------------------------ plots */
 
+void rep_plot_speedup(rep_t *r, const char *title, const rep_series_t *set,
+                      const cb_svg_ref_t *refs, size_t nrefs)
+{
+    cb_svg_plot_t p = {
+        .title = title,
+        .xlabel = "single-node step time T1 (ms), fixed per-GPU batch",
+        .ylabel = "DDP speedup = N x T1 / T_N",
+        .xscale = CB_SVG_LOG10,
+        .yscale = CB_SVG_LINEAR,
+        .y_from_zero = 1,
+        .series = set->s,
+        .nseries = set->n,
+        .refs = refs,
+        .nrefs = nrefs,
+    };
+    cb_doc_plot_line(r->doc, &p);
+}
+
 cb_svg_series_t *rep_series_add(rep_t *r, rep_series_t *set, const char *label, size_t maxpts)
 {
     if (set->n == set->cap) {

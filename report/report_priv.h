@@ -135,6 +135,11 @@ typedef struct rep_series {
 cb_svg_series_t *rep_series_add(rep_t *r, rep_series_t *set, const char *label, size_t maxpts);
 void rep_series_pt(cb_svg_series_t *s, double x, double y);
 
+/* A DDP plot: speedup N x T1 / T_N against the single-node step time T1
+ * (log axis) of these series and reference lines. */
+void rep_plot_speedup(rep_t *r, const char *title, const rep_series_t *set,
+                      const cb_svg_ref_t *refs, size_t nrefs);
+
 /* Reference lines of a cluster's link in GB/s (line rate, goodput) into
  * refs[0..2); returns how many (0 when unknown). */
 size_t rep_link_refs(rep_t *r, const rep_link_t *l, cb_svg_ref_t refs[2]);
