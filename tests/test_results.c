@@ -288,7 +288,10 @@ static size_t assert_whole_rows(const char *path)
     return n;
 }
 
-static void writer_child(const char *path, long fsize_limit)
+/* Writes rows to path until the file-size limit stops it (fsize_limit > 0)
+ * or it is killed; after opening the file and after every row it writes a
+ * byte to notify_fd (-1: none), so the parent knows how far it got. */
+static void writer_child(const char *path, long fsize_limit, int notify_fd)
 {
     if (fsize_limit > 0) {
         struct rlimit rl = {(rlim_t)fsize_limit, (rlim_t)fsize_limit};
@@ -301,6 +304,8 @@ static void writer_child(const char *path, long fsize_limit)
     cb_results_ctx_init(&ctx, "torn");
     if (cb_results_open(path, &res, err, sizeof err))
         _exit(10);
+    if (notify_fd >= 0 && write(notify_fd, "o", 1) != 1)
+        _exit(13);
     for (int i = 0;; i++) {
         cb_row_t row;
         fill_row(&row, &ctx, i % 20);
@@ -313,6 +318,8 @@ static void writer_child(const char *path, long fsize_limit)
         cb_row_clear(&row);
         if (rc)
             _exit(fsize_limit > 0 ? 0 : 11); /* the limit was hit: expected */
+        if (notify_fd >= 0 && write(notify_fd, "r", 1) != 1)
+            _exit(13);
         if (fsize_limit <= 0 && i > 200000)
             _exit(12);
     }
@@ -328,7 +335,7 @@ static void test_results_torn_write_file_size_limit(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0)
-            writer_child(path, limit);
+            writer_child(path, limit, -1);
         int st = 0;
         waitpid(pid, &st, 0);
         assert_true(WIFEXITED(st));
@@ -344,22 +351,40 @@ static void test_results_torn_write_file_size_limit(void **state)
 static void test_results_torn_write_sigkill(void **state)
 {
     (void)state;
-    /* Kill writers at several moments; every file must hold whole rows. */
-    for (int k = 0; k < 6; k++) {
+    /* Kill writers at several moments, each known from the writer's own
+     * report: right after it opened the file (header only), and after 1, 7,
+     * 40, 200 and 1000 rows, while it goes on writing (so the kill lands
+     * anywhere in the next rows). Every file exists and holds whole rows,
+     * at least as many as were reported written. */
+    static const long after[] = {0, 1, 7, 40, 200, 1000};
+    for (size_t k = 0; k < sizeof after / sizeof after[0]; k++) {
         char path[300];
-        snprintf(path, sizeof path, "%s/kill-%d.csv", tmpdir, k);
+        snprintf(path, sizeof path, "%s/kill-%zu.csv", tmpdir, k);
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
         pid_t pid = fork();
         assert_true(pid >= 0);
-        if (pid == 0)
-            writer_child(path, 0);
-        usleep(20000 + 15000 * k);
+        if (pid == 0) {
+            close(fds[0]);
+            writer_child(path, 0, fds[1]);
+        }
+        close(fds[1]);
+        long rows_done = -1; /* the first byte says the file is open */
+        char b;
+        while (rows_done < after[k] && read(fds[0], &b, 1) == 1)
+            rows_done++;
         kill(pid, SIGKILL);
+        close(fds[0]);
         int st = 0;
         waitpid(pid, &st, 0);
-        assert_true(WIFSIGNALED(st));
+        assert_true(WIFSIGNALED(st)); /* still writing when killed */
+        assert_int_equal(rows_done, after[k]);
         struct stat sb;
-        if (stat(path, &sb) == 0) /* the header is created atomically */
-            assert_whole_rows(path);
+        assert_int_equal(stat(path, &sb), 0);
+        size_t rows = assert_whole_rows(path);
+        print_message("killed after %ld row(s) reported: %zu whole row(s) in the file\n", after[k],
+                      rows);
+        assert_true(rows >= (size_t)after[k]);
     }
 }
 
