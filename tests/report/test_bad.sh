@@ -4,6 +4,7 @@
 # directory is exactly as before (or not created). Also: a header-only file
 # under a directory is reported, not fatal; an unwritable output is exit 3.
 set -u
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
 out=$tmp/out
 mkdir -p "$out"

@@ -4,6 +4,7 @@
 # 50 KB and, when python3 is there, more than 200 distinct colours (a blank
 # page has 1). Skips (77) without Chromium.
 set -u
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
 chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 if [[ -z $chrome ]]; then
@@ -22,9 +23,7 @@ if [[ ! -s $png ]]; then
 fi
 size=$(stat -c %s "$png")
 ((size > 50000)) || fail "screenshot is $size bytes: blank?"
-if command -v python3 > /dev/null; then
-  read -r dims colours < <(python3 "$(dirname "$0")/png_colours.py" "$png")
-  [[ $dims == 1280x2400 ]] || fail "screenshot is $dims, expected 1280x2400"
-  ((colours > 200)) || fail "screenshot has $colours colours: blank?"
-fi
+read -r dims colours < <(python3 "$(dirname "$0")/png_colours.py" "$png")
+[[ $dims == 1280x2400 ]] || fail "screenshot is $dims, expected 1280x2400"
+((colours > 200)) || fail "screenshot has $colours colours: blank?"
 finish "chromium rendered report.html: $size bytes, ${colours:-?} colours"
