@@ -46,7 +46,7 @@ if [[ ${CB_STUB_CRASH_ONCE:-} == "$me":* && ! -e $CB_STUB_LOG.$me.crashed ]]; th
   echo "$me $* | crashed" >>"$CB_STUB_LOG"
   exit "${CB_STUB_CRASH_ONCE#*:}"
 fi
-echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}" >>"$CB_STUB_LOG"
+echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}${MALLOC_TRIM_THRESHOLD_:+ trim=$MALLOC_TRIM_THRESHOLD_}" >>"$CB_STUB_LOG"
 if [[ $me == clusterbench && $1 == gate ]]; then exit "${CB_STUB_GATE:-0}"; fi
 while (($#)); do
   if [[ $1 == -o ]]; then echo "row from $me" >>"$2"; fi
@@ -136,6 +136,39 @@ for want in 0 1; do
     grep -q 'preflight: FAILED: a check failed' "$tmp/out" || fail "preflight: no FAILED line"
   fi
 done
+
+# ddp.sh: a program missing is found before anything is written; then the
+# bucket all-reduces (glibc keeping freed memory) and the DDP step that reads
+# their CSV, on every node.
+mv "$home/build/bin/cb-allreduce" "$tmp/cb-allreduce.away"
+rc=0
+run_script 47 ddp.sh >"$tmp/out" 2>&1 || rc=$?
+[[ $rc == 2 ]] || fail "ddp.sh without cb-allreduce: exit $rc, want 2"
+grep -q 'cb-allreduce not found: build first: scripts/build' "$tmp/out" ||
+  fail "ddp.sh without cb-allreduce: $(cat "$tmp/out")"
+[[ ! -e $home/results/vcluster/47 ]] || fail "ddp.sh without cb-allreduce: created its results dir"
+mv "$tmp/cb-allreduce.away" "$home/build/bin/cb-allreduce"
+: >"$log"
+run_script 48 ddp.sh >"$tmp/out" 2>&1 || fail "ddp.sh failed: $(cat "$tmp/out")"
+out=$home/results/vcluster/48
+[[ $(grep -c '^srun ' "$log") == 2 ]] || fail "ddp: want 2 srun steps: $(cat "$log")"
+[[ $(grep -c '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks-per-node=1 ' "$log") == 2 ]] ||
+  fail "ddp: steps not on every node: $(cat "$log")"
+grep -qxF -- "cb-allreduce -b 1M -e 25M -i 24M -p in --check --cluster vcluster --transport mpi --total-time 225 -o $out/ddp-allreduce.csv | ifname=eth0 btl=self,vader,tcp root=$root trim=1073741824" "$log" ||
+  fail "ddp: all-reduce step: $(cat "$log")"
+grep -qxF -- "cb-ddp --grad-bytes 100M --step-ms 50,200,800 --sweep --allreduce-csv $out/ddp-allreduce.csv --cluster vcluster --transport mpi --total-time 900 -o $out/ddp.csv | ifname=eth0 btl=self,vader,tcp root=$root" "$log" ||
+  fail "ddp: DDP step: $(cat "$log")"
+[[ $(sed -n 's/ .*//p' "$log" | tr '\n' ' ') == "srun cb-allreduce srun cb-ddp " ]] ||
+  fail "ddp: all-reduce then DDP step: $(cat "$log")"
+[[ -s $out/ddp.csv && -s $out/ddp-allreduce.csv ]] || fail "ddp: no CSV"
+grep -q '^NCCL_SOCKET_IFNAME=eth0$' "$out/ddp-env.txt" || fail "ddp: no transport env file"
+tail -n 1 "$tmp/out" | grep -qF "results in $out/ddp.csv" || fail "ddp: last line is not the CSV path"
+# A failing all-reduce step ends the job with its status, before the DDP step.
+: >"$log"
+rc=0
+CB_STUB_FAIL=cb-allreduce:3 run_script 49 ddp.sh >"$tmp/out" 2>&1 || rc=$?
+[[ $rc == 3 ]] || fail "ddp.sh with a failing all-reduce: exit $rc, want 3"
+grep -q '^cb-ddp ' "$log" && fail "ddp.sh ran the DDP step after the all-reduce step failed"
 
 # validate.sh: options work outside a job; bad ones are usage errors.
 rc=0
