@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "cb_test.h"
+
 #include "cb_cli.h"
 
 typedef struct run {
@@ -35,12 +37,7 @@ static char *slurp(FILE *f)
 
 static const char *data_dir(void)
 {
-    const char *d = getenv("CB_TEST_DATA");
-    if (!d) {
-        print_message("CB_TEST_DATA not set\n");
-        skip();
-    }
-    return d;
+    return cb_test_env("CB_TEST_DATA");
 }
 
 /* Run `breakeven` with the NULL-terminated args; "@FIX" in an argument is
