@@ -20,7 +20,7 @@ fail() {
 # shellcheck source=../need_tool.sh
 . "$CB_SOURCE_DIR/tests/need_tool.sh"
 need_tool xmllint libxml2-utils
-vc_start cbv 10.219.0 6977 6978
+vc_start
 vc_home
 "$bin/clusterbench" sbatch --profile vcluster --out "$tmp/sbatch" >/dev/null || fail "generate"
 
