@@ -4,6 +4,8 @@ cb_add_test(NAME test_gpuspec SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_gpuspec.c)
 cb_add_test(NAME test_spread SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_spread.c)
 cb_add_test(NAME test_gpu_options SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_gpu_options.c LIBS cbgpu)
 cb_add_test(NAME test_gpu_report SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_gpu_report.c LIBS cbgpu)
+# Bandwidth accounting, launch geometry, NCCL dtypes, device by rank: pure.
+cb_add_test(NAME test_gpu_accounting SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_gpu_accounting.c LIBS cbgpu)
 # The real cb-gpu with no CUDA device (hidden by CUDA_VISIBLE_DEVICES): runs everywhere.
 cb_add_script_test(NAME test_gpu_nodevice
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/gpu/test_gpu_nodevice.sh LABELS unit)
