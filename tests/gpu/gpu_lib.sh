@@ -3,9 +3,8 @@
 # fail. A GPU test skips (exit 77) only where there is no GPU at all; on a
 # machine with a GPU, a build without CUDA/NCCL or a GPU CUDA cannot use is a
 # failure, not a skip.
-#   gpu_here          prints what the NVIDIA driver sees ("" when no GPU):
-#                     /proc/driver/nvidia/gpus/, else `nvidia-smi -L`.
-#                     CB_TEST_GPU_PRESENT=1|0 overrides it (tests/gpu/test_gpu_lib.sh).
+#   gpu_here, gpu_count  what the NVIDIA driver sees (scripts/gpu-detect.sh;
+#                     CB_TEST_GPU_PRESENT=1|0 overrides it, tests/gpu/test_gpu_lib.sh).
 #   gpu_need_build cuda|nccl
 #                     returns when this build has it (CB_HAVE_CUDA/CB_HAVE_NCCL,
 #                     set by ctest); else FAIL (exit 1) with a GPU here, SKIP
@@ -13,19 +12,9 @@
 #   gpu_no_device REASON
 #                     the program found no usable CUDA device (REASON): FAIL
 #                     with a GPU here (it is there but unusable), else SKIP.
-gpu_here() {
-  case ${CB_TEST_GPU_PRESENT:-} in
-  1) echo "a GPU (CB_TEST_GPU_PRESENT=1)"; return ;;
-  0) return ;;
-  esac
-  local d n=0
-  for d in /proc/driver/nvidia/gpus/*; do [ -e "$d" ] && n=$((n + 1)); done
-  if [ "$n" -gt 0 ]; then
-    echo "$n NVIDIA GPU(s) in /proc/driver/nvidia/gpus"
-  elif command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
-    echo "$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ') GPU(s) listed by nvidia-smi -L"
-  fi
-}
+#   gpu_sanity CSV    (below) cb-gpu's headline figures against the spec table.
+# shellcheck source=../../scripts/gpu-detect.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/gpu-detect.sh"
 
 gpu_need_build() {
   local have here
@@ -53,16 +42,6 @@ gpu_no_device() {
   fi
   echo "SKIP: no GPU here: $1"
   exit 77
-}
-
-# gpu_count: the NVIDIA GPUs the driver sees (0 when none).
-gpu_count() {
-  local d n=0
-  for d in /proc/driver/nvidia/gpus/*; do [ -e "$d" ] && n=$((n + 1)); done
-  if [ "$n" -eq 0 ] && command -v nvidia-smi >/dev/null 2>&1; then
-    n=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ')
-  fi
-  echo "$n"
 }
 
 # gpu_sanity CSV: the headline figures of a cb-gpu CSV (device memory
