@@ -237,4 +237,40 @@ grep -q 'the gate failed' "$tmp/out" || fail "gate failure not reported"
 CB_STUB_GATE=2 validate_run 66 1 --level quick
 grep -q 'the gate could not judge (exit 2)' "$tmp/out" || fail "gate bad input not reported"
 
+# A GPU profile's scripts on a node without a working GPU (this machine, when
+# the NVIDIA driver sees none): the stub srun runs the real programs once, and
+# every step ends with exit 3 saying why; no row is written, least of all a
+# host-memory one (--transport auto fell back to MPI on host memory, exit 0).
+# The h100-cloud profile, on an interface this machine has (Open MPI's
+# start-up binds to it).
+# shellcheck source=../../scripts/gpu-detect.sh
+. "$CB_SOURCE_DIR/scripts/gpu-detect.sh"
+iface=$(ip route show default 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+[[ -n $iface ]] || iface=$(find /sys/class/net -mindepth 1 -maxdepth 1 ! -name lo -printf '%f\n' | sort | head -n 1)
+if [[ -n $(gpu_here) ]]; then
+  echo "note: a GPU is here ($(gpu_here)): the GPU profile's no-GPU failure is not tried"
+elif [[ -z $iface ]]; then
+  fail "no network interface but lo here: cannot run the GPU profile's scripts"
+else
+  sed "s/^iface *=.*/iface = $iface/" "$CB_SOURCE_DIR/sbatch/profiles/h100-cloud.ini" >"$tmp/h100-here.ini"
+  "$cb" sbatch --profile "$tmp/h100-here.ini" --out "$tmp/g" >/dev/null || fail "generate h100-cloud"
+  real=$tmp/real
+  mkdir -p "$real/build"
+  ln -s "$CB_BIN" "$real/build/bin"
+  id=70
+  for s in allreduce p2p ddp gpu; do
+    id=$((id + 1))
+    rc=0
+    PATH=$tmp/stubs:$PATH SLURM_JOB_ID=$id CB_HOME=$real timeout 120 bash "$tmp/g/$s.sh" >"$tmp/out" 2>&1 || rc=$?
+    [[ $rc == 3 ]] || fail "h100-cloud $s.sh without a GPU: exit $rc, want 3: $(tail -n 3 "$tmp/out")"
+    grep -qE "(transport nccl: no CUDA device|no CUDA device on .*--require-gpu makes this an error)" "$tmp/out" ||
+      fail "h100-cloud $s.sh without a GPU does not say why: $(tail -n 3 "$tmp/out")"
+    for csv in "$real/results/h100-cloud/$id/"*.csv; do
+      [[ -e $csv ]] || continue
+      "${CB_CSV_EXPECT:?}" "$csv" --where memory=host --rows 0 >/dev/null 2>&1 ||
+        fail "h100-cloud $s.sh without a GPU wrote host-memory rows into $csv"
+    done
+  done
+fi
+
 finish "generated scripts run their steps"
