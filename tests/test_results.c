@@ -232,6 +232,69 @@ static void test_results_reader_errors_name_line(void **state)
     cb_table_free(&t);
 }
 
+/* A spreadsheet saving the file again puts a UTF-8 byte-order mark first:
+ * read as if it were not there. A BOM anywhere else is data; a NUL byte in a
+ * field is refused with file:line. */
+static void test_results_reader_bom_and_nul(void **state)
+{
+    (void)state;
+    char path[300], bom[300], err[512] = "";
+    cb_table_t t;
+    path_in_tmp(path, sizeof path, "plain.csv");
+    write_ours_with(path, "");
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    char body[8192];
+    size_t n = fread(body, 1, sizeof body, in);
+    fclose(in);
+    assert_true(n > 0 && n < sizeof body);
+    path_in_tmp(bom, sizeof bom, "bom.csv");
+    FILE *out = fopen(bom, "wb");
+    assert_non_null(out);
+    fwrite("\xEF\xBB\xBF", 1, 3, out);
+    fwrite(body, 1, n, out);
+    fclose(out);
+    cb_table_init(&t);
+    int rc = cb_table_read(&t, bom, err, sizeof err);
+    if (rc)
+        print_error("%s\n", err);
+    assert_int_equal(rc, CB_OK);
+    assert_int_equal(t.nrows, 1);
+    assert_string_equal(cb_table_str(&t, 0, CB_COL_SCHEMA_VERSION), "1");
+    assert_string_equal(cb_table_str(&t, 0, CB_COL_CLUSTER), "c");
+    cb_table_free(&t);
+
+    /* a BOM before a row (not the file) is that row's data: its
+     * schema_version is then not 1 */
+    path_in_tmp(path, sizeof path, "bom-row.csv");
+    char row[512] = "\xEF\xBB\xBF" "1";
+    for (int i = 1; i < CB_NCOLS; i++)
+        strcat(row, ",");
+    strcat(row, "\n");
+    write_ours_with(path, row);
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_ERR_INPUT);
+    assert_non_null(strstr(err, "bom-row.csv:3: schema_version"));
+    cb_table_free(&t);
+
+    /* a NUL in the note of row 2 (line 3) */
+    path_in_tmp(path, sizeof path, "nul.csv");
+    write_ours_with(path, "");
+    FILE *a = fopen(path, "ab");
+    assert_non_null(a);
+    fputc('1', a);
+    for (int i = 1; i < CB_NCOLS - 1; i++)
+        fputs(",x", a);
+    fwrite(",a\0b\n", 1, 5, a);
+    fclose(a);
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_ERR_INPUT);
+    print_message("%s\n", err);
+    assert_non_null(strstr(err, "nul.csv:3: a NUL byte in field 39 (note)"));
+    assert_int_equal(t.nrows, 0);
+    cb_table_free(&t);
+}
+
 static void test_results_directory_read(void **state)
 {
     (void)state;
@@ -395,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_results_roundtrip_quoting),
         cmocka_unit_test(test_results_rejects_foreign_files),
         cmocka_unit_test(test_results_reader_errors_name_line),
+        cmocka_unit_test(test_results_reader_bom_and_nul),
         cmocka_unit_test(test_results_directory_read),
         cmocka_unit_test(test_results_unwritable_path),
         cmocka_unit_test(test_results_torn_write_file_size_limit),
