@@ -458,6 +458,19 @@ int cb_gpucheck_print(FILE *f, const cb_gpucheck_path_t *paths, size_t n)
     return failed;
 }
 
+/* ",field" */
+static void next_str(FILE *f, const char *s)
+{
+    fputc(',', f);
+    cb_csvout_str(f, s);
+}
+
+static void next_num(FILE *f, double v)
+{
+    fputc(',', f);
+    cb_csvout_num(f, v);
+}
+
 int cb_gpucheck_write_csv(FILE *f, const cb_gpucheck_path_t *paths, size_t n)
 {
     fputs("path,kind,status,exit_code,detail,figure,value,unit,spec_value,efficiency,reference,"
@@ -471,29 +484,20 @@ int cb_gpucheck_write_csv(FILE *f, const cb_gpucheck_path_t *paths, size_t n)
             fprintf(f, ",%s,%s,", cb_gpucheck_kind_name(p->kind), p->status);
             if (p->exit_code >= 0)
                 fprintf(f, "%d", p->exit_code);
-            fputc(',', f);
-            cb_csvout_str(f, p->detail);
-            fputc(',', f);
+            next_str(f, p->detail);
             if (g) {
-                cb_csvout_str(f, g->what);
-                fputc(',', f);
-                cb_csvout_num(f, g->value);
-                fputc(',', f);
-                cb_csvout_str(f, g->unit);
-                fputc(',', f);
-                cb_csvout_num(f, g->spec_value);
-                fputc(',', f);
-                cb_csvout_num(f, g->efficiency);
-                fputc(',', f);
-                cb_csvout_str(f, g->ref);
-                fputc(',', f);
-                cb_csvout_num(f, g->ref_value);
-                fputc(',', f);
-                cb_csvout_num(f, g->ref_ratio);
-                fprintf(f, ",%d,", g->failed);
-                cb_csvout_str(f, g->note);
+                next_str(f, g->what);
+                next_num(f, g->value);
+                next_str(f, g->unit);
+                next_num(f, g->spec_value);
+                next_num(f, g->efficiency);
+                next_str(f, g->ref);
+                next_num(f, g->ref_value);
+                next_num(f, g->ref_ratio);
+                fprintf(f, ",%d", g->failed);
+                next_str(f, g->note);
             } else {
-                fputs(",,,,,,,,,", f);
+                fputs(",,,,,,,,,,", f);
             }
             fputc('\n', f);
         }

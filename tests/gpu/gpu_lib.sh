@@ -12,6 +12,10 @@
 #   gpu_no_device REASON
 #                     the program found no usable CUDA device (REASON): FAIL
 #                     with a GPU here (it is there but unusable), else SKIP.
+#   gpu_test_start cuda|nccl NAME
+#                     what every GPU test script does first: gpu_need_build, then
+#                     bin (CB_BIN), expect (CB_CSV_EXPECT), tmp (removed on exit)
+#                     and Open MPI allowed to run as root.
 #   gpu_sanity CSV    (below) cb-gpu's headline figures against the spec table.
 # shellcheck source=../../scripts/gpu-detect.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/gpu-detect.sh"
@@ -31,6 +35,18 @@ gpu_need_build() {
   fi
   echo "SKIP: no GPU here, and this build has no ${1^^} support"
   exit 77
+}
+
+gpu_test_start() {
+  gpu_need_build "$1"
+  # shellcheck disable=SC2034 # bin, expect: for the sourcing script
+  bin=${CB_BIN:?CB_BIN not set}
+  # shellcheck disable=SC2034
+  expect=${CB_CSV_EXPECT:?CB_CSV_EXPECT not set}
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  tmp=$(mktemp -d "/tmp/cb_$2.XXXXXX")
+  # shellcheck disable=SC2064 # expanded now, on purpose
+  trap "rm -rf '$tmp'" EXIT
 }
 
 gpu_no_device() {

@@ -9,14 +9,9 @@
 # speedup and model rows). Skips (77) only where there is no GPU; fails where
 # a GPU is present but the build has no NCCL or CUDA cannot use it.
 set -euo pipefail
-bin=${CB_BIN:?CB_BIN not set}
-expect=${CB_CSV_EXPECT:?CB_CSV_EXPECT not set}
 # shellcheck source-path=SCRIPTDIR source=gpu_lib.sh
 . "$(dirname "$0")/gpu_lib.sh"
-gpu_need_build nccl
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-tmp=$(mktemp -d /tmp/cb_ddp_gpu.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+gpu_test_start nccl ddp_gpu
 args=(--transport nccl --grad-bytes 64M --step-ms '10,40' --iters 3)
 set +e
 "$bin/cb-ddp" "${args[@]}" -o "$tmp/one.csv" >"$tmp/one.out" 2>"$tmp/one.err"

@@ -7,14 +7,9 @@
 # 256 and 8192. Skips (77) only where there is no GPU; fails where a GPU is
 # present but the build has no CUDA or CUDA cannot use it (gpu_lib.sh).
 set -euo pipefail
-bin=${CB_BIN:?CB_BIN not set}
-expect=${CB_CSV_EXPECT:?CB_CSV_EXPECT not set}
 # shellcheck source-path=SCRIPTDIR source=gpu_lib.sh
 . "$(dirname "$0")/gpu_lib.sh"
-gpu_need_build cuda
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-tmp=$(mktemp -d /tmp/cb_gpu_test.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+gpu_test_start cuda gpu_test
 set +e
 "$bin/cb-gpu" --device 0 --gemm-sizes 256,8192 --mem-size 256M -w 2 -n 5 -o "$tmp/g.csv" \
   >"$tmp/out" 2>"$tmp/err"

@@ -4,14 +4,9 @@
 # check on; zero wrong elements. Skips (77) only where there is no GPU; fails
 # where a GPU is present but the build has no NCCL or CUDA cannot use it.
 set -euo pipefail
-bin=${CB_BIN:?CB_BIN not set}
-expect=${CB_CSV_EXPECT:?CB_CSV_EXPECT not set}
 # shellcheck source-path=SCRIPTDIR source=gpu_lib.sh
 . "$(dirname "$0")/gpu_lib.sh"
-gpu_need_build nccl
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-tmp=$(mktemp -d /tmp/cb_nccl_test.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+gpu_test_start nccl nccl_test
 set +e
 "$bin/cb-allreduce" -t nccl -b 1K -e 1M -f 4 -d float,half,bfloat16 --time-per-size 0.05 \
   -o "$tmp/ar.csv" >"$tmp/ar.out" 2>"$tmp/ar.err"
