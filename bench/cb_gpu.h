@@ -74,6 +74,24 @@ int cb_gpu_gemm_supported(cb_gpu_gemm_type_t t, int cc_major, int cc_minor, char
 /* FLOP of an n x n x n GEMM: 2 n^3. */
 double cb_gpu_gemm_flop(int n);
 
+/* The bandwidth measurements of cb-gpu and the bytes one operation over a
+ * buffer of B bytes moves, which its GB/s count: */
+typedef enum cb_gpu_xfer {
+    CB_GPU_XFER_H2D,    /* cudaMemcpy pinned host -> device: B over the link */
+    CB_GPU_XFER_D2H,    /* device -> pinned host: B */
+    CB_GPU_XFER_COPY,   /* copy kernel dst = src: B read + B written = 2 B */
+    CB_GPU_XFER_MEMCPY, /* cudaMemcpy device -> device: 2 B, as the copy kernel */
+    CB_GPU_XFER_TRIAD,  /* a = b + s c: 2 B read + B written = 3 B */
+} cb_gpu_xfer_t;
+/* Bytes moved by one operation of kind x over buffer_bytes; NaN for an
+ * unknown kind. */
+double cb_gpu_bytes_moved(cb_gpu_xfer_t x, double buffer_bytes);
+/* GB/s (1 GB = 1e9 B) of bytes_moved in time_us microseconds; NaN unless
+ * time_us > 0. */
+double cb_gpu_gbps(double bytes_moved, double time_us);
+/* TFLOPS (1e12 FLOP/s) of flop in time_us microseconds; NaN unless time_us > 0. */
+double cb_gpu_tflops(double flop, double time_us);
+
 /* "0000:3B:00.0" or "00000000:3b:00.0" (CUDA / NVML spellings) → sysfs's
  * "0000:3b:00.0". CB_ERR_INPUT when it does not look like a PCI address. */
 int cb_gpu_pci_sysfs_id(const char *busid, char *out, size_t len);

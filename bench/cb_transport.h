@@ -81,6 +81,26 @@ extern const cb_transport_ops_t cb_transport_nccl;
 /* Number of CUDA devices this process sees; 0 (with the reason in why) when
  * there is no CUDA build, no driver or no device. */
 int cb_cuda_device_count(char *why, size_t len);
+/* The CUDA device of a rank that drives one GPU: its node-local rank modulo
+ * the devices it sees (ranks 0..ndev-1 of a node on devices 0..ndev-1, more
+ * ranks than devices sharing them in turn). -1 when ndev < 1 or local_rank < 0.
+ * The one rule of the NCCL transport, cb-ddp's GPU engine and cb-gpu. */
+int cb_cuda_device_for_rank(int local_rank, int ndev);
+
+/* NCCL's ncclDataType_t values (nccl.h's enum; transport_nccl.c checks at
+ * compile time that they agree), so the mapping is testable without NCCL. */
+enum {
+    CB_NCCL_INT8 = 0,
+    CB_NCCL_UINT8 = 1,
+    CB_NCCL_FLOAT16 = 6,
+    CB_NCCL_FLOAT32 = 7,
+    CB_NCCL_FLOAT64 = 8,
+    CB_NCCL_BFLOAT16 = 9,
+};
+/* The NCCL element type of a cb_dtype_t (uint8 -> ncclUint8, float ->
+ * ncclFloat32, double -> ncclFloat64, half -> ncclFloat16, bfloat16 ->
+ * ncclBfloat16); -1 for a value that is no cb_dtype_t. */
+int cb_nccl_dtype(cb_dtype_t dt);
 
 /* Resolve "auto", "mpi" or "nccl". For auto, `why` says what was picked and
  * why. CB_ERR_USAGE: unknown name; CB_ERR_UNSUPPORTED: nccl not built;

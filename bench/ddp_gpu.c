@@ -75,18 +75,17 @@ static int gpu_init(gpu_state_t *st, const cb_ddp_engine_args_t *a)
     CB_CUDA_CHECK(cudaGetDeviceCount(&ndev));
     if (ndev < 1)
         return CB_ERR_NODEV;
-    st->device = a->comm->local_rank % ndev;
+    st->device = cb_cuda_device_for_rank(a->comm->local_rank, ndev);
     CB_CUDA_CHECK(cudaSetDevice(st->device));
     CB_CUDA_CHECK(cudaStreamCreateWithFlags(&st->compute, cudaStreamNonBlocking));
     CB_CUDA_CHECK(cudaStreamCreateWithFlags(&st->comm, cudaStreamNonBlocking));
     CB_CUDA_CHECK(cudaEventCreate(&st->ev0));
     CB_CUDA_CHECK(cudaMalloc((void **)&st->buf, (size_t)a->buffer_bytes));
     CB_CUDA_CHECK(cudaMemset(st->buf, 0, (size_t)a->buffer_bytes));
-    switch (a->dtype) {
-    case CB_DT_BF16: st->dt = ncclBfloat16; break;
-    case CB_DT_HALF: st->dt = ncclFloat16; break;
-    default: st->dt = ncclFloat32; break;
-    }
+    int nt = cb_nccl_dtype(a->dtype);
+    if (nt < 0)
+        return CB_ERR_USAGE;
+    st->dt = (ncclDataType_t)nt;
     ncclUniqueId id;
     memset(&id, 0, sizeof id);
     if (a->comm->rank == 0)

@@ -88,6 +88,28 @@ double cb_gpu_gemm_flop(int n)
     return 2.0 * (double)n * (double)n * (double)n;
 }
 
+double cb_gpu_bytes_moved(cb_gpu_xfer_t x, double buffer_bytes)
+{
+    switch (x) {
+    case CB_GPU_XFER_H2D:
+    case CB_GPU_XFER_D2H: return buffer_bytes;
+    case CB_GPU_XFER_COPY:
+    case CB_GPU_XFER_MEMCPY: return 2.0 * buffer_bytes;
+    case CB_GPU_XFER_TRIAD: return 3.0 * buffer_bytes;
+    }
+    return NAN;
+}
+
+double cb_gpu_gbps(double bytes_moved, double time_us)
+{
+    return time_us > 0 ? bytes_moved / (time_us * 1e-6) / 1e9 : NAN;
+}
+
+double cb_gpu_tflops(double flop, double time_us)
+{
+    return time_us > 0 ? flop / (time_us * 1e-6) / 1e12 : NAN;
+}
+
 int cb_gpu_pci_sysfs_id(const char *busid, char *out, size_t len)
 {
     unsigned dom, bus, dev, fn;
@@ -340,13 +362,14 @@ static int device_facts(int dev, cb_gpu_report_t *r)
     return CB_OK;
 }
 
-/* Fill m's value (bytes_moved per operation → GB/s from the median), spec
- * and efficiency after timing. */
-static void finish_bw(cb_gpu_meas_t *m, const double *samples, int iters, double bytes_moved)
+/* Fill m's value after timing: GB/s from the median time of an operation of
+ * kind x over `bytes` (cb_gpu_bytes_moved: what the kind counts). */
+static void finish_bw(cb_gpu_meas_t *m, const double *samples, int iters, cb_gpu_xfer_t x,
+                      size_t bytes)
 {
     cb_stats_compute(samples, (size_t)iters, &m->time_us);
     m->iters = iters;
-    m->value = bytes_moved / m->time_us.median / 1e3;
+    m->value = cb_gpu_gbps(cb_gpu_bytes_moved(x, (double)bytes), m->time_us.median);
 }
 
 /* ---- pinned host <-> device ---- */
@@ -488,7 +511,7 @@ static void measure_pcie(gpu_ctx_t *c, cudaStream_t s)
     if (rc) {
         set_fail(mh, rc, "h2d cudaMemcpyAsync");
     } else {
-        finish_bw(mh, samples, o->iters, (double)bytes);
+        finish_bw(mh, samples, o->iters, CB_GPU_XFER_H2D, bytes);
         mh->warmup_iters = o->warmup_iters + 1;
         if (o->check) {
             cudaMemsetAsync(dbuf, 0, bytes, s);
@@ -512,7 +535,7 @@ static void measure_pcie(gpu_ctx_t *c, cudaStream_t s)
     if (rc) {
         set_fail(md, rc, "d2h cudaMemcpyAsync");
     } else {
-        finish_bw(md, samples, o->iters, (double)bytes);
+        finish_bw(md, samples, o->iters, CB_GPU_XFER_D2H, bytes);
         md->warmup_iters = o->warmup_iters + 1;
         if (o->check) {
             memset(host, 0, bytes);
@@ -585,7 +608,7 @@ static void measure_membw(gpu_ctx_t *c, cudaStream_t s)
     if (rc) {
         set_fail(mk, rc, "copy kernel");
     } else {
-        finish_bw(mk, samples, o->iters, 2.0 * (double)bytes);
+        finish_bw(mk, samples, o->iters, CB_GPU_XFER_COPY, bytes);
         mk->warmup_iters = o->warmup_iters + 1;
         if (o->check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess ||
                          (rc = copy_kernel_op(&k)) ||
@@ -605,7 +628,7 @@ static void measure_membw(gpu_ctx_t *c, cudaStream_t s)
     if (rc) {
         set_fail(mm, rc, "cudaMemcpyAsync device to device");
     } else {
-        finish_bw(mm, samples, o->iters, 2.0 * (double)bytes);
+        finish_bw(mm, samples, o->iters, CB_GPU_XFER_MEMCPY, bytes);
         mm->warmup_iters = o->warmup_iters + 1;
         if (o->check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess || (rc = memcpy_op(&m)) ||
                          (rc = check_device_pattern(a, count, 5, s, &mm->wrong))))
@@ -623,7 +646,7 @@ static void measure_membw(gpu_ctx_t *c, cudaStream_t s)
     if (rc) {
         set_fail(mt, rc, "triad kernel");
     } else {
-        finish_bw(mt, samples, o->iters, 3.0 * (double)bytes);
+        finish_bw(mt, samples, o->iters, CB_GPU_XFER_TRIAD, bytes);
         mt->warmup_iters = o->warmup_iters + 1;
         if (o->check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess || (rc = triad_op(&k)) ||
                          (rc = check_floats_on_host(a, count, tmp, tmp_count, expect_triad, s,
@@ -693,11 +716,11 @@ static void measure_fma(gpu_ctx_t *c, cudaStream_t s)
         set_fail(m, rc, "FMA kernel");
         goto out;
     }
-    double flop = 2.0 * (double)nthreads * (double)f.iters * CB_KERNELS_FMA_CHAINS;
+    double flop = cb_launch_fma_flop(f.blocks, f.threads, f.iters);
     cb_stats_compute(samples, (size_t)o->iters, &m->time_us);
     m->iters = o->iters;
     m->warmup_iters = o->warmup_iters + 1;
-    m->value = flop / m->time_us.median / 1e6;
+    m->value = cb_gpu_tflops(flop, m->time_us.median);
     m->spec_value = cb_gpuspec_value(c->spec, CB_GPUSPEC_FP32);
     snprintf(m->note, sizeof m->note, "%d blocks x %d threads x %d steps x %d FMA chains = %.4g "
              "FLOP per kernel (2 per FMA)", f.blocks, f.threads, f.iters, CB_KERNELS_FMA_CHAINS,
@@ -1263,7 +1286,7 @@ static int pick_devices(const cb_gpu_opts_t *o, const cb_comm_t *comm, int ndev,
             devs[i] = i;
         return n;
     }
-    devs[0] = comm->local_rank % ndev;
+    devs[0] = cb_cuda_device_for_rank(comm->local_rank, ndev);
     return 1;
 }
 

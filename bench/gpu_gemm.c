@@ -258,7 +258,7 @@ int cb_gpu_gemm_measure(cb_gpu_gemm_t *g, cb_gpu_gemm_type_t t, int n, int warmu
     cb_stats_compute(samples, (size_t)iters, &m->time_us);
     m->iters = iters;
     m->warmup_iters = warmup + 1;
-    m->value = cb_gpu_gemm_flop(n) / m->time_us.median / 1e6;
+    m->value = cb_gpu_tflops(cb_gpu_gemm_flop(n), m->time_us.median);
     snprintf(m->note, sizeof m->note, "cuBLASLt D=A^T*B m=n=k=%d, %s out, FP32 accumulate%s",
              n, t == CB_GEMM_FP8 ? "bfloat16" : cb_gpu_gemm_dtype(t),
              t == CB_GEMM_TF32 ? " (TF32 inputs)" : "");

@@ -21,21 +21,21 @@ typedef struct nccl_state {
     cudaEvent_t ev_begin, ev_end;
 } nccl_state_t;
 
+/* cb_nccl_dtype() (transport.c, unit-tested without NCCL) speaks nccl.h's
+ * numbers: they must agree. */
+_Static_assert(CB_NCCL_INT8 == (int)ncclInt8 && CB_NCCL_UINT8 == (int)ncclUint8 &&
+                   CB_NCCL_FLOAT16 == (int)ncclFloat16 && CB_NCCL_FLOAT32 == (int)ncclFloat32 &&
+                   CB_NCCL_FLOAT64 == (int)ncclFloat64 && CB_NCCL_BFLOAT16 == (int)ncclBfloat16,
+               "CB_NCCL_* differ from nccl.h's ncclDataType_t");
+
 static int nccl_supports(cb_dtype_t dt)
 {
-    return dt == CB_DT_FLOAT || dt == CB_DT_HALF || dt == CB_DT_BF16 || dt == CB_DT_DOUBLE ||
-           dt == CB_DT_UINT8;
+    return cb_nccl_dtype(dt) >= 0;
 }
 
 static ncclDataType_t nccl_dtype(cb_dtype_t dt)
 {
-    switch (dt) {
-    case CB_DT_FLOAT: return ncclFloat32;
-    case CB_DT_DOUBLE: return ncclFloat64;
-    case CB_DT_HALF: return ncclFloat16;
-    case CB_DT_BF16: return ncclBfloat16;
-    default: return ncclUint8;
-    }
+    return (ncclDataType_t)cb_nccl_dtype(dt);
 }
 
 static void nccl_destroy(void *st)
@@ -60,7 +60,7 @@ static int nccl_init(nccl_state_t *s)
     CB_CUDA_CHECK(cudaGetDeviceCount(&ndev));
     if (ndev < 1)
         return CB_ERR_NODEV;
-    s->device = s->comm->local_rank % ndev;
+    s->device = cb_cuda_device_for_rank(s->comm->local_rank, ndev);
     CB_CUDA_CHECK(cudaSetDevice(s->device));
     CB_CUDA_CHECK(cudaStreamCreateWithFlags(&s->stream, cudaStreamNonBlocking));
     CB_CUDA_CHECK(cudaEventCreate(&s->ev_begin));
@@ -147,8 +147,8 @@ static int nccl_p2p_batch(void *st, const cb_p2p_op_t *ops, int nops)
     CB_NCCL_CHECK(ncclGroupStart());
     for (int i = 0; i < nops; i++) {
         ncclResult_t r = ops[i].is_send
-                             ? ncclSend(ops[i].buf, ops[i].bytes, ncclUint8, ops[i].peer, s->nccl, s->stream)
-                             : ncclRecv(ops[i].buf, ops[i].bytes, ncclUint8, ops[i].peer, s->nccl, s->stream);
+                             ? ncclSend(ops[i].buf, ops[i].bytes, nccl_dtype(CB_DT_UINT8), ops[i].peer, s->nccl, s->stream)
+                             : ncclRecv(ops[i].buf, ops[i].bytes, nccl_dtype(CB_DT_UINT8), ops[i].peer, s->nccl, s->stream);
         if (r != ncclSuccess) {
             ncclGroupEnd();
             CB_NCCL_CHECK(r);

@@ -140,10 +140,12 @@ void cb_table_free(cb_table_t *t); /* NULL ok */
  * reallocations. Small inputs (< 1 MiB) are left to grow on demand. */
 void cb_table_reserve(cb_table_t *t, size_t csv_bytes);
 /* Append the rows of a file, or of every *.csv under a directory (sorted,
- * recursive; files there without our header are skipped and counted). Errors
- * carry "file:line: reason" in errbuf: CB_ERR_IO, CB_ERR_INPUT (not our header,
- * other schema_version, wrong field count, partial last row). On error the
- * table keeps only the rows of files read before. */
+ * recursive; files there without our header are skipped and counted). A UTF-8
+ * byte-order mark at the start of a file (a spreadsheet saved it) is skipped.
+ * Errors carry "file:line: reason" in errbuf: CB_ERR_IO, CB_ERR_INPUT (not our
+ * header, other schema_version, wrong field count, partial last row, a NUL
+ * byte in a field). On error the table keeps only the rows of files read
+ * before. */
 int cb_table_read(cb_table_t *t, const char *path, char *errbuf, size_t errlen);
 /* Field text ("" when empty). */
 static inline const char *cb_table_str(const cb_table_t *t, size_t row, int col)

@@ -526,6 +526,13 @@ static void on_field(void *data, size_t n, void *vp)
     parse_state_t *st = vp;
     if (st->err)
         return;
+    /* A NUL would cut the field short unseen: refuse it, as a bad file. */
+    if (n && memchr(data, '\0', n)) {
+        st->err = CB_ERR_INPUT;
+        seterr(st->errbuf, st->errlen, "%s:%lu: a NUL byte in field %d (%s)", st->path, st->line,
+               st->ncol + 1, st->ncol < CB_NCOLS ? column_names[st->ncol] : "beyond the columns");
+        return;
+    }
     if (st->rowno == 0) {
         if (st->ncol >= CB_NCOLS || n != strlen(column_names[st->ncol]) ||
             memcmp(data, column_names[st->ncol], n))
@@ -638,7 +645,14 @@ static int read_file(cb_table_t *t, const char *path, int quiet_foreign, char *e
     while (!st.err && (n = getline(&line, &cap, f)) > 0) {
         st.line++;
         ended_nl = line[n - 1] == '\n';
-        if (csv_parse(&p, line, (size_t)n, on_field, on_row, &st) != (size_t)n && !st.err) {
+        /* A spreadsheet that saved the file again put a UTF-8 byte-order mark
+         * before the header: not part of it. */
+        char *data = line;
+        if (st.line == 1 && n >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
+            data += 3;
+            n -= 3;
+        }
+        if (csv_parse(&p, data, (size_t)n, on_field, on_row, &st) != (size_t)n && !st.err) {
             st.err = CB_ERR_INPUT;
             seterr(errbuf, errlen, "%s:%lu: CSV parse error: %s", path, st.line,
                    csv_strerror(csv_error(&p)));

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cb_launch.h" /* launch geometry, CB_KERNELS_FMA_CHAINS */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -44,11 +46,11 @@ int cb_kernels_triad(float *a, const float *b, const float *c, float scalar, siz
  * kernel executes exactly blocks x threads x iters x CB_KERNELS_FMA_CHAINS
  * FMAs = 2x that many FLOP (the final sum is not counted). out must hold
  * blocks x threads floats. */
-#define CB_KERNELS_FMA_CHAINS 8
 int cb_kernels_fma(float *out, int blocks, int threads, int iters, void *stream);
 /* Host reference of out[thread] for the same iters (fmaf in the same order). */
 float cb_kernels_fma_reference(unsigned thread, int iters);
-/* Blocks/threads that fill every SM of the current device (for _fma). */
+/* Blocks/threads that fill every SM of the current device (for _fma):
+ * 256 threads, cb_launch_resident(SMs, resident blocks per SM). */
 int cb_kernels_fma_grid(int *blocks, int *threads);
 
 /* A compute kernel that keeps every SM of the current device busy for

@@ -82,7 +82,7 @@ extern "C" int cb_kernels_fma_grid(int *blocks, int *threads)
     if (e != cudaSuccess)
         return (int)e;
     *threads = 256;
-    *blocks = sms * (per_sm > 0 ? per_sm : 1);
+    *blocks = (int)cb_launch_resident(sms, per_sm);
     return 0;
 }
 
@@ -119,6 +119,7 @@ extern "C" int cb_kernels_busy(double duration_us, void *stream)
     if (e != cudaSuccess)
         return (int)e;
     unsigned long long ns = (unsigned long long)(duration_us * 1e3 + 0.5);
-    busy_kernel<<<sms > 0 ? sms : 1, 128, 0, (cudaStream_t)stream>>>(ns, 0.999f, 0.001f);
+    busy_kernel<<<(unsigned)cb_launch_resident(sms, 1), 128, 0, (cudaStream_t)stream>>>(ns, 0.999f,
+                                                                                       0.001f);
     return (int)cudaGetLastError();
 }

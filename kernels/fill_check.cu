@@ -71,10 +71,7 @@ template <typename T> __global__ void corrupt_kernel(T *buf, size_t i)
 
 unsigned grid_for(size_t count)
 {
-    size_t blocks = (count + 255) / 256;
-    if (blocks > 4096)
-        blocks = 4096;
-    return blocks ? (unsigned)blocks : 1u;
+    return cb_launch_blocks(count, 256, 4096);
 }
 
 } // namespace

@@ -64,10 +64,7 @@ template <typename T> __global__ void to_float_kernel(float *dst, const T *src, 
 
 unsigned grid_for(size_t count)
 {
-    size_t blocks = (count + 255) / 256;
-    if (blocks > 8192)
-        blocks = 8192;
-    return blocks ? (unsigned)blocks : 1u;
+    return cb_launch_blocks(count, 256, 8192);
 }
 
 } // namespace

@@ -73,13 +73,7 @@ template <typename K> cudaError_t grid_for(K kernel, int sm_count, size_t n4, un
     cudaError_t e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kThreads, 0);
     if (e != cudaSuccess)
         return e;
-    if (per_sm < 1)
-        per_sm = 1;
-    size_t blocks = (size_t)sm_count * (size_t)per_sm;
-    size_t need = (n4 + kThreads - 1) / kThreads;
-    if (blocks > need)
-        blocks = need;
-    *grid = blocks ? (unsigned)blocks : 1u;
+    *grid = cb_launch_blocks(n4, kThreads, cb_launch_resident(sm_count, per_sm));
     return cudaSuccess;
 }
 

@@ -8,5 +8,6 @@ int cb_cli_sbatch(int argc, char **argv);     /* sbatch script generator */
 int cb_cli_breakeven(int argc, char **argv);  /* DDP break-even model */
 int cb_cli_gate(int argc, char **argv);       /* acceptance gate: PASS/FAIL per check */
 int cb_cli_report(int argc, char **argv);     /* results -> report.md/.html, summary.csv */
+int cb_cli_gpucheck(int argc, char **argv);   /* the table of a scripts/gpu-check run */
 
 #endif

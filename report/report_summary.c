@@ -1,14 +1,11 @@
 /* report_summary: summary.csv, the reporter's comparison rows for tools —
- * one header and one line per row of cb_report_summary_t. A field that
- * needs quoting (comma, quote, CR/LF, leading/trailing space) is written by
- * libcsv's csv_fwrite (RFC 4180: quoted, quotes doubled); numbers are %.6g,
- * NaN is an empty field. */
+ * one header and one line per row of cb_report_summary_t; fields written by
+ * csv_out.h (RFC 4180 quoting by libcsv; numbers %.6g, NaN empty). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <csv.h>
-
+#include "csv_out.h"
 #include "report_model.h"
 
 const char *const cb_report_summary_columns[] = {
@@ -18,31 +15,12 @@ const char *const cb_report_summary_columns[] = {
     "baseline_rows", "flag", NULL,
 };
 
-static void put_str(FILE *f, const char *s)
-{
-    if (!s)
-        return;
-    size_t n = strlen(s);
-    if (strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[n - 1] == ' ')))
-        csv_fwrite(f, s, n);
-    else
-        fputs(s, f);
-}
-
-static void put_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.6g", v);
-    else if (isinf(v))
-        fputs(v > 0 ? "inf" : "-inf", f);
-}
-
 static void put_bytes(FILE *f, double v)
 {
     if (isfinite(v) && v == floor(v) && fabs(v) < 1e18)
         fprintf(f, "%.0f", v);
     else
-        put_num(f, v);
+        cb_csvout_num(f, v);
 }
 
 static void put_int(FILE *f, long long v)
@@ -63,7 +41,7 @@ int cb_report_summary_write(const cb_report_summary_t *s, FILE *f)
         for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++) {
             if (k)
                 fputc(',', f);
-            put_str(f, strs[k]);
+            cb_csvout_str(f, strs[k]);
         }
         fputc(',', f);
         put_bytes(f, r->bytes);
@@ -75,13 +53,13 @@ int cb_report_summary_write(const cb_report_summary_t *s, FILE *f)
                                r->efficiency, r->line_rate_frac, r->goodput_frac};
         for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
             fputc(',', f);
-            put_num(f, nums[k]);
+            cb_csvout_num(f, nums[k]);
         }
         fprintf(f, ",%zu,", r->rows);
         if (r->baseline_rows)
             fprintf(f, "%zu", r->baseline_rows);
         fputc(',', f);
-        put_str(f, r->flag);
+        cb_csvout_str(f, r->flag);
         fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;

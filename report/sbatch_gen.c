@@ -52,7 +52,10 @@ void cb_sbatch_plan(const cb_profile_t *prof, cb_sbatch_plan_t *plan)
 {
     memset(plan, 0, sizeof *plan);
     plan->tasks_per_node = prof->gpus_per_node > 0 ? prof->gpus_per_node : 1;
-    plan->transport = prof->gpus_per_node > 0 ? "auto" : "mpi";
+    /* A GPU profile measures GPU buffers or fails: never --transport auto,
+     * which on a node without a working GPU falls back to MPI on host memory
+     * and writes host-memory rows for a GPU cluster with exit 0. */
+    plan->transport = prof->gpus_per_node > 0 ? "nccl" : "mpi";
     plan->sweep = cb_sbatch_sweep_for_rate(prof->line_rate_gbps);
     cb_size_format(plan->sweep.min_bytes, plan->min_size, sizeof plan->min_size);
     cb_size_format(plan->sweep.max_bytes, plan->max_size, sizeof plan->max_size);
@@ -262,6 +265,10 @@ static void emit_transport(FILE *f, const cb_profile_t *p)
         export_var(f, "NCCL_SOCKET_IFNAME", p->iface);
         break;
     }
+    if (p->gpus_per_node > 0)
+        fprintf(f, "# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu\n"
+                   "# --require-gpu): on a node whose GPUs cannot be used the step ends non-zero\n"
+                   "# and says why, instead of measuring host memory (as transport auto would).\n");
     if (p->n_env) {
         fprintf(f, "# The profile's [env].\n");
         for (size_t i = 0; i < p->n_env; i++)

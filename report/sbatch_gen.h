@@ -44,7 +44,7 @@ long cb_sbatch_step_cap_s(long time_limit_s, int steps);
 /* Facts derived from the profile that every script uses. */
 typedef struct cb_sbatch_plan {
     long tasks_per_node;      /* one per GPU, or 1 without GPUs */
-    const char *transport;    /* "auto" with GPUs, else "mpi" */
+    const char *transport;    /* "nccl" with GPUs (GPU buffers or fail), else "mpi" */
     cb_sbatch_sweep_t sweep;
     char min_size[16], max_size[16]; /* the sweep as cb-* flags take it: 1K, 64M */
     char matrix_size[16];     /* all-pairs p2p size: a quarter of the largest */

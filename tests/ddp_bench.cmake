@@ -14,3 +14,8 @@ set_property(TEST test_ddp_bench_mpi APPEND PROPERTY ENVIRONMENT
   "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect"
   "CB_DDP_CHECK=${CMAKE_BINARY_DIR}/tests/test_ddp_bench_check")
 set_tests_properties(test_ddp_bench_mpi PROPERTIES TIMEOUT 400)
+# cb-ddp's GPU path (bench/ddp_gpu.c) on one GPU, and on two where there are
+# two (label gpu; skips only without a GPU: tests/gpu/gpu_lib.sh).
+cb_add_script_test(NAME test_ddp_gpu COMMAND ${CMAKE_CURRENT_LIST_DIR}/gpu/test_ddp_gpu.sh LABELS gpu)
+set_property(TEST test_ddp_gpu APPEND PROPERTY ENVIRONMENT "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
+set_tests_properties(test_ddp_gpu PROPERTIES TIMEOUT 300)

@@ -13,3 +13,5 @@ cb_add_script_test(NAME test_profile_sbatch_shellcheck LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sbatch/test_shellcheck.sh)
 cb_add_script_test(NAME test_profile_sbatch_run LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sbatch/test_run.sh)
+set_property(TEST test_profile_sbatch_run APPEND PROPERTY ENVIRONMENT
+  "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")

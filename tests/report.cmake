@@ -13,3 +13,8 @@ cb_add_script_test(NAME test_report_bad LABELS unit
 cb_add_script_test(NAME test_report_browser LABELS browser
                    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_browser.sh)
 set_tests_properties(test_report_browser PROPERTIES TIMEOUT 180)
+# scripts/gpu-check's table (`clusterbench gpu-table`) on recorded rows, and
+# gpu-check itself on a machine without a GPU.
+cb_add_script_test(NAME test_gpu_check LABELS unit
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_gpucheck.sh)
+set_tests_properties(test_gpu_check PROPERTIES TIMEOUT 300)

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "cb_test.h"
+
 #include "cb_cli.h"
 
 typedef struct run {
@@ -35,12 +37,7 @@ static char *slurp(FILE *f)
 
 static const char *data_dir(void)
 {
-    const char *d = getenv("CB_TEST_DATA");
-    if (!d) {
-        print_message("CB_TEST_DATA not set\n");
-        skip();
-    }
-    return d;
+    return cb_test_env("CB_TEST_DATA");
 }
 
 /* Run `breakeven` with the NULL-terminated args; "@FIX" in an argument is
@@ -226,7 +223,8 @@ static void golden(const char *name, run_t r)
     assert_int_equal(r.rc, 0);
     char path[4096];
     snprintf(path, sizeof path, "%s/breakeven/%s", data_dir(), name);
-    if (getenv("CB_UPDATE_GOLDEN")) {
+    const char *update = getenv("CB_UPDATE_GOLDEN");
+    if (update && !strcmp(update, "1")) { /* only =1, as the report test: not "0" or "" */
         FILE *f = fopen(path, "w");
         assert_non_null(f);
         fputs(r.out, f);

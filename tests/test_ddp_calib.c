@@ -339,6 +339,11 @@ static void test_ddp_calib_from_table(void **state)
     for (int i = 0; i < 2; i++)
         for (int j = 0; j < 3; j++)
             write_point(&f, gs[i], steps[j], "ok", truth_tn(gs[i], steps[j] * 1e3, 0), 0);
+    /* Informative for sigma (all-reduces queue during backward): 100 MiB at
+     * T1 = 100 and 400 ms (25 MiB buckets of 126 ms, 17 and 67 ms apart), and
+     * this one; at 1600 ms they no longer queue, and 25 MiB's big bucket runs
+     * after backward. Three points: N = 3 gets a sigma of its own. */
+    write_point(&f, 100 * MiB, 200, "ok", truth_tn(100 * MiB, 200e3, 0), 0);
     /* Left out: a flagged point, a probe (never fitted), a skipped row. */
     write_point(&f, 25 * MiB, 200, "flagged", 9e6, 0);
     write_point(&f, 25 * MiB, 50, "ok", 3 * truth_tn(25 * MiB, 50e3, 0), 1);
@@ -351,7 +356,7 @@ static void test_ddp_calib_from_table(void **state)
     cb_ddp_torch_point_t *p;
     size_t n, flagged;
     assert_int_equal(cb_ddp_torch_points(&t, NULL, &p, &n, &flagged), CB_OK);
-    assert_int_equal(n, 8); /* 6 points, the probe, the break-even */
+    assert_int_equal(n, 9); /* 7 points, the probe, the break-even */
     assert_int_equal(flagged, 1);
     assert_int_equal(p[0].nodes, 3);
     assert_int_equal(p[0].grad_bytes, 25 * MiB);
@@ -360,10 +365,10 @@ static void test_ddp_calib_from_table(void **state)
     assert_double_equal(p[0].step_ms, 100, 0);
     assert_double_equal(p[0].t1_us, 100e3, 1e-6);
     assert_false(p[0].probe);
-    assert_true(p[6].probe);
-    assert_true(isnan(p[6].ddp1_us));
-    assert_double_equal(p[7].breakeven_us, 90e3, 1e-6);
-    assert_true(isnan(p[7].step_ms));
+    assert_true(p[7].probe);
+    assert_true(isnan(p[7].ddp1_us));
+    assert_double_equal(p[8].breakeven_us, 90e3, 1e-6);
+    assert_true(isnan(p[8].step_ms));
     /* Another cluster's name: nothing. */
     cb_ddp_torch_point_t *none;
     size_t nn;
@@ -374,11 +379,12 @@ static void test_ddp_calib_from_table(void **state)
     cb_ddp_calib_t cal;
     assert_int_equal(cb_ddp_calibrate(&t, "vc", NULL, &cal), CB_OK);
     assert_int_equal(cal.tail_source, CB_DDP_TAIL_TORCH);
-    assert_int_equal(cal.tail_points, 6);
+    assert_int_equal(cal.tail_points, 7);
     assert_double_equal(cal.tail_us_per_byte * MiB, TAIL_PER_MIB, 1e-3);
     assert_double_equal(cal.tail_us_per_bucket, TAIL_PER_BUCKET, 1e-2);
     assert_int_equal(cal.nscale, 1);
     assert_int_equal(cal.scale_nodes[0], 3);
+    assert_int_equal(cal.scale_points[0], 3);
     assert_double_equal(cal.scale[0], SCALE, 1e-4);
     assert_double_equal(cb_ddp_calib_scale(&cal, 3, NULL, NULL), SCALE, 1e-4);
     /* No points at N = 2: the pooled value, said to be not its own. */
@@ -387,16 +393,16 @@ static void test_ddp_calib_from_table(void **state)
     assert_false(own);
     assert_true(cb_ddp_calib_any(&cal));
 
-    cb_ddp_prediction_t pr[8];
+    cb_ddp_prediction_t pr[9];
     assert_int_equal(cb_ddp_calib_predict(&t, "vc", NULL, &cal, p, n, pr), CB_OK);
-    for (size_t i = 0; i < 6; i++) {
+    for (size_t i = 0; i < 7; i++) {
         assert_double_equal(pr[i].calib_us / p[i].tn_us, 1, 1e-4);
         assert_double_equal(pr[i].heldout_us / p[i].tn_us, 1, 1e-4);
         /* The notes' bwd_frac=0.666667 against 2/3 in the truth: 1e-5. */
         assert_double_equal(pr[i].pure_us / truth_tn(p[i].grad_bytes, p[i].t1_us, 1), 1, 1e-5);
     }
     /* The probe is predicted (not fitted): its recorded T_N was tripled. */
-    assert_double_equal(p[6].tn_us / pr[6].calib_us, 3, 1e-3);
+    assert_double_equal(p[7].tn_us / pr[7].calib_us, 3, 1e-3);
     /* The break-even point gets break-evens. */
     cb_ddp_config_t cfg;
     cb_ddp_config_default(&cfg, 25 * MiB);
@@ -407,8 +413,8 @@ static void test_ddp_calib_from_table(void **state)
     cb_ddp_curve_t c;
     assert_int_equal(cb_ddp_curve_init(&c, b, tt, 4), CB_OK);
     assert_int_equal(cb_ddp_breakeven_step(&cfg, &c, 3, &be), CB_OK);
-    assert_double_equal(pr[7].calib_us / be, 1, 1e-5);
-    assert_true(pr[7].pure_us < pr[7].calib_us);
+    assert_double_equal(pr[8].calib_us / be, 1, 1e-5);
+    assert_true(pr[8].pure_us < pr[8].calib_us);
     cb_ddp_curve_free(&c);
     cb_ddp_calib_free(&cal);
     free(p);

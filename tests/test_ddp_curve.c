@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "cb_test.h"
+
 #include "cb_ddp.h"
 #include "cb_error.h"
 #include "cb_results.h"
@@ -149,11 +151,7 @@ static void test_ddp_curve_bad(void **state)
 
 static void read_fixture(cb_table_t *t, const char *name)
 {
-    const char *dir = getenv("CB_TEST_DATA");
-    if (!dir) {
-        print_message("CB_TEST_DATA not set\n");
-        skip();
-    }
+    const char *dir = cb_test_env("CB_TEST_DATA");
     char path[4096], err[1024];
     snprintf(path, sizeof path, "%s/breakeven/%s", dir, name);
     cb_table_init(t);

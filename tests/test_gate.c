@@ -24,16 +24,6 @@
 #include "cb_results.h"
 #include "cb_test.h"
 
-static const char *env_or_skip(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v || !*v) {
-        print_message("%s not set (run through ctest)\n", name);
-        skip();
-    }
-    return v;
-}
-
 static cb_profile_t *load_profile(const char *path)
 {
     char err[512];
@@ -48,7 +38,7 @@ static cb_profile_t *load_profile(const char *path)
 static cb_profile_t *test_profile(const char *file)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/gate/%s", env_or_skip("CB_TEST_DATA"), file);
+    snprintf(path, sizeof path, "%s/gate/%s", cb_test_env("CB_TEST_DATA"), file);
     return load_profile(path);
 }
 
@@ -85,7 +75,7 @@ static void test_gate_load_fixture(void **state)
 {
     (void)state;
     char path[PATH_MAX], err[512];
-    snprintf(path, sizeof path, "%s/gate/gatetest.gate.ini", env_or_skip("CB_TEST_DATA"));
+    snprintf(path, sizeof path, "%s/gate/gatetest.gate.ini", cb_test_env("CB_TEST_DATA"));
     cb_profile_t *p = test_profile("gatetest.ini");
     cb_gate_t *g = NULL;
     int rc = cb_gate_load(path, p, &g, err, sizeof err);
@@ -218,7 +208,7 @@ static void test_gate_load_bad_files(void **state)
 {
     (void)state;
     char pattern[PATH_MAX];
-    snprintf(pattern, sizeof pattern, "%s/gate/bad_*.gate.ini", env_or_skip("CB_TEST_DATA"));
+    snprintf(pattern, sizeof pattern, "%s/gate/bad_*.gate.ini", cb_test_env("CB_TEST_DATA"));
     glob_t gl;
     assert_int_equal(glob(pattern, 0, NULL, &gl), 0);
     assert_true(gl.gl_pathc >= 40);
@@ -258,7 +248,7 @@ static void test_gate_shipped_all(void **state)
     (void)state;
     char pattern[PATH_MAX];
     snprintf(pattern, sizeof pattern, "%s/sbatch/profiles/*.gate.ini",
-             env_or_skip("CB_SOURCE_DIR"));
+             cb_test_env("CB_SOURCE_DIR"));
     glob_t gl;
     assert_int_equal(glob(pattern, 0, NULL, &gl), 0);
     assert_true(gl.gl_pathc >= 7);
@@ -340,7 +330,7 @@ typedef struct fixture {
 static void judge(fixture_t *f, int with_profile, const char *const *skip, size_t nskip, ...)
 {
     char path[PATH_MAX], err[1024];
-    const char *data = env_or_skip("CB_TEST_DATA");
+    const char *data = cb_test_env("CB_TEST_DATA");
     memset(f, 0, sizeof *f);
     f->prof = with_profile ? test_profile("gatetest.ini") : NULL;
     snprintf(path, sizeof path, "%s/gate/gatetest.gate.ini", data);

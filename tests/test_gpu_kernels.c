@@ -1,8 +1,11 @@
 /* GPU tests (label gpu) of kernels/ and cb-gpu's GEMMs on small sizes:
  * copy and triad results, the FMA kernel against its host reference, the
- * busy kernel's duration within a loose bound, the GEMM data helpers, and
- * every GEMM type at 256^3 against a CPU reference. Exits 77 with "no CUDA
- * device: <reason>" where no device is usable. */
+ * busy kernel never ending before its time, the GEMM data helpers, and every
+ * GEMM type at 256^3 against a CPU reference. Exits 77 with "no CUDA device:
+ * <reason>" where there is no GPU at all; fails where the NVIDIA driver sees a
+ * GPU (/proc/driver/nvidia/gpus; CB_TEST_GPU_PRESENT=1|0 overrides, as in
+ * tests/gpu/gpu_lib.sh) that CUDA cannot use. */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,9 +121,10 @@ static void test_gpu_kernels_busy(void **state)
     for (int i = 0; i < 2; i++) {
         double got = time_busy_us(want[i]);
         print_message("busy kernel: asked %.0f us, took %.1f us\n", want[i], got);
-        /* never shorter (the device timer decides); loose upper bound */
+        /* Its contract: it never ends before its time (it spins on the
+         * device's global timer; 5% for that timer against the events').
+         * How much longer it takes is speed: printed, never asserted. */
         assert_true(got >= 0.95 * want[i]);
-        assert_true(got <= 10 * want[i] + 5000);
     }
     assert_int_equal(cb_kernels_busy(-1, g_stream), (int)cudaErrorInvalidValue);
 }
@@ -192,12 +196,32 @@ static void test_gpu_gemm_reference(void **state)
     cb_gpu_gemm_destroy(g);
 }
 
+/* Whether the NVIDIA driver sees a GPU on this machine. */
+static int gpu_present(void)
+{
+    const char *force = getenv("CB_TEST_GPU_PRESENT");
+    if (force && (!strcmp(force, "0") || !strcmp(force, "1")))
+        return force[0] == '1';
+    DIR *d = opendir("/proc/driver/nvidia/gpus");
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n > 0;
+}
+
 int main(void)
 {
     int n = 0;
     cudaError_t e = cudaGetDeviceCount(&n);
     if (e != cudaSuccess || n < 1) {
-        printf("SKIP: no CUDA device: %s\n", e != cudaSuccess ? cudaGetErrorString(e) : "none found");
+        const char *why = e != cudaSuccess ? cudaGetErrorString(e) : "none found";
+        if (gpu_present()) {
+            printf("FAIL: the NVIDIA driver sees a GPU, but CUDA finds no usable device: %s\n", why);
+            return 1;
+        }
+        printf("SKIP: no CUDA device: %s\n", why);
         return 77;
     }
     if (cudaSetDevice(0) != cudaSuccess || cudaStreamCreate(&g_stream) != cudaSuccess) {

@@ -18,10 +18,7 @@ static char data[1024];
 static int setup(void **state)
 {
     (void)state;
-    const char *d = getenv("CB_TEST_DATA");
-    if (!d)
-        return -1;
-    snprintf(data, sizeof data, "%s/preflight", d);
+    snprintf(data, sizeof data, "%s/preflight", cb_test_env("CB_TEST_DATA"));
     return 0;
 }
 

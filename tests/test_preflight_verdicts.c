@@ -60,8 +60,7 @@ typedef struct fake_hosts {
 
 static void load_hosts(fake_hosts_t *h)
 {
-    const char *data = getenv("CB_TEST_DATA");
-    assert_non_null(data);
+    const char *data = cb_test_env("CB_TEST_DATA");
     char path[1024], line[256];
     snprintf(path, sizeof path, "%s/preflight/hosts", data);
     FILE *f = fopen(path, "r");

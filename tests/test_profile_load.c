@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "cb_test.h"
+
 #include "cb_error.h"
 #include "cb_profile.h"
 
@@ -26,20 +28,10 @@
             fail_msg("%s = %.17g, want %.17g +- %g", #a, a_, b_, (double)(eps));        \
     } while (0)
 
-static const char *env_or_skip(const char *name)
-{
-    const char *v = getenv(name);
-    if (!v || !*v) {
-        print_message("%s not set (run through ctest)\n", name);
-        skip();
-    }
-    return v;
-}
-
 static cb_profile_t *load_shipped(const char *name)
 {
     char path[PATH_MAX], err[512];
-    snprintf(path, sizeof path, "%s/sbatch/profiles/%s.ini", env_or_skip("CB_SOURCE_DIR"), name);
+    snprintf(path, sizeof path, "%s/sbatch/profiles/%s.ini", cb_test_env("CB_SOURCE_DIR"), name);
     cb_profile_t *p = NULL;
     int rc = cb_profile_load(path, &p, err, sizeof err);
     if (rc != CB_OK)
@@ -84,7 +76,7 @@ static void test_profile_load_shipped_all(void **state)
 {
     (void)state;
     char pattern[PATH_MAX];
-    snprintf(pattern, sizeof pattern, "%s/sbatch/profiles/*.ini", env_or_skip("CB_SOURCE_DIR"));
+    snprintf(pattern, sizeof pattern, "%s/sbatch/profiles/*.ini", cb_test_env("CB_SOURCE_DIR"));
     glob_t g;
     assert_int_equal(glob(pattern, 0, NULL, &g), 0);
     assert_true(g.gl_pathc >= 7);
@@ -205,7 +197,7 @@ static void test_profile_load_bad_files(void **state)
 {
     (void)state;
     char pattern[PATH_MAX];
-    snprintf(pattern, sizeof pattern, "%s/profiles/bad_*.ini", env_or_skip("CB_TEST_DATA"));
+    snprintf(pattern, sizeof pattern, "%s/profiles/bad_*.ini", cb_test_env("CB_TEST_DATA"));
     glob_t g;
     assert_int_equal(glob(pattern, 0, NULL, &g), 0);
     assert_true(g.gl_pathc >= 40);
@@ -440,7 +432,7 @@ static void test_profile_kind_names(void **state)
 static void test_profile_resolve(void **state)
 {
     (void)state;
-    const char *src = env_or_skip("CB_SOURCE_DIR");
+    const char *src = cb_test_env("CB_SOURCE_DIR");
     char path[PATH_MAX], err[512], want[PATH_MAX + 64];
     assert_int_equal(setenv("CB_HOME", src, 1), 0);
 

@@ -269,7 +269,7 @@ static void test_profile_sbatch_validate_script(void **state)
         "cb_step gpu \"$cb_out/gpu.csv\" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=16 --ntasks-per-node=8",
         "\"$cb_bin/cb-gpu\" \"${cb_gpu[@]}\" --cluster \"$cb_profile\" --require-gpu -o \"$cb_out/gpu.csv\"",
         "cb_step ddp \"$cb_out/ddp.csv\"",
-        "\"$cb_bin/cb-ddp\" --grad-bytes 100M \"${cb_ddp[@]}\" --cluster \"$cb_profile\" \\\n  --transport auto",
+        "\"$cb_bin/cb-ddp\" --grad-bytes 100M \"${cb_ddp[@]}\" --cluster \"$cb_profile\" \\\n  --transport nccl",
         "cb_step report - \"$cb_bin/clusterbench\" report -q \"$cb_out\" -o \"$cb_out/report\"",
         "gate --profile \"$cb_profile\" --junit \"$cb_out/gate-junit.xml\"",
         "clusterbench validate: PASS",
@@ -378,7 +378,8 @@ static void test_profile_sbatch_ethernet_cpu(void **state)
 static void test_profile_sbatch_gpu_shapes(void **state)
 {
     (void)state;
-    /* GRES configured: --gres, one task per GPU, transport auto */
+    /* GRES configured: --gres, one task per GPU, transport nccl: GPU buffers
+     * or a failed step, never auto's fallback to host memory */
     cb_profile_t *p = parse(PROFILE("nodes = 2\npartition = gpu\ngpus_per_node = 4\n"
                                     "gres = gpu:a100:4\n",
                                     "kind = ethernet\nline_rate_gbps = 100\niface = ens5\n", ""));
@@ -389,15 +390,18 @@ static void test_profile_sbatch_gpu_shapes(void **state)
     has(a, "--nodes=1 --ntasks=4 \\\n");
     has(a, "--nodes=2 --ntasks=8 --ntasks-per-node=4 \\\n");
     has(a, "-b 1K -e 1G -f 4");
-    has(a, "--transport auto");
+    has(a, "--transport nccl");
     lacks(a, "--transport mpi");
+    lacks(a, "--transport auto");
+    has(a, "# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu\n");
     has(a, "\nexport NCCL_SOCKET_NTHREADS='4'\n");
     lacks(a, "single rank");
     free(a);
     char *q = render(p, "p2p");
     has(q, "--nodes=2 --ntasks=2 --ntasks-per-node=1 \\\n");
     lacks(q, "--all-pairs"); /* two nodes: one pair */
-    has(q, "--transport auto");
+    has(q, "--transport nccl");
+    lacks(q, "--transport auto");
     free(q);
     cb_profile_free(p);
 

@@ -232,6 +232,69 @@ static void test_results_reader_errors_name_line(void **state)
     cb_table_free(&t);
 }
 
+/* A spreadsheet saving the file again puts a UTF-8 byte-order mark first:
+ * read as if it were not there. A BOM anywhere else is data; a NUL byte in a
+ * field is refused with file:line. */
+static void test_results_reader_bom_and_nul(void **state)
+{
+    (void)state;
+    char path[300], bom[300], err[512] = "";
+    cb_table_t t;
+    path_in_tmp(path, sizeof path, "plain.csv");
+    write_ours_with(path, "");
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    char body[8192];
+    size_t n = fread(body, 1, sizeof body, in);
+    fclose(in);
+    assert_true(n > 0 && n < sizeof body);
+    path_in_tmp(bom, sizeof bom, "bom.csv");
+    FILE *out = fopen(bom, "wb");
+    assert_non_null(out);
+    fwrite("\xEF\xBB\xBF", 1, 3, out);
+    fwrite(body, 1, n, out);
+    fclose(out);
+    cb_table_init(&t);
+    int rc = cb_table_read(&t, bom, err, sizeof err);
+    if (rc)
+        print_error("%s\n", err);
+    assert_int_equal(rc, CB_OK);
+    assert_int_equal(t.nrows, 1);
+    assert_string_equal(cb_table_str(&t, 0, CB_COL_SCHEMA_VERSION), "1");
+    assert_string_equal(cb_table_str(&t, 0, CB_COL_CLUSTER), "c");
+    cb_table_free(&t);
+
+    /* a BOM before a row (not the file) is that row's data: its
+     * schema_version is then not 1 */
+    path_in_tmp(path, sizeof path, "bom-row.csv");
+    char row[512] = "\xEF\xBB\xBF" "1";
+    for (int i = 1; i < CB_NCOLS; i++)
+        strcat(row, ",");
+    strcat(row, "\n");
+    write_ours_with(path, row);
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_ERR_INPUT);
+    assert_non_null(strstr(err, "bom-row.csv:3: schema_version"));
+    cb_table_free(&t);
+
+    /* a NUL in the note of row 2 (line 3) */
+    path_in_tmp(path, sizeof path, "nul.csv");
+    write_ours_with(path, "");
+    FILE *a = fopen(path, "ab");
+    assert_non_null(a);
+    fputc('1', a);
+    for (int i = 1; i < CB_NCOLS - 1; i++)
+        fputs(",x", a);
+    fwrite(",a\0b\n", 1, 5, a);
+    fclose(a);
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_ERR_INPUT);
+    print_message("%s\n", err);
+    assert_non_null(strstr(err, "nul.csv:3: a NUL byte in field 39 (note)"));
+    assert_int_equal(t.nrows, 0);
+    cb_table_free(&t);
+}
+
 static void test_results_directory_read(void **state)
 {
     (void)state;
@@ -288,7 +351,10 @@ static size_t assert_whole_rows(const char *path)
     return n;
 }
 
-static void writer_child(const char *path, long fsize_limit)
+/* Writes rows to path until the file-size limit stops it (fsize_limit > 0)
+ * or it is killed; after opening the file and after every row it writes a
+ * byte to notify_fd (-1: none), so the parent knows how far it got. */
+static void writer_child(const char *path, long fsize_limit, int notify_fd)
 {
     if (fsize_limit > 0) {
         struct rlimit rl = {(rlim_t)fsize_limit, (rlim_t)fsize_limit};
@@ -301,6 +367,8 @@ static void writer_child(const char *path, long fsize_limit)
     cb_results_ctx_init(&ctx, "torn");
     if (cb_results_open(path, &res, err, sizeof err))
         _exit(10);
+    if (notify_fd >= 0 && write(notify_fd, "o", 1) != 1)
+        _exit(13);
     for (int i = 0;; i++) {
         cb_row_t row;
         fill_row(&row, &ctx, i % 20);
@@ -313,6 +381,8 @@ static void writer_child(const char *path, long fsize_limit)
         cb_row_clear(&row);
         if (rc)
             _exit(fsize_limit > 0 ? 0 : 11); /* the limit was hit: expected */
+        if (notify_fd >= 0 && write(notify_fd, "r", 1) != 1)
+            _exit(13);
         if (fsize_limit <= 0 && i > 200000)
             _exit(12);
     }
@@ -328,7 +398,7 @@ static void test_results_torn_write_file_size_limit(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0)
-            writer_child(path, limit);
+            writer_child(path, limit, -1);
         int st = 0;
         waitpid(pid, &st, 0);
         assert_true(WIFEXITED(st));
@@ -344,22 +414,40 @@ static void test_results_torn_write_file_size_limit(void **state)
 static void test_results_torn_write_sigkill(void **state)
 {
     (void)state;
-    /* Kill writers at several moments; every file must hold whole rows. */
-    for (int k = 0; k < 6; k++) {
+    /* Kill writers at several moments, each known from the writer's own
+     * report: right after it opened the file (header only), and after 1, 7,
+     * 40, 200 and 1000 rows, while it goes on writing (so the kill lands
+     * anywhere in the next rows). Every file exists and holds whole rows,
+     * at least as many as were reported written. */
+    static const long after[] = {0, 1, 7, 40, 200, 1000};
+    for (size_t k = 0; k < sizeof after / sizeof after[0]; k++) {
         char path[300];
-        snprintf(path, sizeof path, "%s/kill-%d.csv", tmpdir, k);
+        snprintf(path, sizeof path, "%s/kill-%zu.csv", tmpdir, k);
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
         pid_t pid = fork();
         assert_true(pid >= 0);
-        if (pid == 0)
-            writer_child(path, 0);
-        usleep(20000 + 15000 * k);
+        if (pid == 0) {
+            close(fds[0]);
+            writer_child(path, 0, fds[1]);
+        }
+        close(fds[1]);
+        long rows_done = -1; /* the first byte says the file is open */
+        char b;
+        while (rows_done < after[k] && read(fds[0], &b, 1) == 1)
+            rows_done++;
         kill(pid, SIGKILL);
+        close(fds[0]);
         int st = 0;
         waitpid(pid, &st, 0);
-        assert_true(WIFSIGNALED(st));
+        assert_true(WIFSIGNALED(st)); /* still writing when killed */
+        assert_int_equal(rows_done, after[k]);
         struct stat sb;
-        if (stat(path, &sb) == 0) /* the header is created atomically */
-            assert_whole_rows(path);
+        assert_int_equal(stat(path, &sb), 0);
+        size_t rows = assert_whole_rows(path);
+        print_message("killed after %ld row(s) reported: %zu whole row(s) in the file\n", after[k],
+                      rows);
+        assert_true(rows >= (size_t)after[k]);
     }
 }
 
@@ -370,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_results_roundtrip_quoting),
         cmocka_unit_test(test_results_rejects_foreign_files),
         cmocka_unit_test(test_results_reader_errors_name_line),
+        cmocka_unit_test(test_results_reader_bom_and_nul),
         cmocka_unit_test(test_results_directory_read),
         cmocka_unit_test(test_results_unwritable_path),
         cmocka_unit_test(test_results_torn_write_file_size_limit),

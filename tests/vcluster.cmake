@@ -22,3 +22,15 @@ cb_add_script_test(NAME test_vcluster_ddp_torch
   LABELS slurm torch)
 set_property(TEST test_vcluster_ddp_torch APPEND PROPERTY ENVIRONMENT "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
 set_tests_properties(test_vcluster_ddp_torch PROPERTIES TIMEOUT 600)
+# Every test above labelled slurm (vcluster.cmake is included last) has its own
+# network in tests/slurm/vc_test_lib.sh's table.
+get_property(_all_tests DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} PROPERTY TESTS)
+set(_vc_tests)
+foreach(t ${_all_tests})
+  get_test_property(${t} LABELS _labels)
+  if("slurm" IN_LIST _labels)
+    list(APPEND _vc_tests ${t})
+  endif()
+endforeach()
+cb_add_script_test(NAME test_vcluster_nets LABELS unit
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/slurm/test_vc_nets.sh ${_vc_tests})

@@ -3,7 +3,7 @@
 # scripts/vcluster (3 nodes at 2.5 Gbit/s), a benchmark submitted as a Slurm
 # job, and a network fault in the middle of it.
 #   linkdown: node2's eth0 goes down during a 3-node cb-allreduce sweep
-#             (--timeout 5) -> the job ends with a non-zero exit, the sizes
+#             (--timeout 5) -> the job ends FAILED with exit code 3, the sizes
 #             measured before are in the CSV (ok, no wrong element), the size
 #             in flight is marked timeout (or failed), the CSV parses, and the
 #             watchdog names the rank and host that timed out. Prints the
@@ -20,11 +20,8 @@ set -uo pipefail
 mode=${1:-}
 name=test_faults_vcluster_$mode
 src=${CB_SOURCE_DIR:?} bin=${CB_BIN:?} expect=${CB_CSV_EXPECT:?}
-# Prefix, subnet and ports of this mode's own cluster: the modes, and the
-# other vcluster tests, run side by side.
 case $mode in
-linkdown) vc_net=(cbl 10.217.0 6957 6958) ;;
-degrade) vc_net=(cbd 10.218.0 6967 6968) ;;
+linkdown | degrade) ;;
 *) echo "usage: test_faults_vcluster.sh linkdown|degrade"; exit 2 ;;
 esac
 log= # the Slurm output of the current job
@@ -38,7 +35,7 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # shellcheck source-path=SCRIPTDIR source=../slurm/vc_test_lib.sh
 . "$src/tests/slurm/vc_test_lib.sh"
-vc_start "${vc_net[@]}"
+vc_start # its own cluster (tests/slurm/vc_test_lib.sh: vc_net)
 vc_home
 ns2=$CB_VC_PREFIX-node2
 
@@ -127,11 +124,18 @@ linkdown)
   # Slurm to tear the step down.
   wait_end $((timeout_s + 60))
   took=$(since "$t_fault")
-  # node2 back, so that its slurmd can report the job's end.
+  # node2 back, so that its slurmd can report the job's end: the job is
+  # COMPLETING until then (its end time was taken above).
   ip -n "$ns2" link set eth0 up
+  t0=$SECONDS
+  while [ "$(vc_job_state "$id")" = COMPLETING ] && [ $((SECONDS - t0)) -lt 60 ]; do sleep 0.2; done
   st=$(vc_job_state "$id") ec=$(vc_job_exit "$id")
   echo "$name: fault->exit $took s (job $id: $st, exit code $ec)"
-  [ "$st" != COMPLETED ] && [ "$ec" != 0:0 ] || fail "job $id $st with exit code $ec after node2's link went down"
+  # Slurm must still know the job (an empty state is not a pass), and the job
+  # ends FAILED with the watchdog's exit status 3, as the README promises.
+  [ -n "$st" ] && [ -n "$ec" ] || fail "job $id: Slurm reports no state ('$st') or exit code ('$ec')"
+  [ "$st" = FAILED ] && [ "$ec" = 3:0 ] ||
+    fail "job $id $st with exit code $ec after node2's link went down: want FAILED, exit code 3:0"
   # The whole file parses: no torn row.
   "$expect" "$csv" >/dev/null || fail "the CSV does not parse"
   "$expect" "$csv" --where benchmark=allreduce --print bytes,status,wrong_elements,note \

@@ -1,9 +1,9 @@
 /* Replays inputs through a fuzz target without libFuzzer, so every build (gcc,
  * CB_SANITIZE) runs the seed corpus and the crash regressions as a unit test:
- *   fuzz_replay_<target> PATH...   (files, or directories read recursively;
- *                                   a missing path counts as empty)
- * A crash, sanitizer report or failed invariant aborts; else prints the count
- * and exits 0. */
+ *   fuzz_replay_<target> PATH...   (files, or directories read recursively)
+ * A crash, sanitizer report or failed invariant aborts. A path that does not
+ * exist, or no input at all, fails (exit 2, 1): a replay that replays
+ * nothing proves nothing. Else prints the count and exits 0. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
@@ -59,8 +59,10 @@ static int replay_file(const char *path)
 static int replay(const char *path, size_t *count)
 {
     struct stat sb;
-    if (stat(path, &sb))
-        return errno == ENOENT ? 0 : -1;
+    if (stat(path, &sb)) {
+        fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
     if (!S_ISDIR(sb.st_mode)) {
         if (replay_file(path))
             return -1;
@@ -106,6 +108,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "replay: cannot read %s\n", argv[i]);
             return 2;
         }
+    }
+    if (count == 0) {
+        fprintf(stderr, "replay: no input found in the %d path(s) given: nothing replayed\n",
+                argc - 1);
+        return 1;
     }
     printf("replayed %zu input(s) without a crash\n", count);
     return 0;

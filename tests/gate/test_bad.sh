@@ -7,6 +7,9 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
+# shellcheck source=../need_tool.sh
+. "$CB_SOURCE_DIR/tests/need_tool.sh"
+need_tool python3 python3
 
 n=0
 for f in bad_*.gate.ini; do
@@ -41,6 +44,25 @@ for args in "--bogus rows/p2p_ok.csv" "-p gatetest.ini" "-t" "-p gatetest.ini -t
   [[ -s $tmp/stderr ]] || fail "gate $args: no message"
   [[ ! -s $tmp/stdout ]] || fail "gate $args: wrote to stdout: $(cat "$tmp/stdout")"
 done
+# a UTF-8 byte-order mark before the header: judged as without; a NUL byte in
+# a field: exit 2 naming file:line
+{ printf '\xEF\xBB\xBF'; cat rows/p2p_ok.csv; } >"$tmp/bom.csv"
+rc1=0 rc2=0
+"$cb" gate -p gatetest.ini rows/p2p_ok.csv >"$tmp/plain.out" 2>&1 || rc1=$?
+"$cb" gate -p gatetest.ini "$tmp/bom.csv" >"$tmp/bom.out" 2>&1 || rc2=$?
+[[ $rc1 == "$rc2" ]] || fail "gate with a BOM: exit $rc2, without $rc1: $(cat "$tmp/bom.out")"
+diff <(grep '^\[' "$tmp/plain.out") <(grep '^\[' "$tmp/bom.out") || fail "gate verdicts differ with a BOM"
+python3 - rows/p2p_ok.csv "$tmp/nul.csv" <<'PY' || fail "making nul.csv"
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+lines[2] = lines[2].replace(b",", b",\0", 1)
+open(sys.argv[2], "wb").write(b"\n".join(lines))
+PY
+rc=0
+"$cb" gate -p gatetest.ini "$tmp/nul.csv" >"$tmp/stdout" 2>"$tmp/stderr" || rc=$?
+[[ $rc == 2 ]] || fail "gate on a NUL byte: exit $rc, want 2"
+grep -qF "nul.csv:3: a NUL byte in field 2 (run_id)" "$tmp/stderr" || fail "gate on a NUL byte: $(cat "$tmp/stderr")"
+
 # rows of no shipped profile and no --thresholds: says what to give
 rc=0
 "$cb" gate rows/p2p_ok.csv >/dev/null 2>"$tmp/stderr" || rc=$?

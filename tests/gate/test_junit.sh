@@ -1,15 +1,14 @@
 #!/bin/bash
-# `clusterbench gate --junit FILE`: well-formed XML (xmllint --noout; skipped
+# `clusterbench gate --junit FILE`: well-formed XML (xmllint --noout; fails
 # without xmllint), one testcase per check, the failing check as a <failure>
 # with its message, everything from the CSV escaped (rows/weird.csv), the file
 # replaced atomically (no temp file left) and not written on bad input.
 set -euo pipefail
-if ! command -v xmllint >/dev/null; then
-  echo "skip: xmllint not installed (apt-get install libxml2-utils)"
-  exit 77
-fi
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
+# shellcheck source=../need_tool.sh
+. "$CB_SOURCE_DIR/tests/need_tool.sh"
+need_tool xmllint libxml2-utils
 
 mapfile -t slow < <(rows_with allreduce_ok.csv allreduce_slow.csv)
 rc=0

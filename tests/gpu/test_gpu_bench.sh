@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# GPU test (label gpu): cb-gpu on device 0 with small sizes, data checks on:
-# every measurement ok with zero wrong elements, one gpu_info row. Skips
-# (77) where no CUDA device is usable.
+# GPU test (label gpu): cb-gpu on device 0, data checks on: every measurement
+# ok with zero wrong elements, one gpu_info row; then the headline figures
+# against the spec table (gpu_sanity: above 20% and below 120% of spec for
+# device memory bandwidth, FMA and every GEMM type at n = 8192; PCIe where
+# its line rate is known). Buffers of 256 MiB (beyond any L2) and GEMMs of
+# 256 and 8192. Skips (77) only where there is no GPU; fails where a GPU is
+# present but the build has no CUDA or CUDA cannot use it (gpu_lib.sh).
 set -euo pipefail
-bin=${CB_BIN:?CB_BIN not set}
-expect=${CB_CSV_EXPECT:?CB_CSV_EXPECT not set}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-tmp=$(mktemp -d /tmp/cb_gpu_test.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=gpu_lib.sh
+. "$(dirname "$0")/gpu_lib.sh"
+gpu_test_start cuda gpu_test
 set +e
-"$bin/cb-gpu" --device 0 --gemm-sizes 256,1024 --mem-size 64M -w 1 -n 3 -o "$tmp/g.csv" \
+"$bin/cb-gpu" --device 0 --gemm-sizes 256,8192 --mem-size 256M -w 2 -n 5 -o "$tmp/g.csv" \
   >"$tmp/out" 2>"$tmp/err"
 rc=$?
 set -e
 if grep -q "skipped.*no CUDA device" "$tmp/out"; then
-  echo "SKIP: no CUDA device: $(grep -m1 "no CUDA device" "$tmp/out" | sed "s/.*no CUDA device:* *//")"; exit 77
+  gpu_no_device "$(grep -m1 "no CUDA device" "$tmp/out" | sed "s/.*no CUDA device:* *//")"
 fi
 cat "$tmp/out" "$tmp/err"
 [ "$rc" -eq 0 ]
@@ -27,4 +29,6 @@ for t in fp32 tf32 bf16 fp16; do
   "$expect" "$tmp/g.csv" --where benchmark=gpu --where metric=gemm_${t}_tflops --rows 2 --zero-wrong --status ok
 done
 "$expect" "$tmp/g.csv" --where benchmark=gpu --where metric=gemm_fp8_tflops --min-rows 1
+echo "figures against the spec table:"
+gpu_sanity "$tmp/g.csv"
 echo "PASS: cb-gpu on one GPU"

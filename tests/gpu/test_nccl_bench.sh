@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
 # GPU test (label gpu): the NCCL transport on CUDA memory, one rank per GPU,
 # without mpirun: cb-allreduce (float, half, bfloat16) and cb-p2p with the
-# check on; zero wrong elements. Skips (77) where no CUDA device is usable.
+# check on; zero wrong elements. Skips (77) only where there is no GPU; fails
+# where a GPU is present but the build has no NCCL or CUDA cannot use it.
 set -euo pipefail
-bin=${CB_BIN:?CB_BIN not set}
-expect=${CB_CSV_EXPECT:?CB_CSV_EXPECT not set}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-tmp=$(mktemp -d /tmp/cb_nccl_test.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=gpu_lib.sh
+. "$(dirname "$0")/gpu_lib.sh"
+gpu_test_start nccl nccl_test
 set +e
 "$bin/cb-allreduce" -t nccl -b 1K -e 1M -f 4 -d float,half,bfloat16 --time-per-size 0.05 \
   -o "$tmp/ar.csv" >"$tmp/ar.out" 2>"$tmp/ar.err"
 rc=$?
 set -e
-if [ "$rc" -ne 0 ] && grep -q "no CUDA device\|no NCCL support" "$tmp/ar.err"; then
-  echo "SKIP: $(head -1 "$tmp/ar.err")"; exit 77
+if [ "$rc" -ne 0 ] && grep -q "no CUDA device" "$tmp/ar.err"; then
+  gpu_no_device "$(head -1 "$tmp/ar.err")"
 fi
 cat "$tmp/ar.out" "$tmp/ar.err"
 [ "$rc" -eq 0 ]

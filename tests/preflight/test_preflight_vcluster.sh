@@ -13,29 +13,16 @@ name=test_preflight_vcluster
 src=${CB_SOURCE_DIR:?}
 bin=${CB_BIN:?}
 expect=${CB_CSV_EXPECT:?}
-vc=$src/scripts/vcluster
-if [ "$(id -u)" -ne 0 ]; then echo "$name: SKIP: needs root (network namespaces, Slurm daemons)"; exit 77; fi
-if ! unshare --net --uts --mount true 2>/dev/null; then echo "$name: SKIP: namespaces not available"; exit 77; fi
-
-tmp=$(mktemp -d /tmp/cbvc-preflight.XXXXXX)
-chmod 755 "$tmp"
-export CB_VC_DIR=$tmp/vc CB_VC_PREFIX=cbpt CB_VC_SUBNET=10.219.0 CB_VC_CTLD_PORT=6987 \
-  CB_VC_SLURMD_PORT=6988 CB_VC_NODES=3 CB_VC_RATE=2500
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # Open MPI as the vcluster profile's generated scripts set it (TCP on eth0).
 export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_tcp_if_include=eth0 \
   OMPI_MCA_oob_tcp_if_include=eth0
 unset CB_PROFILE CB_CLUSTER
-cleanup() { "$vc" down >/dev/null 2>&1; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
 fails=0
 fail() { echo "$name: FAIL: $*"; fails=$((fails + 1)); }
-
-out=$("$vc" up 2>"$tmp/up.err"); rc=$?
-[ "$rc" -eq 77 ] && { echo "$name: SKIP: $(tail -n 1 "$tmp/up.err")"; exit 77; }
-[ "$rc" -eq 0 ] || { cat "$tmp/up.err"; echo "$name: FAIL: vcluster up: exit $rc"; exit 1; }
-eval "$(printf '%s\n' "$out" | tail -n 1)"
+# shellcheck source-path=SCRIPTDIR source=../slurm/vc_test_lib.sh
+. "$src/tests/slurm/vc_test_lib.sh"
+vc_start # its own cluster (vc_net in tests/slurm/vc_test_lib.sh)
 
 # pf NAME NODES ARGS...: cb-preflight on NODES nodes, one task each. Open MPI
 # 4.1.4 (Debian 12) now and then segfaults inside MPI_Init under srun here (a

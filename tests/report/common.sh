@@ -5,6 +5,8 @@
 : "${CB_BIN:?run through ctest (CB_BIN unset)}"
 : "${CB_SOURCE_DIR:?run through ctest (CB_SOURCE_DIR unset)}"
 : "${CB_TEST_DATA:?run through ctest (CB_TEST_DATA unset)}"
+# shellcheck source=../need_tool.sh
+. "$CB_SOURCE_DIR/tests/need_tool.sh"
 cb=$CB_BIN/clusterbench
 if [[ ! -x $cb ]]; then
   echo "FAIL: $cb not built (build the clusterbench target first)" >&2

@@ -4,7 +4,9 @@
 # directory is exactly as before (or not created). Also: a header-only file
 # under a directory is reported, not fatal; an unwritable output is exit 3.
 set -u
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
+need_tool python3 python3
 out=$tmp/out
 mkdir -p "$out"
 echo "an earlier report" > "$out/report.md"
@@ -45,6 +47,33 @@ expect_bad 2 "bad/workload-badnodes\.csv:3: nodes '0'" basic \
   --workload-csv bad/workload-badnodes.csv --nodes-col nodes --throughput-col samples_per_s
 expect_bad 2 'bad/empty\.csv:1: no column named' basic \
   --workload-csv bad/empty.csv --nodes-col nodes --throughput-col samples_per_s
+
+# a NUL byte inside a field (line 2 of a copy of a fixture): refused with file:line
+python3 - "$fix/basic/topo.csv" "$tmp/nul.csv" <<'PY' || fail "making nul.csv"
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+lines[1] = lines[1][:-1] + b"\0" + lines[1][-1:]  # inside the last field (note)
+open(sys.argv[2], "wb").write(b"\n".join(lines))
+PY
+expect_bad 2 'nul\.csv:2: a NUL byte in field 39 \(note\)' "$tmp/nul.csv"
+
+# a UTF-8 byte-order mark at the start of every file (saved again by a
+# spreadsheet): the same report as without
+for v in plain bom; do
+  mkdir -p "$tmp/$v"
+  cp -r "$fix/basic" "$tmp/$v/"
+done
+for f in "$tmp"/bom/basic/*.csv "$tmp"/bom/basic/*/*.csv; do
+  { printf '\xEF\xBB\xBF'; cat "$f"; } >"$f.new" && mv "$f.new" "$f"
+done
+for v in plain bom; do
+  (cd "$tmp/$v" && "$cb" report -q -o "$tmp/$v/out" basic) 2>"$tmp/$v.err" ||
+    fail "report on $v files failed: $(cat "$tmp/$v.err")"
+done
+head -c 3 "$tmp/bom/basic/topo.csv" | cmp -s - <(printf '\xEF\xBB\xBF') || fail "the BOM copies have no BOM"
+for f in report.md summary.csv report.html; do
+  cmp -s "$tmp/plain/out/$f" "$tmp/bom/out/$f" || fail "$f differs with a byte-order mark"
+done
 
 # a missing output directory is not created by a failed run
 (cd "$fix" && "$cb" report -q -o "$tmp/new/deep" bad/empty.csv) 2> /dev/null

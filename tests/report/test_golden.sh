@@ -7,7 +7,9 @@
 # (CB_UPDATE_GOLDEN=1 rewrites them); report.html well-formed XML with the
 # expected plots and nothing from the network; deterministic output.
 set -u
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
+need_tool xmllint libxml2-utils
 golden=$fix/golden
 
 if ! report_basic "$tmp/out" 2> "$tmp/err"; then
@@ -29,11 +31,7 @@ done
 [[ -s $tmp/err ]] && fail "warnings on stderr: $(cat "$tmp/err")"
 
 html=$tmp/out/report.html
-if command -v xmllint > /dev/null; then
-  xmllint --noout "$html" 2> "$tmp/xml" || fail "report.html is not well-formed XML: $(head -3 "$tmp/xml")"
-else
-  echo "note: xmllint missing, well-formedness not checked"
-fi
+xmllint --noout "$html" 2> "$tmp/xml" || fail "report.html is not well-formed XML: $(head -3 "$tmp/xml")"
 nsvg=$(grep -o '<svg ' "$html" | wc -l)
 [[ $nsvg -eq 9 ]] || fail "report.html has $nsvg <svg> plots, expected 9"
 for t in 'Point-to-point bandwidth — fixture' 'Point-to-point latency — fixture' \

@@ -46,7 +46,7 @@ if [[ ${CB_STUB_CRASH_ONCE:-} == "$me":* && ! -e $CB_STUB_LOG.$me.crashed ]]; th
   echo "$me $* | crashed" >>"$CB_STUB_LOG"
   exit "${CB_STUB_CRASH_ONCE#*:}"
 fi
-echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}" >>"$CB_STUB_LOG"
+echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}${MALLOC_TRIM_THRESHOLD_:+ trim=$MALLOC_TRIM_THRESHOLD_}" >>"$CB_STUB_LOG"
 if [[ $me == clusterbench && $1 == gate ]]; then exit "${CB_STUB_GATE:-0}"; fi
 while (($#)); do
   if [[ $1 == -o ]]; then echo "row from $me" >>"$2"; fi
@@ -139,29 +139,53 @@ for want in 0 1; do
   fi
 done
 
-# ddp.sh: the all-reduce of DDP's buckets, cb-ddp, then real PyTorch DDP where
-# torch imports on every node (--check-torch, one rank per node, first).
+# ddp.sh: a program missing is found before anything is written; then the
+# bucket all-reduces (glibc keeping freed memory), the DDP step that reads
+# their CSV, on every node, then real PyTorch DDP where torch imports on every
+# node (--check-torch, one rank per node, first).
+mv "$home/build/bin/cb-allreduce" "$tmp/cb-allreduce.away"
+rc=0
+run_script 47 ddp.sh >"$tmp/out" 2>&1 || rc=$?
+[[ $rc == 2 ]] || fail "ddp.sh without cb-allreduce: exit $rc, want 2"
+grep -q 'cb-allreduce not found: build first: scripts/build' "$tmp/out" ||
+  fail "ddp.sh without cb-allreduce: $(cat "$tmp/out")"
+[[ ! -e $home/results/vcluster/47 ]] || fail "ddp.sh without cb-allreduce: created its results dir"
+mv "$tmp/cb-allreduce.away" "$home/build/bin/cb-allreduce"
 : >"$log"
-run_script 46 ddp.sh >"$tmp/out" 2>&1 || fail "ddp.sh failed: $(cat "$tmp/out")"
-out=$home/results/vcluster/46
+run_script 48 ddp.sh >"$tmp/out" 2>&1 || fail "ddp.sh failed: $(cat "$tmp/out")"
+out=$home/results/vcluster/48
 [[ $(grep -c '^srun ' "$log") == 4 ]] || fail "ddp: want 4 srun steps: $(cat "$log")"
-grep -q "^cb-allreduce -b 1M -e 25M -i 24M -p in --check --cluster vcluster --transport mpi --total-time 225 -o $out/ddp-allreduce.csv " "$log" ||
+[[ $(grep -c '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks-per-node=1 ' "$log") == 2 ]] ||
+  fail "ddp: steps not on every node: $(cat "$log")"
+grep -qxF -- "cb-allreduce -b 1M -e 25M -i 24M -p in --check --cluster vcluster --transport mpi --total-time 225 -o $out/ddp-allreduce.csv | ifname=eth0 btl=self,vader,tcp root=$root trim=1073741824" "$log" ||
   fail "ddp: all-reduce step: $(cat "$log")"
-grep -q "^cb-ddp --grad-bytes 100M --step-ms 50,200,800 --sweep --allreduce-csv $out/ddp-allreduce.csv --cluster vcluster --transport mpi --total-time 450 -o $out/ddp.csv " "$log" ||
-  fail "ddp: cb-ddp step: $(cat "$log")"
-grep -q '^srun --mpi=pmix --nodes=3 --ntasks-per-node=1 bash .*/cb-ddp-torch --check-torch ' "$log" || fail "ddp: torch check not one rank per node: $(cat "$log")"
+grep -qxF -- "cb-ddp --grad-bytes 100M --step-ms 50,200,800 --sweep --allreduce-csv $out/ddp-allreduce.csv --cluster vcluster --transport mpi --total-time 450 -o $out/ddp.csv | ifname=eth0 btl=self,vader,tcp root=$root" "$log" ||
+  fail "ddp: DDP step: $(cat "$log")"
+grep -q '^srun --mpi=pmix --nodes=3 --ntasks-per-node=1 bash .*/cb-ddp-torch --check-torch ' "$log" ||
+  fail "ddp: torch check not one rank per node: $(cat "$log")"
 grep -q "^cb-ddp-torch --check-torch --cluster vcluster -o $out/ddp-torch.csv " "$log" || fail "ddp: no torch check: $(cat "$log")"
+grep -q "^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 bash .*/cb-ddp-torch --grad-bytes" "$log" ||
+  fail "ddp: torch step not on every node: $(cat "$log")"
 grep -q "^cb-ddp-torch --grad-bytes 100M --emulate-step-ms 100,400,1600 --sweep --iface eth0 --cluster vcluster --total-time 450 -o $out/ddp-torch.csv " "$log" ||
   fail "ddp: torch step: $(cat "$log")"
+[[ $(sed -n 's/ .*//p' "$log" | tr '\n' ' ') == "srun cb-allreduce srun cb-ddp srun cb-ddp-torch srun cb-ddp-torch " ]] ||
+  fail "ddp: all-reduce, DDP step, torch check, torch step: $(cat "$log")"
 for f in ddp ddp-allreduce ddp-torch; do [[ -s $out/$f.csv ]] || fail "ddp: no $f.csv"; done
+grep -q '^NCCL_SOCKET_IFNAME=eth0$' "$out/ddp-env.txt" || fail "ddp: no transport env file"
 tail -n 1 "$tmp/out" | grep -qF "results in $out" || fail "ddp: last line is not the results dir"
-# ... and without torch on a node, the real-DDP step is skipped (the check's
-# rows say where); the job still succeeds.
+# Without torch on a node, the real-DDP step is skipped (the check's rows say
+# where); the job still succeeds.
 : >"$log"
-CB_STUB_FAIL=cb-ddp-torch:3 run_script 47 ddp.sh >"$tmp/out" 2>&1 || fail "ddp.sh without torch failed: $(cat "$tmp/out")"
+CB_STUB_FAIL=cb-ddp-torch:3 run_script 46 ddp.sh >"$tmp/out" 2>&1 || fail "ddp.sh without torch failed: $(cat "$tmp/out")"
 [[ $(grep -c '^cb-ddp-torch ' "$log") == 1 ]] || fail "ddp without torch: the torch step ran: $(cat "$log")"
 grep -q 'torch does not import with bash on every node: the real-DDP step is skipped' "$tmp/out" ||
   fail "ddp without torch: not said: $(cat "$tmp/out")"
+# A failing all-reduce step ends the job with its status, before the DDP step.
+: >"$log"
+rc=0
+CB_STUB_FAIL=cb-allreduce:3 run_script 49 ddp.sh >"$tmp/out" 2>&1 || rc=$?
+[[ $rc == 3 ]] || fail "ddp.sh with a failing all-reduce: exit $rc, want 3"
+grep -q '^cb-ddp ' "$log" && fail "ddp.sh ran the DDP step after the all-reduce step failed"
 
 # validate.sh: options work outside a job; bad ones are usage errors.
 rc=0
@@ -233,5 +257,41 @@ CB_STUB_GATE=1 validate_run 65 1 --level quick
 grep -q 'the gate failed' "$tmp/out" || fail "gate failure not reported"
 CB_STUB_GATE=2 validate_run 66 1 --level quick
 grep -q 'the gate could not judge (exit 2)' "$tmp/out" || fail "gate bad input not reported"
+
+# A GPU profile's scripts on a node without a working GPU (this machine, when
+# the NVIDIA driver sees none): the stub srun runs the real programs once, and
+# every step ends with exit 3 saying why; no row is written, least of all a
+# host-memory one (--transport auto fell back to MPI on host memory, exit 0).
+# The h100-cloud profile, on an interface this machine has (Open MPI's
+# start-up binds to it).
+# shellcheck source=../../scripts/gpu-detect.sh
+. "$CB_SOURCE_DIR/scripts/gpu-detect.sh"
+iface=$(ip route show default 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+[[ -n $iface ]] || iface=$(find /sys/class/net -mindepth 1 -maxdepth 1 ! -name lo -printf '%f\n' | sort | head -n 1)
+if [[ -n $(gpu_here) ]]; then
+  echo "note: a GPU is here ($(gpu_here)): the GPU profile's no-GPU failure is not tried"
+elif [[ -z $iface ]]; then
+  fail "no network interface but lo here: cannot run the GPU profile's scripts"
+else
+  sed "s/^iface *=.*/iface = $iface/" "$CB_SOURCE_DIR/sbatch/profiles/h100-cloud.ini" >"$tmp/h100-here.ini"
+  "$cb" sbatch --profile "$tmp/h100-here.ini" --out "$tmp/g" >/dev/null || fail "generate h100-cloud"
+  real=$tmp/real
+  mkdir -p "$real/build"
+  ln -s "$CB_BIN" "$real/build/bin"
+  id=70
+  for s in allreduce p2p ddp gpu; do
+    id=$((id + 1))
+    rc=0
+    PATH=$tmp/stubs:$PATH SLURM_JOB_ID=$id CB_HOME=$real timeout 120 bash "$tmp/g/$s.sh" >"$tmp/out" 2>&1 || rc=$?
+    [[ $rc == 3 ]] || fail "h100-cloud $s.sh without a GPU: exit $rc, want 3: $(tail -n 3 "$tmp/out")"
+    grep -qE "(transport nccl: no CUDA device|no CUDA device on .*--require-gpu makes this an error)" "$tmp/out" ||
+      fail "h100-cloud $s.sh without a GPU does not say why: $(tail -n 3 "$tmp/out")"
+    for csv in "$real/results/h100-cloud/$id/"*.csv; do
+      [[ -e $csv ]] || continue
+      "${CB_CSV_EXPECT:?}" "$csv" --where memory=host --rows 0 >/dev/null 2>&1 ||
+        fail "h100-cloud $s.sh without a GPU wrote host-memory rows into $csv"
+    done
+  done
+fi
 
 finish "generated scripts run their steps"

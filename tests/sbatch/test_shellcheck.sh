@@ -1,13 +1,12 @@
 #!/bin/bash
 # The scripts generated for every shipped profile, the repository's sbatch/*.sh
-# and these tests pass `shellcheck -S warning`. Skipped without shellcheck.
+# and these tests pass `shellcheck -S warning`. Fails without shellcheck.
 set -euo pipefail
-if ! command -v shellcheck >/dev/null; then
-  echo "skip: shellcheck not installed"
-  exit 77
-fi
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
+# shellcheck source=../need_tool.sh
+. "$CB_SOURCE_DIR/tests/need_tool.sh"
+need_tool shellcheck shellcheck
 
 for ini in "$CB_SOURCE_DIR"/sbatch/profiles/*.ini; do
   [[ $ini != *.gate.ini ]] || continue # the gate's thresholds, not profiles

@@ -26,7 +26,7 @@ if ! /usr/bin/python3 -c 'import torch.distributed' 2>/dev/null; then
 fi
 # shellcheck source-path=SCRIPTDIR source=vc_test_lib.sh
 . "$src/tests/slurm/vc_test_lib.sh"
-vc_start cbdt 10.220.0 7007 7008
+vc_start
 vc_home
 
 prof=$tmp/vcluster.ini

@@ -3,8 +3,10 @@
 # cluster, generates the sbatch scripts for the 3 nodes of the vcluster
 # profile, submits allreduce.sh and p2p.sh for real, and checks: jobs
 # COMPLETED, CSV rows present with zero wrong elements, and p2p bandwidth at
-# 4 MiB and above between 80% and 110% of the shaped rate that iperf3 measures
-# inside the same test. Skips (77) when not root or without namespaces.
+# 4 MiB and above not above 110% of the goodput iperf3 measures on the same
+# link in the same test (more than the link carries is a byte-accounting bug;
+# the fraction itself is printed, not asserted: load only lowers it). Skips
+# (77) when not root or without namespaces.
 set -uo pipefail
 name=test_vcluster_jobs
 src=${CB_SOURCE_DIR:?}
@@ -17,7 +19,7 @@ fail() {
 }
 # shellcheck source-path=SCRIPTDIR source=vc_test_lib.sh
 . "$src/tests/slurm/vc_test_lib.sh"
-vc_start cbj 10.216.0 6947 6948
+vc_start
 vc_home
 
 iperf=$("$vc" iperf node0 node1 3) || fail "iperf3: $iperf"
@@ -51,15 +53,16 @@ for n in 3; do
         --zero-wrong || fail "p2p rows"
       [ "$n" -lt 3 ] || "$expect" "$csv" --where benchmark=p2p --where nodes=3 --where op=bw \
         --rows 6 --zero-wrong --status ok || fail "all-pairs rows"
-      # Bandwidth at 4 MiB and above against iperf3's goodput on the same link.
+      # Bandwidth at 4 MiB and above against iperf3's goodput on the same link:
+      # printed, and never above it by more than 10%.
       "$expect" "$csv" --where benchmark=p2p --where op=bw --where status=ok \
         --print bytes,algbw_gbps,host,peer >"$tmp/bw.tsv" 2>/dev/null || fail "no bw rows"
       awk -F'\t' -v gbit="$gbit" -v n="$n" '
         $1 >= 4194304 { r = $2 * 8 / gbit; k++
           printf "  %s->%s %9d B: %.4f GB/s = %.1f%% of iperf3\n", $3, $4, $1, $2, 100 * r
-          if (r < 0.80 || r > 1.10) bad++ }
+          if (r > 1.10) bad++ }
         END { if (!k) { print "  no rows >= 4 MiB"; exit 1 } exit bad ? 1 : 0 }' "$tmp/bw.tsv" ||
-        fail "p2p bandwidth outside 80-110% of iperf3 ($gbit Gbit/s) on $n nodes"
+        fail "p2p bandwidth above 110% of iperf3's goodput ($gbit Gbit/s) on $n nodes"
     fi
   done
 done

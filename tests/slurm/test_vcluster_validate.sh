@@ -17,7 +17,10 @@ fail() {
 }
 # shellcheck source-path=SCRIPTDIR source=vc_test_lib.sh
 . "${CB_SOURCE_DIR:?}/tests/slurm/vc_test_lib.sh"
-vc_start cbv 10.219.0 6977 6978
+# shellcheck source=../need_tool.sh
+. "$CB_SOURCE_DIR/tests/need_tool.sh"
+need_tool xmllint libxml2-utils
+vc_start
 vc_home
 "$bin/clusterbench" sbatch --profile vcluster --out "$tmp/sbatch" >/dev/null || fail "generate"
 
@@ -49,9 +52,7 @@ for f in preflight p2p allreduce gpu ddp; do
   [ "$(wc -l <"$dir/$f.csv")" -ge 2 ] || fail "$f.csv has no rows"
 done
 [ -s "$dir/report/report.html" ] || fail "no report/report.html"
-if command -v xmllint >/dev/null; then
-  xmllint --noout "$dir/gate-junit.xml" || fail "gate-junit.xml is not well-formed"
-fi
+xmllint --noout "$dir/gate-junit.xml" || fail "gate-junit.xml is not well-formed"
 [ "$(grep -c '<testcase ' "$dir/gate-junit.xml")" = 5 ] || fail "gate-junit.xml: want 5 testcases"
 grep -qx 'clusterbench_gate_pass{[^}]*} 1' "$dir/gate.prom" || grep -qx 'clusterbench_gate_pass 1' "$dir/gate.prom" ||
   fail "gate.prom: no clusterbench_gate_pass 1: $(grep gate_pass "$dir/gate.prom")"

@@ -66,6 +66,9 @@ done
 export NCCL_NET='AWS Libfabric'
 export NCCL_PROTO='simple'
 export NCCL_SOCKET_IFNAME='ens32'
+# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu
+# --require-gpu): on a node whose GPUs cannot be used the step ends non-zero
+# and says why, instead of measuring host memory (as transport auto would).
 # The profile's [env].
 export FI_EFA_FORK_SAFE='1'
 # Open MPI refuses to run as root unless told that it is on purpose.
@@ -83,11 +86,11 @@ echo "clusterbench allreduce: writing $cb_csv"
 # 1 node x 8 ranks, one per GPU: the node's internal links, no network.
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=8 \
   "$cb_bin/cb-allreduce" -b 1K -e 1G -f 4 --check --cluster "$cb_profile" \
-  --transport auto --total-time 450 -o "$cb_csv"
+  --transport nccl --total-time 450 -o "$cb_csv"
 
 # Step 2 of 2: every node, 2 x 8 ranks per node = 16 ranks.
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=16 --ntasks-per-node=8 \
   "$cb_bin/cb-allreduce" -b 1K -e 1G -f 4 --check --cluster "$cb_profile" \
-  --transport auto --total-time 450 -o "$cb_csv"
+  --transport nccl --total-time 450 -o "$cb_csv"
 
 echo "clusterbench allreduce: results in $cb_csv"

@@ -67,6 +67,9 @@ done
 export NCCL_NET='AWS Libfabric'
 export NCCL_PROTO='simple'
 export NCCL_SOCKET_IFNAME='ens32'
+# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu
+# --require-gpu): on a node whose GPUs cannot be used the step ends non-zero
+# and says why, instead of measuring host memory (as transport auto would).
 # The profile's [env].
 export FI_EFA_FORK_SAFE='1'
 # Open MPI refuses to run as root unless told that it is on purpose.
@@ -94,7 +97,7 @@ cb_torch_csv="$cb_out/ddp-torch.csv"
 cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \
   srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks-per-node=8 \
   "$cb_bin/cb-allreduce" -b 1M -e 25M -i 24M -p in --check --cluster "$cb_profile" \
-  --transport auto --total-time 225 -o "$cb_ar_csv"
+  --transport nccl --total-time 225 -o "$cb_ar_csv"
 
 # Step 2 of 3: the synthetic DDP step (100 MiB of gradients) on the same ranks:
 # every rank alone (the single-node baseline), then DDP with the bucket
@@ -103,7 +106,7 @@ cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \
 # model's prediction from step 1's all-reduce times. GPU compute: a busy kernel.
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks-per-node=8 \
   "$cb_bin/cb-ddp" --grad-bytes 100M --step-ms 50,200,800 --sweep \
-  --allreduce-csv "$cb_ar_csv" --cluster "$cb_profile" --transport auto \
+  --allreduce-csv "$cb_ar_csv" --cluster "$cb_profile" --transport nccl \
   --total-time 450 -o "$cb_out/ddp.csv"
 
 # Step 3 of 3: real PyTorch DDP (cb-ddp-torch), the model's ground truth: the

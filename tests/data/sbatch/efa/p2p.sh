@@ -66,6 +66,9 @@ done
 export NCCL_NET='AWS Libfabric'
 export NCCL_PROTO='simple'
 export NCCL_SOCKET_IFNAME='ens32'
+# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu
+# --require-gpu): on a node whose GPUs cannot be used the step ends non-zero
+# and says why, instead of measuring host memory (as transport auto would).
 # The profile's [env].
 export FI_EFA_FORK_SAFE='1'
 # Open MPI refuses to run as root unless told that it is on purpose.
@@ -82,6 +85,6 @@ echo "clusterbench p2p: writing $cb_csv"
 # one rank per node: point-to-point is about the links between nodes.
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
   "$cb_bin/cb-p2p" -b 1K -e 1G -f 4 --cluster "$cb_profile" \
-  --transport auto --total-time 900 -o "$cb_csv"
+  --transport nccl --total-time 900 -o "$cb_csv"
 
 echo "clusterbench p2p: results in $cb_csv"

@@ -66,6 +66,9 @@ done
 export NCCL_NET='AWS Libfabric'
 export NCCL_PROTO='simple'
 export NCCL_SOCKET_IFNAME='ens32'
+# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu
+# --require-gpu): on a node whose GPUs cannot be used the step ends non-zero
+# and says why, instead of measuring host memory (as transport auto would).
 # The profile's [env].
 export FI_EFA_FORK_SAFE='1'
 # Open MPI refuses to run as root unless told that it is on purpose.

@@ -64,6 +64,9 @@ export NCCL_SOCKET_IFNAME='ens5'
 export NCCL_IB_DISABLE='1'
 export NCCL_SOCKET_NTHREADS='4'
 export NCCL_NSOCKS_PERTHREAD='4'
+# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu
+# --require-gpu): on a node whose GPUs cannot be used the step ends non-zero
+# and says why, instead of measuring host memory (as transport auto would).
 # The profile's [env].
 export NCCL_DEBUG='WARN'
 # Open MPI refuses to run as root unless told that it is on purpose.
@@ -82,11 +85,11 @@ echo "clusterbench allreduce: writing $cb_csv"
 # node's local path, not the network; it runs all the same.
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 \
   "$cb_bin/cb-allreduce" -b 1K -e 1G -f 4 --check --cluster "$cb_profile" \
-  --transport auto --total-time 450 -o "$cb_csv"
+  --transport nccl --total-time 450 -o "$cb_csv"
 
 # Step 2 of 2: every node, 2 x 1 rank per node = 2 ranks.
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
   "$cb_bin/cb-allreduce" -b 1K -e 1G -f 4 --check --cluster "$cb_profile" \
-  --transport auto --total-time 450 -o "$cb_csv"
+  --transport nccl --total-time 450 -o "$cb_csv"
 
 echo "clusterbench allreduce: results in $cb_csv"

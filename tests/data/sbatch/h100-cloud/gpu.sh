@@ -64,6 +64,9 @@ export NCCL_SOCKET_IFNAME='ens5'
 export NCCL_IB_DISABLE='1'
 export NCCL_SOCKET_NTHREADS='4'
 export NCCL_NSOCKS_PERTHREAD='4'
+# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu
+# --require-gpu): on a node whose GPUs cannot be used the step ends non-zero
+# and says why, instead of measuring host memory (as transport auto would).
 # The profile's [env].
 export NCCL_DEBUG='WARN'
 # Open MPI refuses to run as root unless told that it is on purpose.

@@ -118,6 +118,9 @@ export NCCL_SOCKET_IFNAME='ens5'
 export NCCL_IB_DISABLE='1'
 export NCCL_SOCKET_NTHREADS='4'
 export NCCL_NSOCKS_PERTHREAD='4'
+# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu
+# --require-gpu): on a node whose GPUs cannot be used the step ends non-zero
+# and says why, instead of measuring host memory (as transport auto would).
 # The profile's [env].
 export NCCL_DEBUG='WARN'
 # Open MPI refuses to run as root unless told that it is on purpose.
@@ -210,24 +213,24 @@ cb_step preflight "$cb_out/preflight.csv" srun --mpi=pmix --kill-on-bad-exit=1 -
 if [[ $cb_level != quick ]]; then
   cb_step p2p-sweep "$cb_out/p2p.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
     "$cb_bin/cb-p2p" -b 1K -e 1G -f 4 --time-per-size "$cb_tps" \
-    --cluster "$cb_profile" --transport auto --total-time "$cb_cap" -o "$cb_out/p2p.csv"
+    --cluster "$cb_profile" --transport nccl --total-time "$cb_cap" -o "$cb_out/p2p.csv"
 fi
 # Every pair of the 2 nodes in both directions, at one size: a slow link or
 # NIC stands out (the gate's p2p_spread names its node).
 cb_step p2p-all-pairs "$cb_out/p2p.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
   "$cb_bin/cb-p2p" --all-pairs --mode bw "${cb_matrix[@]}" --time-per-size "$cb_tps" \
-  --cluster "$cb_profile" --transport auto --total-time "$cb_cap" -o "$cb_out/p2p.csv"
+  --cluster "$cb_profile" --transport nccl --total-time "$cb_cap" -o "$cb_out/p2p.csv"
 
 # 3. All-reduce: not quick, the single-node baseline first (1 rank on one
 # node); then every node, 2 x 1 = 2 ranks.
 if [[ $cb_level != quick ]]; then
   cb_step allreduce-1node "$cb_out/allreduce.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 \
     "$cb_bin/cb-allreduce" "${cb_ar[@]}" --time-per-size "$cb_tps" --check \
-    --cluster "$cb_profile" --transport auto --total-time "$cb_cap" -o "$cb_out/allreduce.csv"
+    --cluster "$cb_profile" --transport nccl --total-time "$cb_cap" -o "$cb_out/allreduce.csv"
 fi
 cb_step allreduce "$cb_out/allreduce.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
   "$cb_bin/cb-allreduce" "${cb_ar[@]}" --time-per-size "$cb_tps" --check \
-  --cluster "$cb_profile" --transport auto --total-time "$cb_cap" -o "$cb_out/allreduce.csv"
+  --cluster "$cb_profile" --transport nccl --total-time "$cb_cap" -o "$cb_out/allreduce.csv"
 
 # 4. Every GPU against its spec sheet, one rank per GPU (--require-gpu: a node
 # without a CUDA device fails the step).
@@ -238,7 +241,7 @@ cb_step gpu "$cb_out/gpu.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --n
 # the break-even model fed by all-reduces cb-ddp times itself.
 cb_step ddp "$cb_out/ddp.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
   "$cb_bin/cb-ddp" --grad-bytes 100M "${cb_ddp[@]}" --cluster "$cb_profile" \
-  --transport auto --total-time "$cb_cap" -o "$cb_out/ddp.csv"
+  --transport nccl --total-time "$cb_cap" -o "$cb_out/ddp.csv"
 
 # 6. Not quick: real PyTorch DDP (cb-ddp-torch), the model's ground truth, where
 # torch imports on every node. GPU: resnet50 on synthetic data, NCCL.

@@ -63,6 +63,9 @@ export NCCL_SOCKET_IFNAME='wg0'
 export NCCL_IB_DISABLE='1'
 export NCCL_SOCKET_NTHREADS='2'
 export NCCL_NSOCKS_PERTHREAD='2'
+# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu
+# --require-gpu): on a node whose GPUs cannot be used the step ends non-zero
+# and says why, instead of measuring host memory (as transport auto would).
 # Open MPI refuses to run as root unless told that it is on purpose.
 if [[ "$(id -u)" -eq 0 ]]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

@@ -66,6 +66,9 @@ export NCCL_SOCKET_IFNAME='enp5s0'
 export NCCL_IB_DISABLE='1'
 export NCCL_SOCKET_NTHREADS='2'
 export NCCL_NSOCKS_PERTHREAD='2'
+# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu
+# --require-gpu): on a node whose GPUs cannot be used the step ends non-zero
+# and says why, instead of measuring host memory (as transport auto would).
 # Open MPI refuses to run as root unless told that it is on purpose.
 if [[ "$(id -u)" -eq 0 ]]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -91,7 +94,7 @@ cb_torch_csv="$cb_out/ddp-torch.csv"
 cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \
   srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks-per-node=1 \
   "$cb_bin/cb-allreduce" -b 1M -e 25M -i 24M -p in --check --cluster "$cb_profile" \
-  --transport auto --total-time 225 -o "$cb_ar_csv"
+  --transport nccl --total-time 225 -o "$cb_ar_csv"
 
 # Step 2 of 3: the synthetic DDP step (100 MiB of gradients) on the same ranks:
 # every rank alone (the single-node baseline), then DDP with the bucket
@@ -100,7 +103,7 @@ cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \
 # model's prediction from step 1's all-reduce times. GPU compute: a busy kernel.
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks-per-node=1 \
   "$cb_bin/cb-ddp" --grad-bytes 100M --step-ms 50,200,800 --sweep \
-  --allreduce-csv "$cb_ar_csv" --cluster "$cb_profile" --transport auto \
+  --allreduce-csv "$cb_ar_csv" --cluster "$cb_profile" --transport nccl \
   --total-time 450 -o "$cb_out/ddp.csv"
 
 # Step 3 of 3: real PyTorch DDP (cb-ddp-torch), the model's ground truth: the

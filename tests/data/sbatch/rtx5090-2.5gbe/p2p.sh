@@ -65,6 +65,9 @@ export NCCL_SOCKET_IFNAME='enp5s0'
 export NCCL_IB_DISABLE='1'
 export NCCL_SOCKET_NTHREADS='2'
 export NCCL_NSOCKS_PERTHREAD='2'
+# GPU profile: every step measures GPU buffers (--transport nccl; cb-gpu
+# --require-gpu): on a node whose GPUs cannot be used the step ends non-zero
+# and says why, instead of measuring host memory (as transport auto would).
 # Open MPI refuses to run as root unless told that it is on purpose.
 if [[ "$(id -u)" -eq 0 ]]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -79,12 +82,12 @@ echo "clusterbench p2p: writing $cb_csv"
 # one rank per node: point-to-point is about the links between nodes.
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
   "$cb_bin/cb-p2p" -b 1K -e 64M -f 4 --cluster "$cb_profile" \
-  --transport auto --total-time 450 -o "$cb_csv"
+  --transport nccl --total-time 450 -o "$cb_csv"
 
 # Step 2 of 2: every pair of the 3 nodes in both directions (--all-pairs) at
 # one size, so one slow link or NIC stands out in the matrix.
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \
   "$cb_bin/cb-p2p" --all-pairs --mode bw -b 16M -e 16M -W 8 --min-iters 3 \
-  --cluster "$cb_profile" --transport auto --total-time 450 -o "$cb_csv"
+  --cluster "$cb_profile" --transport nccl --total-time 450 -o "$cb_csv"
 
 echo "clusterbench p2p: results in $cb_csv"
