@@ -326,6 +326,57 @@ int cb_ddp_calib_predict(const cb_table_t *t, const char *cluster, const char *t
                          const cb_ddp_calib_t *c, const cb_ddp_torch_point_t *pts, size_t n,
                          cb_ddp_prediction_t *out);
 
+/* The same for efficiency >= `efficiency` (in (0, 1]) instead of speedup
+ * >= 1 (which is efficiency 1/N): cb_ddp_max_grad_bytes is this with 1/N. */
+int cb_ddp_max_grad_bytes_eff(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                              double step_us, double efficiency, uint64_t *grad_bytes);
+
+/* ---- what if: levers and their inverse questions (ddp_whatif.c) ---- */
+
+/* The latency term kept when a link is scaled: the fit's alpha, clamped to
+ * [0, the smallest measured time]. */
+double cb_ddp_curve_latency_us(const cb_ddp_curve_t *c);
+/* The curve of a link `factor` times as fast (> 0): each measured time keeps
+ * the latency term a and its bandwidth part is divided by the factor,
+ * t'(s) = a + (t(s) - a) / factor (the fit refitted). CB_ERR_USAGE, NOMEM. */
+int cb_ddp_curve_scale_link(const cb_ddp_curve_t *c, double factor, cb_ddp_curve_t *out);
+/* The curve of a ring all-reduce on `nodes` from one measured on
+ * `from_nodes` (both >= 2): T(s) = 2(N-1)·a_step + 2(N-1)/N·s/B, so the
+ * latency term scales with (N-1)/(N0-1) and the bandwidth part with
+ * ((N-1)/N)/((N0-1)/N0). CB_ERR_USAGE, CB_ERR_NOMEM. */
+int cb_ddp_curve_for_nodes(const cb_ddp_curve_t *c, int from_nodes, int nodes,
+                           cb_ddp_curve_t *out);
+
+/* Gradient accumulation over k micro-steps: DDP all-reduces once per k
+ * (no_sync before), during the last micro-step's backward, so one step is
+ * T_N(k) = (k-1)·T1 + T_N(T1) against k·T1 on one node: speedup N·k·T1 /
+ * T_N(k), efficiency k·T1 / T_N(k). tl (may be NULL) gets the last
+ * micro-step's timeline. CB_ERR_USAGE for k < 1 or a bad model input. */
+typedef struct cb_ddp_accum {
+    int k;
+    double step_us;     /* k·T1: the same work on one node */
+    double ddp_step_us; /* T_N(k) */
+    double speedup, efficiency;
+} cb_ddp_accum_t;
+int cb_ddp_accum_step(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                      double step_us, int k, cb_ddp_accum_t *out, cb_ddp_timeline_t *tl);
+
+#define CB_DDP_NEVER_K 0           /* no accumulation reaches the efficiency */
+#define CB_DDP_LINK_FACTOR_MAX 1e6 /* the link scale searched up to */
+
+/* The smallest link factor (relative to the curve's link) at which N nodes
+ * reach `efficiency` at T1 with k micro-steps: bisection in log(factor)
+ * between 1e-6 and CB_DDP_LINK_FACTOR_MAX, to 1e-9 relative (efficiency
+ * grows with the factor). INFINITY when even the largest does not reach it
+ * (latency-bound). CB_ERR_USAGE, CB_ERR_NOMEM. */
+int cb_ddp_min_link_factor(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                           double step_us, int k, double efficiency, double *factor);
+/* The smallest k with efficiency >= e: from k·T1 >= e·((k-1)·T1 + T_N),
+ * k >= e·(T_N - T1) / ((1 - e)·T1), the smallest integer >= max(1, that);
+ * CB_DDP_NEVER_K when e = 1 and T_N > T1, or beyond k_max. CB_ERR_USAGE. */
+int cb_ddp_min_accumulation(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                            double step_us, double efficiency, int k_max, int *k);
+
 /* ---- verdict ---- */
 
 typedef enum cb_ddp_verdict {

@@ -456,29 +456,40 @@ int cb_ddp_threshold_step(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curv
     return CB_OK;
 }
 
-static int breaks_even(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
-                       double step_us, uint64_t g)
+/* Whether gradients of g bytes reach T_N <= ratio·T1 (ratio = N: break
+ * even; 1/e: efficiency e). */
+static int reaches(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                   double step_us, double ratio, uint64_t g)
 {
     cb_ddp_config_t c = *cfg;
     c.grad_bytes = g;
     double total;
-    return simulate(&c, curve, nodes, step_us, NULL, &total) <= (double)nodes * step_us;
+    return simulate(&c, curve, nodes, step_us, NULL, &total) <= ratio * step_us;
 }
 
 int cb_ddp_max_grad_bytes(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
                           double step_us, uint64_t *grad_bytes)
 {
+    return cb_ddp_max_grad_bytes_eff(cfg, curve, nodes, step_us, nodes > 0 ? 1.0 / nodes : NAN,
+                                     grad_bytes);
+}
+
+int cb_ddp_max_grad_bytes_eff(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curve, int nodes,
+                              double step_us, double efficiency, uint64_t *grad_bytes)
+{
     *grad_bytes = 0;
-    if (check_args(cfg, curve, nodes) < 0 || !(step_us > 0) || !isfinite(step_us))
+    if (check_args(cfg, curve, nodes) < 0 || !(step_us > 0) || !isfinite(step_us) ||
+        !(efficiency > 0 && efficiency <= 1))
         return CB_ERR_USAGE;
     if (nodes == 1) {
         *grad_bytes = CB_DDP_GRAD_BYTES_UNBOUNDED;
         return CB_OK;
     }
-    if (!breaks_even(cfg, curve, nodes, step_us, 1))
+    double ratio = 1.0 / efficiency;
+    if (!reaches(cfg, curve, nodes, step_us, ratio, 1))
         return CB_OK;
     uint64_t lo = 1, hi = 2;
-    while (breaks_even(cfg, curve, nodes, step_us, hi)) {
+    while (reaches(cfg, curve, nodes, step_us, ratio, hi)) {
         lo = hi;
         if (hi >= CB_DDP_GRAD_BYTES_CAP) {
             *grad_bytes = CB_DDP_GRAD_BYTES_UNBOUNDED;
@@ -486,9 +497,9 @@ int cb_ddp_max_grad_bytes(const cb_ddp_config_t *cfg, const cb_ddp_curve_t *curv
         }
         hi *= 2;
     }
-    while (hi - lo > 1) { /* invariant: lo breaks even, hi does not */
+    while (hi - lo > 1) { /* invariant: lo reaches the ratio, hi does not */
         uint64_t mid = lo + (hi - lo) / 2;
-        if (breaks_even(cfg, curve, nodes, step_us, mid))
+        if (reaches(cfg, curve, nodes, step_us, ratio, mid))
             lo = mid;
         else
             hi = mid;
