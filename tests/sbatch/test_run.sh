@@ -284,7 +284,8 @@ else
     rc=0
     PATH=$tmp/stubs:$PATH SLURM_JOB_ID=$id CB_HOME=$real timeout 120 bash "$tmp/g/$s.sh" >"$tmp/out" 2>&1 || rc=$?
     [[ $rc == 3 ]] || fail "h100-cloud $s.sh without a GPU: exit $rc, want 3: $(tail -n 3 "$tmp/out")"
-    grep -qE "(transport nccl: no CUDA device|no CUDA device on .*--require-gpu makes this an error)" "$tmp/out" ||
+    # (no CUDA device; or, in a build without NCCL/CUDA, no support for them)
+    grep -qE "(transport nccl: (no CUDA device|this build has no NCCL support)|no CUDA device on .*--require-gpu makes this an error)" "$tmp/out" ||
       fail "h100-cloud $s.sh without a GPU does not say why: $(tail -n 3 "$tmp/out")"
     for csv in "$real/results/h100-cloud/$id/"*.csv; do
       [[ -e $csv ]] || continue
