@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Slurm integration test of the validation run (label slurm): brings up a
 # private 3-node copy of the virtual cluster at 2.5 Gbit/s, submits the
-# generated sbatch/validate.sh --level quick and expects PASS (job COMPLETED,
+# generated sbatch/validate.sh --level quick (the gate's absolute bandwidth
+# bounds at 10% of goodput: speed is not what this tests) and expects PASS (job COMPLETED,
 # every step exit 0, gate PASSED, JUnit XML well-formed, Prometheus pass 1);
 # then shapes node2's link to 100 Mbit/s, submits it again and expects FAIL
 # (job exit 1) with the gate's FAIL lines naming node2. Skips (77) when not
@@ -22,6 +23,19 @@ fail() {
 need_tool xmllint libxml2-utils
 vc_start
 vc_home
+# The gate's absolute bounds judge speed (p2p at 90%, the all-reduce at 70% of
+# the link's goodput), which a loaded machine misses now and then (68.4% seen
+# under CI): this test checks the validation run, not the speed. The jobs read
+# their profile and thresholds from the job's home: the shipped ones, with
+# those two bounds at 10% of goodput (a dead link, or one at 100 Mbit/s, still
+# fails them); p2p_spread, wrong_elements and preflight as shipped.
+mkdir -p "$home/sbatch/profiles"
+cp "$CB_SOURCE_DIR/sbatch/profiles/vcluster.ini" "$home/sbatch/profiles/"
+sed -e '/^\[p2p_bw\]/,/^\[/ s/^lower *=.*/lower     = -0.90/' \
+  -e '/^\[allreduce_busbw\]/,/^\[/ s/^lower *=.*/lower     = -0.90/' \
+  "$CB_SOURCE_DIR/sbatch/profiles/vcluster.gate.ini" >"$home/sbatch/profiles/vcluster.gate.ini"
+[ "$(diff "$CB_SOURCE_DIR/sbatch/profiles/vcluster.gate.ini" "$home/sbatch/profiles/vcluster.gate.ini" |
+  grep -c '^>')" = 2 ] || fail "the test's thresholds: want exactly the two bounds changed"
 "$bin/clusterbench" sbatch --profile vcluster --out "$tmp/sbatch" >/dev/null || fail "generate"
 
 # submit WANT_EXIT: runs validate.sh --level quick; sets id, dir, log
@@ -63,6 +77,7 @@ submit 1
 grep -q '^clusterbench validate: FAIL (level quick' "$log" || fail "no FAIL line"
 grep -q '^clusterbench validate: the gate failed' "$log" || fail "the verdict does not blame the gate"
 grep -q '^\[ FAIL \] p2p_spread: node2 is ' "$log" || fail "p2p_spread does not name node2"
+grep -qE '^\[ FAIL \] p2p_bw: .*node2' "$log" || fail "p2p_bw does not fail node2's pairs (4% of goodput)"
 grep '^\[ FAIL \]' "$log" | sed 's/^/  /'
 if grep '^\[ FAIL \] p2p_spread' "$log" | grep -q 'node[01] is '; then fail "a healthy node blamed"; fi
 grep -q '^\[ PASS \] wrong_elements' "$log" || fail "slow is not wrong: wrong_elements should pass"
