@@ -1,0 +1,169 @@
+/* The command line of every benchmark program (cb_prog.h): the shared flags
+ * (-o, --cluster, -q, -h, --timeout, --total-time, --warmup, -t) parsed here
+ * with one spelling and one message each, the program's own options handed
+ * to its hooks; GNU getopt_long underneath. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cb_error.h"
+#include "cb_prog.h"
+#include "cb_size.h"
+
+/* getopt codes of the shared long options: above any program's own. */
+enum {
+    SH_OUTPUT = 0x1000, SH_CLUSTER, SH_QUIET, SH_TIMEOUT, SH_TOTAL_TIME, SH_WARMUP, SH_TRANSPORT,
+    SH_HELP,
+};
+
+#define MAX_LONGOPTS 64
+
+static const struct {
+    unsigned bit;      /* CB_PROG_OPT_*; 0: every program */
+    int code;
+    char shortc;       /* 0: none */
+    struct option lo;  /* .val filled from code */
+} shared[] = {
+    {CB_PROG_OPT_OUTPUT, SH_OUTPUT, 'o', {"output", required_argument, 0, 0}},
+    {CB_PROG_OPT_CLUSTER, SH_CLUSTER, 0, {"cluster", required_argument, 0, 0}},
+    {CB_PROG_OPT_QUIET, SH_QUIET, 'q', {"quiet", no_argument, 0, 0}},
+    {CB_PROG_OPT_TIMEOUT, SH_TIMEOUT, 0, {"timeout", required_argument, 0, 0}},
+    {CB_PROG_OPT_TOTAL_TIME, SH_TOTAL_TIME, 0, {"total-time", required_argument, 0, 0}},
+    {CB_PROG_OPT_WARMUP, SH_WARMUP, 'w', {"warmup", required_argument, 0, 0}},
+    /* the old spelling of cb-allreduce, cb-p2p and cb-gpu (scripts use it) */
+    {CB_PROG_OPT_WARMUP, SH_WARMUP, 0, {"warmup_iters", required_argument, 0, 0}},
+    {CB_PROG_OPT_TRANSPORT, SH_TRANSPORT, 't', {"transport", required_argument, 0, 0}},
+    {0, SH_HELP, 'h', {"help", no_argument, 0, 0}},
+};
+#define NSHARED (sizeof shared / sizeof shared[0])
+
+void cb_prog_opts_default(cb_prog_opts_t *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->results_dir, sizeof c->results_dir, "results");
+    snprintf(c->transport, sizeof c->transport, "auto");
+}
+
+int cb_prog_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return CB_ERR_USAGE;
+}
+
+int cb_prog_parse_int(const char *flag, const char *v, long min, long max, int *out, char *err,
+                      size_t errlen)
+{
+    long x;
+    if (cb_parse_long(v, min, max, &x))
+        return cb_prog_fail(err, errlen, "%s '%s': expected an integer in [%ld, %ld]", flag, v,
+                            min, max);
+    *out = (int)x;
+    return CB_OK;
+}
+
+static int parse_secs(const char *flag, const char *v, double *out, char *err, size_t errlen)
+{
+    if (cb_parse_double(v, 0, 86400 * 7, out))
+        return cb_prog_fail(err, errlen, "%s '%s': expected seconds, 0 to 604800", flag, v);
+    return CB_OK;
+}
+
+static int set_str(char *dst, size_t len, const char *flag, const char *v, const char *what,
+                   char *err, size_t errlen)
+{
+    if (!*v || strlen(v) >= len)
+        return cb_prog_fail(err, errlen, "%s: empty or too long %s", flag, what);
+    snprintf(dst, len, "%s", v);
+    return CB_OK;
+}
+
+/* One shared flag. */
+static int shared_option(const cb_prog_parser_t *p, int code, const char *v, const char *flag,
+                         cb_prog_opts_t *c, FILE *out, char *err, size_t errlen)
+{
+    switch (code) {
+    case SH_OUTPUT: return set_str(c->output, sizeof c->output, flag, v, "path", err, errlen);
+    case SH_CLUSTER: return set_str(c->cluster, sizeof c->cluster, flag, v, "name", err, errlen);
+    case SH_QUIET: c->quiet = 1; return CB_OK;
+    case SH_TIMEOUT: return parse_secs(flag, v, &c->timeout_s, err, errlen);
+    case SH_TOTAL_TIME: return parse_secs(flag, v, &c->total_time_s, err, errlen);
+    case SH_WARMUP:
+        return cb_prog_parse_int(flag, v, p->warmup_min, p->warmup_max, &c->warmup_iters, err,
+                                 errlen);
+    case SH_TRANSPORT:
+        if (strcmp(v, "auto") && strcmp(v, "mpi") && strcmp(v, "nccl"))
+            return cb_prog_fail(err, errlen, "%s '%s': unknown transport (auto, mpi, nccl)", flag,
+                                v);
+        snprintf(c->transport, sizeof c->transport, "%s", v);
+        return CB_OK;
+    case SH_HELP:
+        p->usage(out);
+        return 1;
+    }
+    return CB_ERR_INTERNAL;
+}
+
+int cb_prog_parse(const cb_prog_parser_t *p, int argc, char **argv, void *o, cb_prog_opts_t *c,
+                  FILE *out, char *err, size_t errlen)
+{
+    /* The tables: the program's own options first, then the shared ones it
+     * takes; a short letter the program uses itself stays its own. */
+    struct option lo[MAX_LONGOPTS + NSHARED + 1];
+    char so[128];
+    size_t n = 0;
+    const char *own = p->shortopts ? p->shortopts : "";
+    snprintf(so, sizeof so, ":%s", own);
+    for (const struct option *x = p->longopts; x && x->name && n < MAX_LONGOPTS; x++)
+        lo[n++] = *x;
+    int short_code[128] = {0}; /* shared short letter -> its code */
+    for (size_t i = 0; i < NSHARED; i++) {
+        if (shared[i].bit && !(p->shared & shared[i].bit))
+            continue;
+        lo[n] = shared[i].lo;
+        lo[n++].val = shared[i].code;
+        char ch = shared[i].shortc;
+        if (ch && !strchr(own, ch) && !short_code[(int)ch]) {
+            short_code[(int)ch] = shared[i].code;
+            size_t len = strlen(so);
+            if (len + 3 < sizeof so) {
+                so[len++] = ch;
+                if (shared[i].lo.has_arg == required_argument)
+                    so[len++] = ':';
+                so[len] = '\0';
+            }
+        }
+    }
+    memset(&lo[n], 0, sizeof lo[n]);
+
+    optind = 0; /* full re-initialisation of GNU getopt (tests parse repeatedly) */
+    opterr = 0;
+    int ch, rc;
+    while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+        /* the flag as typed, without "=value" */
+        char flag[64];
+        snprintf(flag, sizeof flag, "%s", argv[optind - 1]);
+        char *eq = flag[0] == '-' && flag[1] == '-' ? strchr(flag, '=') : NULL;
+        if (eq)
+            *eq = '\0';
+        if (ch == ':')
+            return cb_prog_fail(err, errlen, "%s: missing value", flag);
+        if (ch == '?')
+            return cb_prog_fail(err, errlen, "unknown option '%s'", flag);
+        int code = ch >= SH_OUTPUT ? ch : ch < 128 && short_code[ch] ? short_code[ch] : 0;
+        if (code)
+            rc = shared_option(p, code, optarg, flag, c, out, err, errlen);
+        else if (p->option)
+            rc = p->option(o, ch, optarg, flag, out, err, errlen);
+        else
+            rc = cb_prog_fail(err, errlen, "unknown option '%s'", flag);
+        if (rc)
+            return rc;
+    }
+    if (optind < argc)
+        return cb_prog_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+    return p->finish ? p->finish(o, c, out, err, errlen) : CB_OK;
+}
