@@ -179,13 +179,14 @@ int cb_prog_agree(cb_session_t *s, int rc);
  * else 60 s + 20x the expectation. */
 double cb_prog_timeout_s(const cb_session_t *s, double expect_s);
 /* Begin a point: rank 0 keeps `row` (its columns; status and note are set
- * here, the caller clears it) to write if the point never finishes — "timeout" with
- * "watchdog: <timeout_note>" by the watchdog, "failed" with "interrupted:
- * the job was killed while measuring" on a fatal signal; row NULL: nothing
- * to mark. Every rank arms the watchdog for cb_prog_timeout_s(expect_s)
- * naming `what`. */
+ * here, the caller clears it) to write if the point never finishes —
+ * status "timeout" with timeout_note by the watchdog, "failed" with
+ * signal_note on a fatal signal (NULL notes: "watchdog: did not finish
+ * within --timeout", "interrupted: the job was killed while measuring");
+ * row NULL: nothing to mark. Every rank arms the watchdog for
+ * cb_prog_timeout_s(expect_s) naming `what`. */
 void cb_prog_point_begin(cb_session_t *s, cb_row_t *row, const char *timeout_note,
-                         double expect_s, const char *what);
+                         const char *signal_note, double expect_s, const char *what);
 /* Re-arm the watchdog of the point in flight (a new phase of it). */
 void cb_prog_point_rearm(cb_session_t *s, double expect_s, const char *what);
 /* End the point: disarm, forget the row in flight. */

@@ -16,6 +16,7 @@
 
 #include "cb_comm.h"
 #include "cb_ddp.h"
+#include "cb_prog.h"
 #include "cb_results.h"
 #include "cb_transport.h"
 
@@ -56,6 +57,9 @@ void cb_ddp_bench_opts_default(cb_ddp_bench_opts_t *o);
  * printing help. */
 int cb_ddp_bench_parse_args(int argc, char **argv, cb_ddp_bench_opts_t *o, FILE *out, char *err,
                             size_t errlen);
+/* The same, the shared flags also into c (for cb_prog_main). */
+int cb_ddp_bench_parse(int argc, char **argv, cb_ddp_bench_opts_t *o, cb_prog_opts_t *c,
+                       FILE *out, char *err, size_t errlen);
 void cb_ddp_bench_usage(FILE *f);
 /* The model configuration the options describe. */
 void cb_ddp_bench_config(const cb_ddp_bench_opts_t *o, cb_ddp_config_t *cfg);
@@ -179,6 +183,7 @@ extern const cb_ddp_engine_ops_t cb_ddp_engine_gpu;
 
 /* ---- the program (ddp.c) ---- */
 
+extern const cb_prog_desc_t cb_ddp_prog;
 int cb_ddp_bench_main(int argc, char **argv);
 
 #endif

@@ -105,16 +105,17 @@ double cb_prog_timeout_s(const cb_session_t *s, double expect_s)
 }
 
 void cb_prog_point_begin(cb_session_t *s, cb_row_t *row, const char *timeout_note,
-                         double expect_s, const char *what)
+                         const char *signal_note, double expect_s, const char *what)
 {
     if (s->comm.rank == 0 && row) {
-        char note[512];
-        snprintf(note, sizeof note, "watchdog: %s", timeout_note);
         cb_row_set_str(row, CB_COL_STATUS, "timeout");
-        cb_row_set_str(row, CB_COL_NOTE, note);
+        cb_row_set_str(row, CB_COL_NOTE,
+                       timeout_note ? timeout_note : "watchdog: did not finish within --timeout");
         struct cb_inflight *t = format_inflight(row);
         cb_row_set_str(row, CB_COL_STATUS, "failed");
-        cb_row_set_str(row, CB_COL_NOTE, "interrupted: the job was killed while measuring");
+        cb_row_set_str(row, CB_COL_NOTE, signal_note ? signal_note
+                                                     : "interrupted: the job was killed while "
+                                                       "measuring");
         swap_inflight(s, t, format_inflight(row));
     }
     cb_watchdog_arm(&s->wd, cb_prog_timeout_s(s, expect_s), what);

@@ -143,9 +143,15 @@ int cb_prog_parse(const cb_prog_parser_t *p, int argc, char **argv, void *o, cb_
     opterr = 0;
     int ch, rc;
     while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
-        /* the flag as typed, without "=value" */
+        /* the flag as typed: "--name" (without "=value") or "-x" */
+        const char *tok = argv[optind - 1];
+        if (optarg && optarg == argv[optind - 1] && optind >= 2)
+            tok = argv[optind - 2]; /* the value was the next argument */
         char flag[64];
-        snprintf(flag, sizeof flag, "%s", argv[optind - 1]);
+        if (tok[0] == '-' && tok[1] != '-' && ch > 0 && ch < 128 && ch != ':' && ch != '?')
+            snprintf(flag, sizeof flag, "-%c", ch);
+        else
+            snprintf(flag, sizeof flag, "%s", tok);
         char *eq = flag[0] == '-' && flag[1] == '-' ? strchr(flag, '=') : NULL;
         if (eq)
             *eq = '\0';
