@@ -113,6 +113,10 @@ int cb_bench_iters_for_budget(double iter_us, double budget_s, int min_iters, in
 /* Sizes of the sweep: fills sizes (up to cap), returns how many. */
 size_t cb_bench_sizes(const cb_bench_opts_t *o, uint64_t *sizes, size_t cap);
 
+/* Timeout (s) of a phase expected to take expect_s under o's --timeout
+ * (cb_prog_timeout_for). */
+double cb_bench_timeout_s(const cb_bench_opts_t *o, double expect_s);
+
 /* Measure one configuration on all ranks (collective), with the effort of
  * r->opts, under the session's watchdog (the row in flight marked if it
  * never finishes). */

@@ -178,6 +178,8 @@ int cb_prog_agree(cb_session_t *s, int rc);
 /* Timeout (s) of a point expected to take expect_s: --timeout when given,
  * else 60 s + 20x the expectation. */
 double cb_prog_timeout_s(const cb_session_t *s, double expect_s);
+/* The same rule for a --timeout value (0 = automatic). Pure. */
+double cb_prog_timeout_for(double timeout_s, double expect_s);
 /* Begin a point: rank 0 keeps `row` (its columns; status and note are set
  * here, the caller clears it) to write if the point never finishes —
  * status "timeout" with timeout_note by the watchdog, "failed" with

@@ -11,6 +11,11 @@
 #include "cb_size.h"
 #include "cb_timer.h"
 
+double cb_bench_timeout_s(const cb_bench_opts_t *o, double expect_s)
+{
+    return cb_prog_timeout_for(o->timeout_s, expect_s);
+}
+
 int cb_bench_iters_for_budget(double iter_us, double budget_s, int min_iters, int max_iters)
 {
     double n = iter_us > 0 ? budget_s * 1e6 / iter_us : (double)max_iters;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "cb_preflight.h"
+#include "cb_prog.h"
 
 /* Ping-pong rounds per node of the clock check; the best one counts. */
 #define CB_PREFLIGHT_CLOCK_ROUNDS 16
@@ -33,6 +34,9 @@ void cb_preflight_opts_default(cb_preflight_opts_t *o);
  * CB_ERR_USAGE with a one-line reason in err. No I/O besides help. */
 int cb_preflight_parse_args(int argc, char **argv, cb_preflight_opts_t *o, FILE *out, char *err,
                             size_t errlen);
+/* The same, the shared flags also into c (for cb_prog_main). */
+int cb_preflight_parse(int argc, char **argv, cb_preflight_opts_t *o, cb_prog_opts_t *c,
+                       FILE *out, char *err, size_t errlen);
 void cb_preflight_usage(FILE *f);
 
 /* ---- real facts (preflight_facts.c) ---- */
@@ -77,7 +81,8 @@ int cb_preflight_write_token(const char *dir, const char *path, const char *text
  * up to wait_s seconds (NFS attribute caches). */
 cb_preflight_token_t cb_preflight_read_token(const char *path, const char *text, double wait_s);
 
-/* The program (cb-preflight.c is a thin main over this). */
+/* The program on the skeleton (cb-preflight.c is a thin main over this). */
+extern const cb_prog_desc_t cb_preflight_prog;
 int cb_preflight_main(int argc, char **argv);
 
 #endif

@@ -97,11 +97,16 @@ void cb_prog_set_inflight(cb_session_t *s, const cb_row_t *timeout_row, const cb
     swap_inflight(s, format_inflight(timeout_row), format_inflight(signal_row));
 }
 
+double cb_prog_timeout_for(double timeout_s, double expect_s)
+{
+    if (timeout_s > 0)
+        return timeout_s;
+    return 60.0 + 20.0 * (expect_s > 0 ? expect_s : 0);
+}
+
 double cb_prog_timeout_s(const cb_session_t *s, double expect_s)
 {
-    if (s->common.timeout_s > 0)
-        return s->common.timeout_s;
-    return 60.0 + 20.0 * (expect_s > 0 ? expect_s : 0);
+    return cb_prog_timeout_for(s->common.timeout_s, expect_s);
 }
 
 void cb_prog_point_begin(cb_session_t *s, cb_row_t *row, const char *timeout_note,
