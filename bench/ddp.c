@@ -44,26 +44,20 @@
  *     model_breakeven_t1_ms  ms     the model's
  *   A T1 skipped for the time budget: a tn_ms row with status skipped.
  */
-#include <errno.h>
-#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cb_bench.h"
 #include "cb_ddp.h"
-#include "cb_env.h"
 #include "cb_error.h"
 #include "cb_size.h"
 #include "cb_timer.h"
-#include "cb_topo.h"
 #include "ddp_bench.h"
 
 #define PROG "cb-ddp"
 
-extern char **environ;
 
 typedef struct ddp_run {
     cb_session_t *s;       /* comm, transport, context, results (the skeleton's) */

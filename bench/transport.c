@@ -1,27 +1,10 @@
-/* cb_transport: the NCCL types of dtypes, the device of a rank, and
- * transport selection (pure but for the device count). */
+/* cb_transport: transport selection ("auto", "mpi", "nccl"; pure but for the
+ * device count). */
 #include <stdio.h>
 #include <string.h>
 
 #include "cb_error.h"
 #include "cb_transport.h"
-
-int cb_cuda_device_for_rank(int local_rank, int ndev)
-{
-    return ndev < 1 || local_rank < 0 ? -1 : local_rank % ndev;
-}
-
-int cb_nccl_dtype(cb_dtype_t dt)
-{
-    switch (dt) {
-    case CB_DT_UINT8: return CB_NCCL_UINT8;
-    case CB_DT_FLOAT: return CB_NCCL_FLOAT32;
-    case CB_DT_DOUBLE: return CB_NCCL_FLOAT64;
-    case CB_DT_HALF: return CB_NCCL_FLOAT16;
-    case CB_DT_BF16: return CB_NCCL_BFLOAT16;
-    default: return -1;
-    }
-}
 
 int cb_transport_select(const char *name, const cb_transport_ops_t **out, char *why, size_t len)
 {
