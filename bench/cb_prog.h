@@ -144,6 +144,7 @@ struct cb_session {
     double t_start_us;
     int failures;          /* configurations that failed or found wrong data */
     int capped;            /* points skipped by the total budget */
+    int points;            /* points begun (cb_prog_point_enter) */
     cb_watchdog_t wd;      /* aborts the job when a point hangs */
     /* Rank 0: the row of the point in flight, formatted beforehand, written
      * as "timeout" by the watchdog or "failed" by a fatal signal so the
@@ -189,6 +190,12 @@ double cb_prog_timeout_for(double timeout_s, double expect_s);
  * cb_prog_timeout_s(expect_s) naming `what`. */
 void cb_prog_point_begin(cb_session_t *s, cb_row_t *row, const char *timeout_note,
                          const char *signal_note, double expect_s, const char *what);
+/* Count a point as begun (cb_prog_point_begin does; every rank). In the
+ * fault-injection builds (CB_TEST_FAULTS: the *-faults twins that
+ * tests/faults runs) the rank $CB_FAULT_STOP_RANK stops itself with
+ * SIGSTOP at point $CB_FAULT_STOP_POINT (default 1), its row in flight set
+ * and the watchdogs armed: a rank hung in the middle of a point. */
+void cb_prog_point_enter(cb_session_t *s);
 /* Re-arm the watchdog of the point in flight (a new phase of it). */
 void cb_prog_point_rearm(cb_session_t *s, double expect_s, const char *what);
 /* End the point: disarm, forget the row in flight. */

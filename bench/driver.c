@@ -63,6 +63,7 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
              b->coll == CB_COLL_SENDRECV ? "" : (r->in_place ? "in-place" : "out-of-place"));
     cb_bench_set_inflight(s, b, r);
     cb_prog_point_rearm(s, r->expect_us / 1e6, what);
+    cb_prog_point_enter(s);
     int rc = b->setup(r);
     if ((rc = cb_prog_agree(s, rc)))
         goto out;

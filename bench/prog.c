@@ -124,6 +124,21 @@ void cb_prog_point_begin(cb_session_t *s, cb_row_t *row, const char *timeout_not
         swap_inflight(s, t, format_inflight(row));
     }
     cb_watchdog_arm(&s->wd, cb_prog_timeout_s(s, expect_s), what);
+    cb_prog_point_enter(s);
+}
+
+void cb_prog_point_enter(cb_session_t *s)
+{
+    s->points++;
+#ifdef CB_TEST_FAULTS
+    /* Fault injection (the *-faults twins of tests/faults only). */
+    const char *rank = getenv("CB_FAULT_STOP_RANK"), *point = getenv("CB_FAULT_STOP_POINT");
+    if (rank && atoi(rank) == s->comm.rank && s->points == (point ? atoi(point) : 1)) {
+        fprintf(stderr, "%s: fault injection: rank %d stops itself (SIGSTOP) at point %d\n",
+                s->progname, s->comm.rank, s->points);
+        raise(SIGSTOP);
+    }
+#endif
 }
 
 void cb_prog_point_rearm(cb_session_t *s, double expect_s, const char *what)
