@@ -105,12 +105,12 @@ static const wl_agg_t *wl_base(const wl_agg_t *a, size_t n, int base)
  * medians: rows of `transport` when it has any (else nccl when any, else
  * all), out-of-place when any (else all) — cb_ddp_curve_from_table's rule,
  * per cluster. CB_ERR_INPUT when fewer than 2 sizes. */
-static int model_curve(rep_t *r, uint32_t cluster, uint32_t nodes, uint32_t transport,
-                       cb_ddp_curve_t *c, char *src, size_t srclen)
+static int model_curve(rep_t *r, const rep_ar_t *ar, uint32_t cluster, uint32_t nodes,
+                       uint32_t transport, cb_ddp_curve_t *c, char *src, size_t srclen)
 {
     memset(c, 0, sizeof *c);
-    const rep_agg_t *ag = r->ar_agg;
-    size_t n = r->n_ar_agg;
+    const rep_agg_t *ag = ar->agg;
+    size_t n = ar->n;
     uint32_t nccl = rep_rank_of(r, "nccl"), oop = rep_rank_of(r, "out-of-place");
     int has_tp = 0, has_nccl = 0;
     for (size_t i = 0; i < n; i++)
@@ -307,11 +307,11 @@ static double measured_breakeven(const measured_t *ms, size_t n, uint32_t nodes,
 }
 
 /* One DDP plot (and the model tables) for a cluster: measured points ms[]
- * (ascending nodes, then T1; may be empty) and model curves for each node
- * count in nodes[]. */
-static void ddp_plot(rep_t *r, const char *title, uint32_t cluster, uint32_t transport,
-                     double grad_bytes, int overlap, const uint32_t *nodes, size_t nn,
-                     const measured_t *ms, size_t nms)
+ * (ascending nodes, then T1; may be empty) and model curves from the
+ * all-reduce medians ar for each node count in nodes[]; counted in *nplots. */
+static void ddp_plot(rep_t *r, const rep_ar_t *ar, size_t *nplots, const char *title,
+                     uint32_t cluster, uint32_t transport, double grad_bytes, int overlap,
+                     const uint32_t *nodes, size_t nn, const measured_t *ms, size_t nms)
 {
     rep_series_t set = {0};
     cb_svg_ref_t *refs = cb_doc_alloc(r->doc, (nn + 1) * sizeof *refs);
@@ -349,7 +349,8 @@ static void ddp_plot(rep_t *r, const char *title, uint32_t cluster, uint32_t tra
         }
         if (!have_g)
             continue;
-        int rc = model_curve(r, cluster, nodes[i], transport, &curves[i], src[i], sizeof src[i]);
+        int rc = model_curve(r, ar, cluster, nodes[i], transport, &curves[i], src[i],
+                             sizeof src[i]);
         if (rc == CB_ERR_NOMEM) {
             r->oom = 1;
             goto out;
@@ -446,7 +447,7 @@ static void ddp_plot(rep_t *r, const char *title, uint32_t cluster, uint32_t tra
         rep_series_pt(s, wb->v, sp);
     }
     rep_plot_speedup(r, title, &set, refs, nrefs);
-    r->n_ddp_plots++;
+    (*nplots)++;
 
     char gb[32], b[8][48];
     if (have_g)
@@ -538,7 +539,8 @@ static int cmp_npoint(const void *a, const void *b)
     return (p->x > q->x) - (p->x < q->x);
 }
 
-static void ddp_config(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi)
+static void ddp_config(rep_t *r, const rep_ar_t *ar, size_t *nplots, const rep_agg_t *ag,
+                       size_t lo, size_t hi)
 {
     uint32_t B = (uint32_t)r->o->baseline_nodes;
     const rep_agg_t *a0 = &ag[lo];
@@ -624,7 +626,7 @@ static void ddp_config(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi)
     for (size_t i = 0; i < np && !isfinite(g); i++)
         g = metric_of(r, ag, lo, hi, pts[i].nodes, pts[i].x, "grad_bytes");
     if (nn)
-        ddp_plot(r,
+        ddp_plot(r, ar, nplots,
                  cb_doc_printf(r->doc,
                                "DDP speedup against single-node step time \xE2\x80\x94 %s%s%s", cl,
                                ll ? ", " : "", ll ? label : ""),
@@ -687,10 +689,10 @@ out:
 }
 
 /* Without DDP rows: the model alone, when --grad-bytes is given. */
-static void model_only(rep_t *r)
+static void model_only(rep_t *r, const rep_ar_t *ar, size_t *nplots)
 {
-    const rep_agg_t *ag = r->ar_agg;
-    size_t n = r->n_ar_agg;
+    const rep_agg_t *ag = ar->agg;
+    size_t n = ar->n;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && ag[j].k[0] == ag[i].k[0])
@@ -715,7 +717,7 @@ static void model_only(rep_t *r)
         if (nn) {
             const char *cl = rep_cluster_name(rep_str(r, ag[i].k[0]));
             cb_doc_heading(r->doc, 3, "%s: DDP model", cl);
-            ddp_plot(r,
+            ddp_plot(r, ar, nplots,
                      cb_doc_printf(r->doc, "DDP speedup (model) against single-node step time "
                                            "\xE2\x80\x94 %s",
                                    cl),
@@ -725,7 +727,7 @@ static void model_only(rep_t *r)
     }
 }
 
-int rep_section_ddp(rep_t *r)
+int rep_section_ddp(rep_t *r, const rep_ar_t *ar, size_t *nplots)
 {
     rep_agg_t *ag; /* v: value */
     size_t n;
@@ -739,7 +741,7 @@ int rep_section_ddp(rep_t *r)
         cb_doc_para(r->doc, "No DDP rows (benchmark=ddp, status=ok, with a metric and value) in "
                             "the input.");
         if (isfinite(r->o->grad_bytes))
-            model_only(r);
+            model_only(r, ar, nplots);
         else
             cb_doc_note(r->doc, "With --grad-bytes the model alone is drawn from the all-reduce "
                                 "rows.");
@@ -754,7 +756,7 @@ int rep_section_ddp(rep_t *r)
         size_t j = i + 1;
         while (j < n && rep_agg_same_k(&ag[j], &ag[i], DDP_CFG))
             j++;
-        ddp_config(r, ag, i, j);
+        ddp_config(r, ar, nplots, ag, i, j);
         i = j;
     }
     free(ag);
@@ -763,7 +765,7 @@ int rep_section_ddp(rep_t *r)
 
 /* ------------------------------------------------------------ workload */
 
-int rep_section_workload(rep_t *r)
+int rep_section_workload(rep_t *r, size_t ddp_plots)
 {
     const cb_report_workload_t *w = r->w;
     int B = r->o->baseline_nodes;
@@ -863,7 +865,7 @@ int rep_section_workload(rep_t *r)
     cb_doc_note(r->doc, "efficiency below %.0f%% is marked: independent jobs on the same nodes "
                         "would give more total throughput.",
                 100 * CB_DDP_THRESHOLD_DEFAULT);
-    if (w->step_time && b && r->n_ddp_plots)
+    if (w->step_time && b && ddp_plots)
         cb_doc_note(r->doc, "Its step time T_%d is also marked (squares) on the DDP plots, to "
                             "judge it next to the synthetic step and the model.",
                     B);
