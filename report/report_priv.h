@@ -180,6 +180,22 @@ void rep_plot_speedup(rep_t *r, const char *title, const rep_series_t *set,
  * refs[0..2); returns how many (0 when unknown). */
 size_t rep_link_refs(rep_t *r, const rep_link_t *l, cb_svg_ref_t refs[2]);
 
+/* The user's workload (report_workload.c): medians per node count. */
+typedef struct rep_wl_agg {
+    int nodes;
+    double v;
+    size_t n;
+} rep_wl_agg_t;
+/* Medians of the workload per node count, ascending; *out malloc'd (NULL
+ * and 0 when w is NULL or empty, or on OOM). */
+size_t rep_wl_aggregate(const cb_report_workload_t *w, rep_wl_agg_t **out);
+/* The entry of node count base, or NULL. */
+const rep_wl_agg_t *rep_wl_base(const rep_wl_agg_t *a, size_t n, int base);
+/* Speedup and efficiency of a against the baseline b (same workload); NaN
+ * without b. */
+void rep_wl_speedup(const cb_report_workload_t *w, const rep_wl_agg_t *a, const rep_wl_agg_t *b,
+                    double *speedup, double *eff);
+
 /* The sections, in report order. */
 int rep_section_inputs(rep_t *r, const rep_scan_t *s);
 int rep_section_p2p(rep_t *r);
