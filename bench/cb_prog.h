@@ -78,9 +78,6 @@ int cb_prog_parse(const cb_prog_parser_t *p, int argc, char **argv, void *o, cb_
 /* Defaults of the shared flags: results dir "results", transport "auto",
  * the rest empty or 0. */
 void cb_prog_opts_default(cb_prog_opts_t *c);
-/* printf into err; returns CB_ERR_USAGE. */
-int cb_prog_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 /* An integer option in [min, max] ("<flag> '<v>': expected an integer in
  * [min, max]"). */
 int cb_prog_parse_int(const char *flag, const char *v, long min, long max, int *out, char *err,

@@ -86,21 +86,6 @@ typedef struct ddp_point {
     size_t nbuckets;
 } ddp_point_t;
 
-static char *human_bytes(double b, char *buf, size_t len)
-{
-    static const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int i = 0;
-    while (b >= 1024 && i < 4) {
-        b /= 1024;
-        i++;
-    }
-    if (i == 0)
-        snprintf(buf, len, "%.0f B", b);
-    else
-        snprintf(buf, len, "%.4g %s", b, u[i]);
-    return buf;
-}
-
 static int agree(ddp_run_t *d, int rc)
 {
     return cb_prog_agree(d->s, rc);
@@ -140,8 +125,8 @@ static int load_curve(ddp_run_t *d)
     d->have_curve = 1;
     char a[32], b[32];
     snprintf(d->curve_desc, sizeof d->curve_desc, "from %s: %zu rows, %zu sizes %s..%s (%s, %s)",
-             d->o.allreduce_csv, src.rows, src.sizes, human_bytes(src.min_bytes, a, sizeof a),
-             human_bytes(src.max_bytes, b, sizeof b), src.transport, src.placement);
+             d->o.allreduce_csv, src.rows, src.sizes, cb_size_human(src.min_bytes, a, sizeof a),
+             cb_size_human(src.max_bytes, b, sizeof b), src.transport, src.placement);
 out:
     cb_table_free(&t);
     return code;
@@ -236,7 +221,7 @@ static int measure_allreduce(ddp_run_t *d)
             fflush(stdout);
             char a[32], text[128];
             snprintf(text, sizeof text, "all-reduce %s: %d iters, median %.1f us",
-                     human_bytes((double)sizes[i], a, sizeof a), m.iters, m.time_us.median);
+                     cb_size_human((double)sizes[i], a, sizeof a), m.iters, m.time_us.median);
             cb_prog_progress(s, i + 1, n, text, t0);
         }
         if (rc)
@@ -255,7 +240,7 @@ static int measure_allreduce(ddp_run_t *d)
         char a[32], b[32];
         snprintf(d->curve_desc, sizeof d->curve_desc,
                  "measured here: %zu sizes %s..%s (%s, in-place)", n,
-                 human_bytes(bx[0], a, sizeof a), human_bytes(bx[n - 1], b, sizeof b),
+                 cb_size_human(bx[0], a, sizeof a), cb_size_human(bx[n - 1], b, sizeof b),
                  s->tp->name);
         printf("#\n");
     }
@@ -404,7 +389,7 @@ static void print_point(const ddp_run_t *d, const ddp_point_t *p)
     char g[32];
     cb_ddp_verdict_t v = cb_ddp_verdict(p->speedup, p->efficiency, d->o.threshold);
     printf("  %9s %7zu %4d %9g %10.3f %10.3f %8.3f %9.1f%% %11.3f %+9.1f%%  %s\n",
-           human_bytes((double)d->o.grad_bytes, g, sizeof g), p->nbuckets, d->nranks, p->step_ms,
+           cb_size_human((double)d->o.grad_bytes, g, sizeof g), p->nbuckets, d->nranks, p->step_ms,
            p->t1.median / 1e3, p->tn.median / 1e3, p->speedup, 100 * p->efficiency,
            p->model_tn_us / 1e3, p->model_err_pct, cb_ddp_verdict_text(v));
     fflush(stdout);
@@ -638,13 +623,13 @@ static void print_setup(const ddp_run_t *d, const cb_ddp_bench_sched_t *sc)
 {
     char a[32], b[32], c[32];
     size_t n = sc->nbuckets;
-    printf("# gradients: %s = %llu B (%s); %zu bucket%s: first %s", human_bytes((double)d->o.grad_bytes, a, sizeof a),
+    printf("# gradients: %s = %llu B (%s); %zu bucket%s: first %s", cb_size_human((double)d->o.grad_bytes, a, sizeof a),
            (unsigned long long)d->o.grad_bytes, d->o.grad_desc, n, n == 1 ? "" : "s",
-           human_bytes((double)sc->bytes[0], b, sizeof b));
+           cb_size_human((double)sc->bytes[0], b, sizeof b));
     if (n > 2)
-        printf(", then %s each", human_bytes((double)d->cfg.bucket_bytes, c, sizeof c));
+        printf(", then %s each", cb_size_human((double)d->cfg.bucket_bytes, c, sizeof c));
     if (n > 1)
-        printf(", last %s", human_bytes((double)sc->bytes[n - 1], c, sizeof c));
+        printf(", last %s", cb_size_human((double)sc->bytes[n - 1], c, sizeof c));
     printf("\n# step: forward %.1f%% of T1, then backward %.1f%% in %zu chunk%s (one per bucket); "
            "all-reduce %s\n",
            100 * (1 - d->cfg.bwd_frac), 100 * d->cfg.bwd_frac, n, n == 1 ? "" : "s",

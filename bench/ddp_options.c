@@ -130,7 +130,6 @@ void cb_ddp_bench_usage(FILE *f)
         d.threshold);
 }
 
-#define fail cb_prog_fail
 
 /* A positive finite time in ms, at most CB_DDP_BENCH_MAX_STEP_MS. */
 static int parse_ms(const char *flag, const char *s, double *out, char *err, size_t errlen)
@@ -138,11 +137,11 @@ static int parse_ms(const char *flag, const char *s, double *out, char *err, siz
     double v;
     int rc = cb_parse_double(s, -1e300, 1e300, &v);
     if (rc < 0)
-        return fail(err, errlen, "%s '%s': not a finite number of milliseconds", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': not a finite number of milliseconds", flag, s);
     if (!(v > 0))
-        return fail(err, errlen, "%s '%s': must be > 0", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': must be > 0", flag, s);
     if (v > CB_DDP_BENCH_MAX_STEP_MS)
-        return fail(err, errlen, "%s '%s': out of range (at most %g ms)", flag, s,
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': out of range (at most %g ms)", flag, s,
                     CB_DDP_BENCH_MAX_STEP_MS);
     *out = v;
     return CB_OK;
@@ -152,10 +151,10 @@ static int parse_step_list(const char *s, cb_ddp_bench_opts_t *o, char *err, siz
 {
     char buf[1024];
     if (strlen(s) >= sizeof buf)
-        return fail(err, errlen, "--step-ms: list too long");
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--step-ms: list too long");
     strcpy(buf, s);
     if (!*buf || buf[strlen(buf) - 1] == ',' || buf[0] == ',' || strstr(buf, ",,"))
-        return fail(err, errlen, "--step-ms '%s': empty value in the list", s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--step-ms '%s': empty value in the list", s);
     o->nsteps = 0;
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -164,7 +163,7 @@ static int parse_step_list(const char *s, cb_ddp_bench_opts_t *o, char *err, siz
         if (rc)
             return rc;
         if (o->nsteps == CB_DDP_BENCH_MAX_STEPS)
-            return fail(err, errlen, "--step-ms: more than %d values", CB_DDP_BENCH_MAX_STEPS);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--step-ms: more than %d values", CB_DDP_BENCH_MAX_STEPS);
         int dup = 0;
         for (int i = 0; i < o->nsteps; i++)
             dup |= o->step_ms[i] == v;
@@ -178,45 +177,15 @@ static int parse_mib(const char *flag, const char *s, uint64_t *out, char *err, 
 {
     double v;
     if (cb_parse_double(s, -1e300, 1e300, &v) < 0)
-        return fail(err, errlen, "%s '%s': not a finite number (MiB)", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': not a finite number (MiB)", flag, s);
     if (!(v > 0))
-        return fail(err, errlen, "%s '%s': must be > 0", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': must be > 0", flag, s);
     if (v > 65536.0)
-        return fail(err, errlen, "%s '%s': out of range (at most 65536 MiB)", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': out of range (at most 65536 MiB)", flag, s);
     double b = round(v * 1048576.0);
     if (b < 1)
-        return fail(err, errlen, "%s '%s': less than one byte", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': less than one byte", flag, s);
     *out = (uint64_t)b;
-    return CB_OK;
-}
-
-/* Parameter counts: a number with an optional decimal K/M/B(G)/T suffix. */
-static int parse_params(const char *s, uint64_t *out, char *err, size_t errlen)
-{
-    char num[64];
-    size_t len = strlen(s);
-    if (len == 0 || len >= sizeof num)
-        return fail(err, errlen, "--params '%s': not a parameter count", s);
-    memcpy(num, s, len + 1);
-    double mult = 1;
-    switch (num[len - 1]) {
-    case 'k': case 'K': mult = 1e3; break;
-    case 'm': case 'M': mult = 1e6; break;
-    case 'b': case 'B': case 'g': case 'G': mult = 1e9; break;
-    case 't': case 'T': mult = 1e12; break;
-    }
-    if (mult != 1)
-        num[len - 1] = '\0';
-    double v;
-    if (cb_parse_double(num, -1e300, 1e300, &v) < 0)
-        return fail(err, errlen, "--params '%s': not a parameter count (e.g. 25557032, 110M, 1.1B)",
-                    s);
-    v *= mult;
-    if (!(v >= 1))
-        return fail(err, errlen, "--params '%s': must be >= 1", s);
-    if (v > 1e15)
-        return fail(err, errlen, "--params '%s': out of range (at most 1e15)", s);
-    *out = (uint64_t)llround(v);
     return CB_OK;
 }
 
@@ -280,37 +249,37 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
         uint64_t g;
         int prc = cb_size_parse(optarg, &g);
         if (prc == CB_ERR_RANGE || (prc == CB_OK && g > CB_DDP_BENCH_MAX_GRAD_BYTES))
-            return fail(err, errlen, "--grad-bytes '%s': too large (at most 64G)", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-bytes '%s': too large (at most 64G)", optarg);
         if (prc < 0)
-            return fail(err, errlen, "--grad-bytes '%s': not a size (e.g. 100M, 4G, 123456)",
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-bytes '%s': not a size (e.g. 100M, 4G, 123456)",
                         optarg);
         if (g == 0)
-            return fail(err, errlen, "--grad-bytes '%s': must be > 0", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-bytes '%s': must be > 0", optarg);
         o->grad_bytes = g;
         dp->grad_arg = optarg;
         return CB_OK;
     }
     case 'p':
-        if ((rc = parse_params(optarg, &dp->params, err, errlen)))
+        if ((rc = cb_workload_parse_params(optarg, &dp->params, err, errlen)))
             return rc;
         dp->params_arg = optarg;
         return CB_OK;
     case 'w':
         if (!(dp->wl = cb_workload_find(optarg)))
-            return fail(err, errlen, "--workload '%s': unknown workload (--list-workloads)",
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--workload '%s': unknown workload (--list-workloads)",
                         optarg);
         return CB_OK;
     case OPT_GRAD_DTYPE: {
         unsigned eb = cb_workload_dtype_bytes(optarg);
         if (!eb)
-            return fail(err, errlen, "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
         if (cb_dtype_parse(optarg, &o->grad_dtype) < 0) {
             /* cb_workload knows more spellings than cb_dtype_parse. */
             o->grad_dtype = eb == 4 ? CB_DT_FLOAT
                             : (strstr(optarg, "b") ? CB_DT_BF16 : CB_DT_HALF);
         }
         if (o->grad_dtype == CB_DT_DOUBLE)
-            return fail(err, errlen, "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
         dp->dtype_arg = optarg;
         return CB_OK;
     }
@@ -321,9 +290,9 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
         return CB_OK;
     case OPT_BWD_FRAC:
         if (cb_parse_double(optarg, -1e300, 1e300, &o->bwd_frac) < 0)
-            return fail(err, errlen, "--bwd-frac '%s': not a finite number", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--bwd-frac '%s': not a finite number", optarg);
         if (o->bwd_frac < 0 || o->bwd_frac > 1)
-            return fail(err, errlen, "--bwd-frac '%s': must be in [0, 1]", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--bwd-frac '%s': must be in [0, 1]", optarg);
         return CB_OK;
     case OPT_BUCKET_MB: return parse_mib("--bucket-mb", optarg, &o->bucket_bytes, err, errlen);
     case OPT_FIRST_BUCKET_MB:
@@ -332,11 +301,11 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
     case 'n': return cb_prog_parse_int("--iters", optarg, 1, 100000, &o->iters, err, errlen);
     case OPT_AR_TIME:
         if (cb_parse_double(optarg, 0, 3600, &o->ar_time_s) < 0)
-            return fail(err, errlen, "--ar-time '%s': expected seconds, 0 to 3600", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--ar-time '%s': expected seconds, 0 to 3600", optarg);
         return CB_OK;
     case OPT_ALLREDUCE_CSV:
         if (!*optarg || strlen(optarg) >= sizeof o->allreduce_csv)
-            return fail(err, errlen, "--allreduce-csv: empty or too long path");
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--allreduce-csv: empty or too long path");
         snprintf(o->allreduce_csv, sizeof o->allreduce_csv, "%s", optarg);
         return CB_OK;
     case OPT_SWEEP: o->sweep = 1; return CB_OK;
@@ -345,13 +314,13 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
         snprintf(buf, sizeof buf, "%s", optarg);
         char *comma = strchr(buf, ',');
         if (!comma)
-            return fail(err, errlen, "--sweep-range '%s': expected LO,HI in ms", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--sweep-range '%s': expected LO,HI in ms", optarg);
         *comma = '\0';
         if ((rc = parse_ms("--sweep-range", buf, &o->sweep_lo_ms, err, errlen)) ||
             (rc = parse_ms("--sweep-range", comma + 1, &o->sweep_hi_ms, err, errlen)))
             return rc;
         if (!(o->sweep_hi_ms > o->sweep_lo_ms))
-            return fail(err, errlen, "--sweep-range '%s': HI must be larger than LO", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--sweep-range '%s': HI must be larger than LO", optarg);
         o->sweep = 1;
         return CB_OK;
     }
@@ -360,7 +329,7 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
     case OPT_THRESHOLD:
         if (cb_parse_double(optarg, -1e300, 1e300, &o->threshold) < 0 ||
             !(o->threshold > 0 && o->threshold <= 1))
-            return fail(err, errlen, "--threshold '%s': must be in (0, 1]", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--threshold '%s': must be in (0, 1]", optarg);
         return CB_OK;
     case OPT_TIMELINE: o->timeline = 1; return CB_OK;
     case OPT_NO_REALTIME: o->realtime = 0; return CB_OK;
@@ -368,7 +337,7 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
         list_workloads(out);
         return 1;
     }
-    return fail(err, errlen, "unknown option '%s'", flag);
+    return cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);
 }
 
 static int ddp_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_t errlen)
@@ -382,13 +351,13 @@ static int ddp_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_t 
         o->nsteps = 0; /* --sweep alone: only the search */
     int sources = (dp->grad_arg != NULL) + (dp->params_arg != NULL) + (wl != NULL);
     if (sources > 1)
-        return fail(err, errlen, "give one of --grad-bytes, --params, --workload");
+        return cb_errf(err, errlen, CB_ERR_USAGE, "give one of --grad-bytes, --params, --workload");
     const char *dt = dp->dtype_arg ? dp->dtype_arg : "fp32";
     if (dp->params_arg || wl) {
         uint64_t p = wl ? wl->params : dp->params;
         rc = cb_workload_grad_bytes(p, dt, &o->grad_bytes);
         if (rc < 0 || o->grad_bytes > CB_DDP_BENCH_MAX_GRAD_BYTES)
-            return fail(err, errlen, "%s: %llu parameters x %u B is too large (at most 64G)",
+            return cb_errf(err, errlen, CB_ERR_USAGE, "%s: %llu parameters x %u B is too large (at most 64G)",
                         wl ? "--workload" : "--params", (unsigned long long)p,
                         cb_workload_dtype_bytes(dt));
         if (wl)
@@ -403,7 +372,7 @@ static int ddp_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_t 
     cb_ddp_config_t cfg;
     cb_ddp_bench_config(o, &cfg);
     if (cb_ddp_config_check(&cfg) < 0)
-        return fail(err, errlen, "invalid bucket configuration");
+        return cb_errf(err, errlen, CB_ERR_USAGE, "invalid bucket configuration");
     /* The shared flags, into the fields cb-ddp reads. */
     snprintf(o->transport, sizeof o->transport, "%s", c->transport);
     snprintf(o->output, sizeof o->output, "%s", c->output);

@@ -126,7 +126,6 @@ void cb_gpu_print_specs(FILE *f)
         fprintf(f, "  %s: %s\n", t[i].name, t[i].source);
 }
 
-#define fail cb_prog_fail
 
 /* Calls item() for each comma-separated token of v; CB_ERR_USAGE on an
  * empty list, an empty token or a token item() refuses. */
@@ -179,7 +178,7 @@ static int size_item(const char *tok, void *vc)
     cb_gpu_opts_t *o = c->o;
     long n;
     if (cb_parse_long(tok, 16, CB_GPU_MAX_GEMM_N, &n) || n % 16) {
-        fail(c->err, c->errlen,
+        cb_errf(c->err, c->errlen, CB_ERR_USAGE,
              "--gemm-sizes: '%s' is not a multiple of 16 in [16, %d] (e.g. 1024,4096,8192)", tok,
              CB_GPU_MAX_GEMM_N);
         return CB_ERR_USAGE;
@@ -188,7 +187,7 @@ static int size_item(const char *tok, void *vc)
         if (o->gemm_sizes[i] == n)
             return CB_OK;
     if (o->ngemm_sizes >= CB_GPU_MAX_GEMM_SIZES) {
-        fail(c->err, c->errlen, "--gemm-sizes: at most %d sizes", CB_GPU_MAX_GEMM_SIZES);
+        cb_errf(c->err, c->errlen, CB_ERR_USAGE, "--gemm-sizes: at most %d sizes", CB_GPU_MAX_GEMM_SIZES);
         return CB_ERR_USAGE;
     }
     o->gemm_sizes[o->ngemm_sizes++] = (int)n;
@@ -226,7 +225,7 @@ static int gpu_option(void *vo, int c, const char *optarg, const char *flag, FIL
     case OPT_MEASURE:
         o->parts = 0;
         if (parse_list(optarg, part_item, &o->parts))
-            return fail(err, errlen, "--measure '%s': expected pcie, membw, fma, gemm (or all)",
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--measure '%s': expected pcie, membw, fma, gemm (or all)",
                         optarg);
         return CB_OK;
     case OPT_GEMM_SIZES: {
@@ -235,26 +234,26 @@ static int gpu_option(void *vo, int c, const char *optarg, const char *flag, FIL
         err[0] = '\0';
         if (parse_list(optarg, size_item, &sc))
             return err[0] ? CB_ERR_USAGE
-                          : fail(err, errlen, "--gemm-sizes '%s': expected a list like "
+                          : cb_errf(err, errlen, CB_ERR_USAGE, "--gemm-sizes '%s': expected a list like "
                                               "1024,4096,8192", optarg);
         return CB_OK;
     }
     case OPT_GEMM_TYPES:
         o->gemm_types = 0;
         if (parse_list(optarg, type_item, &o->gemm_types))
-            return fail(err, errlen, "--gemm-types '%s': expected fp32, tf32, bf16, fp16, fp8",
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--gemm-types '%s': expected fp32, tf32, bf16, fp16, fp8",
                         optarg);
         return CB_OK;
     case OPT_MEM_SIZE: {
         uint64_t v = 0;
         rc = cb_size_parse(optarg, &v);
         if (rc == CB_ERR_RANGE || (rc == CB_OK && v > CB_GPU_MAX_MEM_BYTES))
-            return fail(err, errlen, "--mem-size '%s': too large (at most 16G)", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--mem-size '%s': too large (at most 16G)", optarg);
         if (rc)
-            return fail(err, errlen, "--mem-size '%s': not a size (use e.g. 64M, 512M, 1G)",
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--mem-size '%s': not a size (use e.g. 64M, 512M, 1G)",
                         optarg);
         if (v < CB_GPU_MIN_MEM_BYTES || v % 16)
-            return fail(err, errlen, "--mem-size '%s': at least 1M and a multiple of 16 bytes",
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--mem-size '%s': at least 1M and a multiple of 16 bytes",
                         optarg);
         o->mem_bytes = v;
         return CB_OK;
@@ -271,13 +270,13 @@ static int gpu_option(void *vo, int c, const char *optarg, const char *flag, FIL
     case OPT_CHECK_ON:
         if (!optarg || !strcmp(optarg, "1")) o->check = 1;
         else if (!strcmp(optarg, "0")) o->check = 0;
-        else return fail(err, errlen, "-c '%s': expected 0 or 1", optarg);
+        else return cb_errf(err, errlen, CB_ERR_USAGE, "-c '%s': expected 0 or 1", optarg);
         return CB_OK;
     case OPT_NO_CHECK: o->check = 0; return CB_OK;
     case OPT_SLOW: {
         double pct;
         if (cb_parse_double(optarg, 0, 99, &pct))
-            return fail(err, errlen, "--slow-threshold '%s': expected a percentage, 0 to 99",
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--slow-threshold '%s': expected a percentage, 0 to 99",
                         optarg);
         o->slow_threshold = pct / 100;
         return CB_OK;
@@ -285,7 +284,7 @@ static int gpu_option(void *vo, int c, const char *optarg, const char *flag, FIL
     case OPT_REQUIRE: o->require_gpu = 1; return CB_OK;
     case OPT_LIST_SPECS: o->list_specs = 1; return CB_OK;
     }
-    return fail(err, errlen, "unknown option '%s'", flag);
+    return cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);
 }
 
 static int gpu_finish(void *vo, cb_prog_opts_t *c, FILE *out, char *err, size_t errlen)
@@ -293,7 +292,7 @@ static int gpu_finish(void *vo, cb_prog_opts_t *c, FILE *out, char *err, size_t 
     cb_gpu_opts_t *o = vo;
     (void)out;
     if ((o->parts & CB_GPU_PART_GEMM) && !o->gemm_types)
-        return fail(err, errlen, "--gemm-types: no type left to measure");
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--gemm-types: no type left to measure");
     /* The shared flags, into the fields cb-gpu reads. */
     snprintf(o->output, sizeof o->output, "%s", c->output);
     snprintf(o->cluster, sizeof o->cluster, "%s", c->cluster);

@@ -91,24 +91,23 @@ void cb_bench_usage(cb_prog_t prog, FILE *f)
             p2p ? "cb-p2p" : "cb-allreduce");
 }
 
-#define fail cb_prog_fail
 
 static int parse_size_opt(const char *flag, const char *v, uint64_t *out, char *err, size_t errlen)
 {
     int rc = cb_size_parse(v, out);
     if (rc == CB_ERR_RANGE || (rc == CB_OK && *out > CB_MAX_BYTES))
-        return fail(err, errlen, "%s '%s': too large (at most 16G)", flag, v);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': too large (at most 16G)", flag, v);
     if (rc)
-        return fail(err, errlen, "%s '%s': not a size (use e.g. 8, 64K, 1M, 4G)", flag, v);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': not a size (use e.g. 8, 64K, 1M, 4G)", flag, v);
     if (*out == 0)
-        return fail(err, errlen, "%s '%s': must be at least 1 byte", flag, v);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': must be at least 1 byte", flag, v);
     return CB_OK;
 }
 
 static int parse_secs_opt(const char *flag, const char *v, double *out, char *err, size_t errlen)
 {
     if (cb_parse_double(v, 0, 86400 * 7, out))
-        return fail(err, errlen, "%s '%s': expected seconds, 0 to 604800", flag, v);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': expected seconds, 0 to 604800", flag, v);
     return CB_OK;
 }
 
@@ -201,39 +200,39 @@ static int bench_option(void *vp, int c, const char *optarg, const char *flag, F
     }
     case 'd':
         if (p2p)
-            return fail(err, errlen, "-d: cb-p2p moves bytes; no datatype to choose");
+            return cb_errf(err, errlen, CB_ERR_USAGE, "-d: cb-p2p moves bytes; no datatype to choose");
         if (!bp->dtypes_given) {
             o->ndtypes = 0;
             bp->dtypes_given = 1;
         }
         if (parse_list(optarg, dtype_item, o))
-            return fail(err, errlen, "-d '%s': unknown datatype (float, double, half, bfloat16)", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "-d '%s': unknown datatype (float, double, half, bfloat16)", optarg);
         return CB_OK;
     case 'p':
         if (p2p)
-            return fail(err, errlen, "-p: placement applies to cb-allreduce only");
+            return cb_errf(err, errlen, CB_ERR_USAGE, "-p: placement applies to cb-allreduce only");
         if (!strcmp(optarg, "out")) o->placements = CB_PLACE_OUT;
         else if (!strcmp(optarg, "in")) o->placements = CB_PLACE_IN;
         else if (!strcmp(optarg, "both")) o->placements = CB_PLACE_OUT | CB_PLACE_IN;
-        else return fail(err, errlen, "-p '%s': expected out, in or both", optarg);
+        else return cb_errf(err, errlen, CB_ERR_USAGE, "-p '%s': expected out, in or both", optarg);
         return CB_OK;
     case 'm':
         if (!p2p)
-            return fail(err, errlen, "--mode applies to cb-p2p only");
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--mode applies to cb-p2p only");
         if (!bp->modes_given) {
             o->modes = 0;
             bp->modes_given = 1;
         }
         if (parse_list(optarg, mode_item, o))
-            return fail(err, errlen, "--mode '%s': expected latency, bw, bibw", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--mode '%s': expected latency, bw, bibw", optarg);
         return CB_OK;
     case 'W':
         if (!p2p)
-            return fail(err, errlen, "--window applies to cb-p2p only");
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--window applies to cb-p2p only");
         return cb_prog_parse_int("--window", optarg, 1, 4096, &o->window, err, errlen);
     case OPT_ALL_PAIRS:
         if (!p2p)
-            return fail(err, errlen, "--all-pairs applies to cb-p2p only");
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--all-pairs applies to cb-p2p only");
         o->all_pairs = 1;
         return CB_OK;
     case 'n': return cb_prog_parse_int("-n", optarg, 1, 10000000, &o->max_iters, err, errlen);
@@ -243,12 +242,12 @@ static int bench_option(void *vp, int c, const char *optarg, const char *flag, F
     case OPT_CHECK_ON:
         if (!optarg || !strcmp(optarg, "1")) o->check = 1;
         else if (!strcmp(optarg, "0")) o->check = 0;
-        else return fail(err, errlen, "-c '%s': expected 0 or 1", optarg);
+        else return cb_errf(err, errlen, CB_ERR_USAGE, "-c '%s': expected 0 or 1", optarg);
         return CB_OK;
     case OPT_NO_CHECK: o->check = 0; return CB_OK;
     }
     (void)out;
-    return fail(err, errlen, "unknown option '%s'", flag);
+    return cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);
 }
 
 static int bench_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_t errlen)
@@ -256,10 +255,10 @@ static int bench_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_
     cb_bench_opts_t *o = ((bench_parse_t *)vp)->o;
     (void)out;
     if (o->min_bytes > o->max_bytes)
-        return fail(err, errlen, "-b (%llu bytes) is larger than -e (%llu bytes)",
+        return cb_errf(err, errlen, CB_ERR_USAGE, "-b (%llu bytes) is larger than -e (%llu bytes)",
                     (unsigned long long)o->min_bytes, (unsigned long long)o->max_bytes);
     if (o->min_iters > o->max_iters)
-        return fail(err, errlen, "--min-iters %d is larger than -n %d", o->min_iters, o->max_iters);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--min-iters %d is larger than -n %d", o->min_iters, o->max_iters);
     /* The shared flags, into the fields the driver reads. */
     snprintf(o->transport, sizeof o->transport, "%s", c->transport);
     snprintf(o->output, sizeof o->output, "%s", c->output);

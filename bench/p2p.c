@@ -246,16 +246,7 @@ static void print_matrix(const cb_session_t *s, const double *bw, int nn)
         if (bw[i] > 0)
             v[nv++] = bw[i];
     /* Median of all measured directions: a link well below it stands out. */
-    double med = 0;
-    for (int i = 0; i < nv; i++)
-        for (int j = i + 1; j < nv; j++)
-            if (v[j] < v[i]) {
-                double t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-            }
-    if (nv)
-        med = nv % 2 ? v[nv / 2] : (v[nv / 2 - 1] + v[nv / 2]) / 2;
+    double med = nv ? cb_stats_median(v, (size_t)nv) : 0;
     for (int i = 0; i < nn; i++) {
         printf("  %-14.14s", s->comm.hosts[s->comm.node_leader[i]]);
         for (int j = 0; j < nn; j++) {

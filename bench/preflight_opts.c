@@ -77,13 +77,12 @@ void cb_preflight_usage(FILE *f)
             CB_PREFLIGHT_CLOCK_ROUNDS, CB_PREFLIGHT_CLOCK_TOLERANCE_S);
 }
 
-#define fail cb_prog_fail
 
 static int set_path(char *dst, size_t len, const char *flag, const char *v, char *err,
                     size_t errlen)
 {
     if (!*v || strlen(v) >= len)
-        return fail(err, errlen, "%s: empty or too long", flag);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s: empty or too long", flag);
     snprintf(dst, len, "%s", v);
     return CB_OK;
 }
@@ -121,11 +120,11 @@ static int pf_option(void *vo, int c, const char *optarg, const char *flag, FILE
                         errlen);
     case OPT_CLOCK_TOL:
         if (cb_parse_double(optarg, 1e-6, 3600, &o->clock_tolerance_s))
-            return fail(err, errlen, "--clock-tolerance-s '%s': expected seconds, more than 0 "
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--clock-tolerance-s '%s': expected seconds, more than 0 "
                                      "and at most 3600 (e.g. 0.5)", optarg);
         return CB_OK;
     }
-    return fail(err, errlen, "unknown option '%s'", flag);
+    return cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);
 }
 
 static int pf_finish(void *vo, cb_prog_opts_t *c, FILE *out, char *err, size_t errlen)

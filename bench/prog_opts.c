@@ -3,7 +3,6 @@
  * with one spelling and one message each, the program's own options handed
  * to its hooks; GNU getopt_long underneath. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,21 +44,12 @@ void cb_prog_opts_default(cb_prog_opts_t *c)
     snprintf(c->transport, sizeof c->transport, "auto");
 }
 
-int cb_prog_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return CB_ERR_USAGE;
-}
-
 int cb_prog_parse_int(const char *flag, const char *v, long min, long max, int *out, char *err,
                       size_t errlen)
 {
     long x;
     if (cb_parse_long(v, min, max, &x))
-        return cb_prog_fail(err, errlen, "%s '%s': expected an integer in [%ld, %ld]", flag, v,
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': expected an integer in [%ld, %ld]", flag, v,
                             min, max);
     *out = (int)x;
     return CB_OK;
@@ -68,7 +58,7 @@ int cb_prog_parse_int(const char *flag, const char *v, long min, long max, int *
 static int parse_secs(const char *flag, const char *v, double *out, char *err, size_t errlen)
 {
     if (cb_parse_double(v, 0, 86400 * 7, out))
-        return cb_prog_fail(err, errlen, "%s '%s': expected seconds, 0 to 604800", flag, v);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': expected seconds, 0 to 604800", flag, v);
     return CB_OK;
 }
 
@@ -76,7 +66,7 @@ static int set_str(char *dst, size_t len, const char *flag, const char *v, const
                    char *err, size_t errlen)
 {
     if (!*v || strlen(v) >= len)
-        return cb_prog_fail(err, errlen, "%s: empty or too long %s", flag, what);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s: empty or too long %s", flag, what);
     snprintf(dst, len, "%s", v);
     return CB_OK;
 }
@@ -96,7 +86,7 @@ static int shared_option(const cb_prog_parser_t *p, int code, const char *v, con
                                  errlen);
     case SH_TRANSPORT:
         if (strcmp(v, "auto") && strcmp(v, "mpi") && strcmp(v, "nccl"))
-            return cb_prog_fail(err, errlen, "%s '%s': unknown transport (auto, mpi, nccl)", flag,
+            return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': unknown transport (auto, mpi, nccl)", flag,
                                 v);
         snprintf(c->transport, sizeof c->transport, "%s", v);
         return CB_OK;
@@ -156,20 +146,20 @@ int cb_prog_parse(const cb_prog_parser_t *p, int argc, char **argv, void *o, cb_
         if (eq)
             *eq = '\0';
         if (ch == ':')
-            return cb_prog_fail(err, errlen, "%s: missing value", flag);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "%s: missing value", flag);
         if (ch == '?')
-            return cb_prog_fail(err, errlen, "unknown option '%s'", flag);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);
         int code = ch >= SH_OUTPUT ? ch : ch < 128 && short_code[ch] ? short_code[ch] : 0;
         if (code)
             rc = shared_option(p, code, optarg, flag, c, out, err, errlen);
         else if (p->option)
             rc = p->option(o, ch, optarg, flag, out, err, errlen);
         else
-            rc = cb_prog_fail(err, errlen, "unknown option '%s'", flag);
+            rc = cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);
         if (rc)
             return rc;
     }
     if (optind < argc)
-        return cb_prog_fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "unexpected argument '%s'", argv[optind]);
     return p->finish ? p->finish(o, c, out, err, errlen) : CB_OK;
 }
