@@ -156,7 +156,7 @@ static int parse(int argc, char **argv, void *opts, cb_prog_opts_t *c, FILE *out
     return cb_bench_parse(CB_PROG_ALLREDUCE, argc, argv, opts, c, out, err, errlen);
 }
 
-const cb_prog_desc_t cb_allreduce_prog = {
+static const cb_prog_desc_t cb_allreduce_prog = {
     .name = "cb-allreduce",
     .flags = CB_PROG_TRANSPORT | CB_PROG_TOPO_ROWS | CB_PROG_ENV_ROWS | CB_PROG_KEEP_HEAP,
     .threads = CB_COMM_THREADS_SINGLE,

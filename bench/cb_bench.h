@@ -173,10 +173,8 @@ int cb_bench_sweep(cb_session_t *s, const cb_bench_sweep_t *w);
 #define CB_P2P_MAX_INFLIGHT_BYTES ((uint64_t)64 << 20)
 int cb_p2p_window(int window, uint64_t bytes);
 
-/* Program descriptors (thin mains: cb_prog_main(&cb_allreduce_prog, ...)). */
-extern const cb_prog_desc_t cb_allreduce_prog;
-extern const cb_prog_desc_t cb_p2p_prog;
-/* Program bodies (thin mains call these). */
+/* The programs (thin mains call these): their descriptors run by
+ * cb_prog_main. */
 int cb_allreduce_main(int argc, char **argv);
 int cb_p2p_main(int argc, char **argv);
 

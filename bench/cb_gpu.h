@@ -215,7 +215,6 @@ void cb_gpu_device_end(cb_gpu_ctx_t *c);
 /* Parse as cb_gpu_parse_args, the shared flags also into c. */
 int cb_gpu_parse(int argc, char **argv, cb_gpu_opts_t *o, cb_prog_opts_t *c, FILE *out,
                  char *err, size_t errlen);
-extern const cb_prog_desc_t cb_gpu_prog;
 int cb_gpu_main(int argc, char **argv);
 
 #endif

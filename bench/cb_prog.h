@@ -92,14 +92,18 @@ enum {
     CB_PROG_TRANSPORT = 1 << 0,   /* select (-t) and create a transport */
     CB_PROG_TOPO_ROWS = 1 << 1,   /* topology rows of every node */
     CB_PROG_ENV_ROWS = 1 << 2,    /* environment rows of rank 0 */
-    CB_PROG_KEEP_HEAP = 1 << 3,   /* cb_prog_keep_heap() before MPI starts */
+    CB_PROG_KEEP_HEAP = 1 << 3,   /* keep freed heap memory in the process (prog.c
+                                     says why) before MPI starts */
     CB_PROG_QUIET_BANNER = 1 << 4, /* -q also hides the banner */
 };
 
 typedef struct cb_prog_desc {
     const char *name;     /* "cb-allreduce": messages and the default output name */
     unsigned flags;       /* CB_PROG_* */
-    int threads;          /* MPI thread level asked (CB_COMM_THREADS_*); SINGLE = plain init */
+    int threads;          /* MPI thread level the program needs (CB_COMM_THREADS_*):
+                             SINGLE = plain MPI_Init; above, MPI_Init_thread asking
+                             MULTIPLE (s->threads: what MPI provides, the program
+                             judges it in prepare) */
     size_t opts_size;     /* bytes of the program's options (cb_session_t.opts) */
     /* Defaults and parsing of the program's options and the shared flags:
      * as cb_prog_parse. */
@@ -132,7 +136,7 @@ struct cb_session {
     void *state;           /* the program's own run state */
     cb_comm_t comm;
     int threads;           /* MPI thread level provided */
-    int kept_heap;         /* cb_prog_keep_heap() did */
+    int kept_heap;         /* freed heap memory is kept (CB_PROG_KEEP_HEAP) */
     const cb_transport_ops_t *tp; /* CB_PROG_TRANSPORT */
     void *tps;
     char transport_why[512];
@@ -158,14 +162,6 @@ struct cb_session {
  * error; 3 runtime error or failed configurations. */
 int cb_prog_main(const cb_prog_desc_t *d, int argc, char **argv);
 
-/* Keep freed heap memory in the process (glibc mallopt: no trimming, large
- * mmap threshold) unless MALLOC_* / GLIBC_TUNABLES say otherwise. Without
- * it glibc returns Open MPI's temporary all-reduce buffers to the kernel
- * after every call from the main thread and each call faults them in again:
- * measured 2x slower 24 MiB all-reduces on the 3-node virtual cluster.
- * Returns whether it did. */
-int cb_prog_keep_heap(void);
-
 /* Every rank must reach every collective, so errors are agreed on first:
  * CB_OK when rc is CB_OK on every rank, else this rank's error (or
  * CB_ERR_INTERNAL where this rank was fine). Collective. */
@@ -173,10 +169,8 @@ int cb_prog_agree(cb_session_t *s, int rc);
 
 /* ---- points: the watchdog, the row in flight, the budget ---- */
 
-/* Timeout (s) of a point expected to take expect_s: --timeout when given,
- * else 60 s + 20x the expectation. */
-double cb_prog_timeout_s(const cb_session_t *s, double expect_s);
-/* The same rule for a --timeout value (0 = automatic). Pure. */
+/* Timeout (s) of a point expected to take expect_s: timeout_s (--timeout)
+ * when > 0, else 60 s + 20x the expectation. Pure. */
 double cb_prog_timeout_for(double timeout_s, double expect_s);
 /* Begin a point: rank 0 keeps `row` (its columns; status and note are set
  * here, the caller clears it) to write if the point never finishes —
@@ -184,7 +178,7 @@ double cb_prog_timeout_for(double timeout_s, double expect_s);
  * signal_note on a fatal signal (NULL notes: "watchdog: did not finish
  * within --timeout", "interrupted: the job was killed while measuring");
  * row NULL: nothing to mark. Every rank arms the watchdog for
- * cb_prog_timeout_s(expect_s) naming `what`. */
+ * cb_prog_timeout_for(--timeout, expect_s) naming `what`. */
 void cb_prog_point_begin(cb_session_t *s, cb_row_t *row, const char *timeout_note,
                          const char *signal_note, double expect_s, const char *what);
 /* Count a point as begun (cb_prog_point_begin does; every rank). In the
@@ -221,7 +215,5 @@ void cb_prog_progress(const cb_session_t *s, size_t done, size_t total, const ch
                       double t0_us);
 /* Rank 0 decides to stop (stop != 0), every rank learns it. Collective. */
 int cb_prog_stop(cb_session_t *s, int stop);
-/* Rank 0: write a row to the results file (no-op elsewhere). */
-int cb_prog_write_row(cb_session_t *s, const cb_row_t *row);
 
 #endif

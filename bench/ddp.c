@@ -756,7 +756,7 @@ static int parse(int argc, char **argv, void *opts, cb_prog_opts_t *c, FILE *out
     return cb_ddp_bench_parse(argc, argv, opts, c, out, err, errlen);
 }
 
-const cb_prog_desc_t cb_ddp_prog = {
+static const cb_prog_desc_t cb_ddp_prog = {
     .name = PROG,
     .flags = CB_PROG_TRANSPORT | CB_PROG_TOPO_ROWS | CB_PROG_ENV_ROWS | CB_PROG_KEEP_HEAP,
     .threads = CB_COMM_THREADS_MULTIPLE,

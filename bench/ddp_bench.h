@@ -183,7 +183,6 @@ extern const cb_ddp_engine_ops_t cb_ddp_engine_gpu;
 
 /* ---- the program (ddp.c) ---- */
 
-extern const cb_prog_desc_t cb_ddp_prog;
 int cb_ddp_bench_main(int argc, char **argv);
 
 #endif

@@ -161,7 +161,7 @@ static int parse(int argc, char **argv, void *opts, cb_prog_opts_t *c, FILE *out
     return rc;
 }
 
-const cb_prog_desc_t cb_gpu_prog = {
+static const cb_prog_desc_t cb_gpu_prog = {
     .name = PROG,
     .flags = CB_PROG_TOPO_ROWS,
     .threads = CB_COMM_THREADS_SINGLE,

@@ -345,7 +345,7 @@ static int parse(int argc, char **argv, void *opts, cb_prog_opts_t *c, FILE *out
     return cb_bench_parse(CB_PROG_P2P, argc, argv, opts, c, out, err, errlen);
 }
 
-const cb_prog_desc_t cb_p2p_prog = {
+static const cb_prog_desc_t cb_p2p_prog = {
     .name = "cb-p2p",
     .flags = CB_PROG_TRANSPORT | CB_PROG_TOPO_ROWS | CB_PROG_ENV_ROWS | CB_PROG_KEEP_HEAP,
     .threads = CB_COMM_THREADS_SINGLE,

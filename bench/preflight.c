@@ -561,7 +561,7 @@ static int parse(int argc, char **argv, void *opts, cb_prog_opts_t *c, FILE *out
     return cb_preflight_parse(argc, argv, opts, c, out, err, errlen);
 }
 
-const cb_prog_desc_t cb_preflight_prog = {
+static const cb_prog_desc_t cb_preflight_prog = {
     .name = PROG,
     .flags = CB_PROG_QUIET_BANNER,
     .threads = CB_COMM_THREADS_SINGLE,

@@ -82,7 +82,6 @@ int cb_preflight_write_token(const char *dir, const char *path, const char *text
 cb_preflight_token_t cb_preflight_read_token(const char *path, const char *text, double wait_s);
 
 /* The program on the skeleton (cb-preflight.c is a thin main over this). */
-extern const cb_prog_desc_t cb_preflight_prog;
 int cb_preflight_main(int argc, char **argv);
 
 #endif
