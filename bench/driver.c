@@ -239,8 +239,12 @@ static size_t skip_series(cb_session_t *s, const cb_bench_sweep_t *w, size_t k)
 {
     size_t end = series_end(w, k);
     char a[32], b[32], what[160];
-    snprintf(what, sizeof what, "%s..%s %s", cb_size_format(w->points[k].r.bytes, a, sizeof a),
-             cb_size_format(w->points[end - 1].r.bytes, b, sizeof b), w->points[k].label);
+    cb_size_format(w->points[k].r.bytes, a, sizeof a);
+    cb_size_format(w->points[end - 1].r.bytes, b, sizeof b);
+    if (strcmp(a, b))
+        snprintf(what, sizeof what, "%s..%s %s", a, b, w->points[k].label);
+    else
+        snprintf(what, sizeof what, "%s %s", a, w->points[k].label);
     cb_prog_skip_note(s, what);
     for (size_t j = k; j < end && s->comm.rank == 0; j++)
         cb_bench_write_row(s, w->points[j].b, &w->points[j].r, NULL, "skipped",
