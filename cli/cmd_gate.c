@@ -1,5 +1,5 @@
 /* `clusterbench gate`: the acceptance gate. Judges results CSV against a
- * thresholds file (common/cb_gate.h) and the cluster's profile, prints one
+ * thresholds file (gate/cb_gate.h) and the cluster's profile, prints one
  * PASS/FAIL line per check and a summary, optionally writes JUnit XML and a
  * Prometheus textfile, and exits 0 (pass), 1 (fail) or 2 (bad input). */
 #include <getopt.h>
@@ -15,7 +15,6 @@
 #include "cb_gate.h"
 #include "cb_profile.h"
 #include "cb_results.h"
-#include "gate_out.h"
 
 #define PROG "clusterbench gate"
 #define MAX_RESULTS 256

@@ -1,6 +1,6 @@
 /* The gate's JUnit XML and Prometheus textfile outputs: built in memory,
  * written to a temporary file beside the target, renamed into place. See
- * gate_out.h. */
+ * cb_gate.h (outputs). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cb_error.h"
-#include "gate_out.h"
+#include "cb_gate.h"
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 static size_t utf8_len(const unsigned char *s)
