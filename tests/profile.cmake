@@ -1,5 +1,5 @@
 # Cluster profiles (common/profile.c) and the sbatch generator
-# (sbatch/sbatch_gen.c, `clusterbench sbatch`). The script tests run the built
+# (sbatch/, `clusterbench sbatch`). The script tests run the built
 # clusterbench command: build it (the default target) before ctest.
 cb_add_test(NAME test_profile_load
             SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_profile_load.c LIBS cbsbatch)

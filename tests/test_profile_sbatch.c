@@ -19,7 +19,7 @@
 
 #include "cb_error.h"
 #include "cb_profile.h"
-#include "sbatch_gen.h"
+#include "cb_sbatch.h"
 
 #define M (1ULL << 20)
 #define G (1ULL << 30)

@@ -1,66 +1,17 @@
-/* sbatch_gen: renders the sbatch scripts of a cluster profile (see
- * sbatch_gen.h) and writes them atomically. Profile values reach the scripts
- * only after cb_profile's strict validation, and are single-quoted anyway. */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <math.h>
+/* sbatch_emit: renders the sbatch scripts of a cluster profile (see
+ * cb_sbatch.h): the header, prologue and transport settings every script
+ * shares, the steps of each kind (validate.sh's in sbatch_validate.c), the
+ * kinds table and cb_sbatch_render(). Profile values reach the scripts only
+ * after cb_profile's strict validation, and are single-quoted anyway. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cb_error.h"
+#include "cb_sbatch.h"
 #include "cb_size.h"
-#include "sbatch_gen.h"
-
-/* ----------------------------------------------------------- pure choices */
-
-cb_sbatch_sweep_t cb_sbatch_sweep_for_rate(double line_rate_gbps)
-{
-    cb_sbatch_sweep_t s = {CB_SBATCH_SWEEP_MIN_BYTES, CB_SBATCH_SWEEP_FLOOR, 4};
-    if (!(line_rate_gbps > 0))
-        return s;
-    double budget_bytes = line_rate_gbps * 1e9 / 8.0 * CB_SBATCH_SWEEP_TOP_S;
-    uint64_t top = CB_SBATCH_SWEEP_MIN_BYTES;
-    while (top * 4 <= CB_SBATCH_SWEEP_CEIL && (double)(top * 4) <= budget_bytes)
-        top *= 4;
-    if (top < CB_SBATCH_SWEEP_FLOOR)
-        top = CB_SBATCH_SWEEP_FLOOR;
-    s.max_bytes = top;
-    return s;
-}
-
-void cb_sbatch_nccl_sockets(double line_rate_gbps, int *nthreads, int *nsocks_per_thread)
-{
-    int fast = line_rate_gbps >= 10.0;
-    *nthreads = fast ? 4 : 2;
-    *nsocks_per_thread = fast ? 4 : 2;
-}
-
-long cb_sbatch_step_cap_s(long time_limit_s, int steps)
-{
-    if (steps < 1)
-        steps = 1;
-    long cap = time_limit_s / (2L * steps);
-    return cap < 1 ? 1 : cap;
-}
-
-void cb_sbatch_plan(const cb_profile_t *prof, cb_sbatch_plan_t *plan)
-{
-    memset(plan, 0, sizeof *plan);
-    plan->tasks_per_node = prof->gpus_per_node > 0 ? prof->gpus_per_node : 1;
-    /* A GPU profile measures GPU buffers or fails: never --transport auto,
-     * which on a node without a working GPU falls back to MPI on host memory
-     * and writes host-memory rows for a GPU cluster with exit 0. */
-    plan->transport = prof->gpus_per_node > 0 ? "nccl" : "mpi";
-    plan->sweep = cb_sbatch_sweep_for_rate(prof->line_rate_gbps);
-    cb_size_format(plan->sweep.min_bytes, plan->min_size, sizeof plan->min_size);
-    cb_size_format(plan->sweep.max_bytes, plan->max_size, sizeof plan->max_size);
-    cb_size_format(plan->sweep.max_bytes / 4, plan->matrix_size, sizeof plan->matrix_size);
-}
+#include "sbatch_priv.h"
 
 /* ------------------------------------------------------------- rendering */
 
@@ -92,7 +43,7 @@ static void export_long(FILE *f, const char *key, long value)
     export_var(f, key, buf);
 }
 
-static const char *plural(long n, const char *one, const char *many)
+const char *sbatch_plural(long n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
 }
@@ -105,7 +56,7 @@ static void emit_header(FILE *f, const cb_profile_t *p, const cb_sbatch_kind_t *
     fprintf(f, "# Cluster profile %s%s%s.\n", p->name, p->description[0] ? ": " : "",
             p->description);
     fprintf(f, "# Nodes: %ld x %ld %s. Network: %s on %s, %g Gbit/s per rank", p->nodes,
-            p->gpus_per_node, plural(p->gpus_per_node, "GPU", "GPUs"),
+            p->gpus_per_node, sbatch_plural(p->gpus_per_node, "GPU", "GPUs"),
             cb_net_kind_name(p->net_kind), p->iface, p->line_rate_gbps);
     if (p->rails_per_node > 1)
         fprintf(f, "\n# (%ld rails, %g Gbit/s per node)", p->rails_per_node,
@@ -306,9 +257,7 @@ static void emit_end(FILE *f, const cb_sbatch_kind_t *k)
 /* The srun line every step starts with: LEAD ("cb_run ", or validate.sh's
  * cb_step call), srun with the flags all steps share, the placement
  * (printf-style), and a line continuation: the caller writes the program. */
-static void emit_srun_line(FILE *f, const char *lead, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void emit_srun_line(FILE *f, const char *lead, const char *fmt, ...)
+void sbatch_srun_line(FILE *f, const char *lead, const char *fmt, ...)
 {
     fprintf(f, "%ssrun --mpi=pmix --kill-on-bad-exit=1 ", lead);
     va_list ap;
@@ -322,7 +271,7 @@ static void emit_srun_line(FILE *f, const char *lead, const char *fmt, ...)
 static void emit_srun(FILE *f, const char *placement, const cb_sbatch_kind_t *k,
                       const cb_sbatch_plan_t *plan)
 {
-    emit_srun_line(f, "cb_run ", "%s", placement);
+    sbatch_srun_line(f, "cb_run ", "%s", placement);
     fprintf(f, "  \"$cb_bin/%s\" -b %s -e %s -f %u", k->binary, plan->min_size, plan->max_size,
             plan->sweep.factor);
 }
@@ -355,7 +304,7 @@ static void emit_allreduce(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_
     if (steps == 1)
         return;
     fprintf(f, "\n# Step 2 of 2: every node, %ld x %ld %s per node = %ld ranks.\n", p->nodes, tpn,
-            plural(tpn, "rank", "ranks"), p->nodes * tpn);
+            sbatch_plural(tpn, "rank", "ranks"), p->nodes * tpn);
     snprintf(placement, sizeof placement, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes,
              p->nodes * tpn, tpn);
     emit_srun(f, placement, k, plan);
@@ -395,7 +344,7 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
             p->nodes);
     snprintf(placement, sizeof placement, "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes,
              p->nodes);
-    emit_srun_line(f, "cb_run ", "%s", placement);
+    sbatch_srun_line(f, "cb_run ", "%s", placement);
     fprintf(f, "  \"$cb_bin/%s\" --all-pairs --mode bw -b %s -e %s -W 8 --min-iters 3 \\\n"
                "  --cluster \"$cb_profile\" --transport %s --total-time %ld -o \"$cb_csv\"\n",
             k->binary, plan->matrix_size, plan->matrix_size, plan->transport, cap);
@@ -407,7 +356,7 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
  * compute on CPU-only profiles, real compute (resnet50) with NCCL on GPU
  * profiles. `run_lead` starts the probe's line (cb_run, or validate.sh's
  * cb_step); args is the probe's arguments before --cluster. */
-static void emit_torch(FILE *f, const cb_profile_t *p, const cb_sbatch_plan_t *plan,
+void sbatch_torch(FILE *f, const cb_profile_t *p, const cb_sbatch_plan_t *plan,
                        const char *indent, const char *run_lead, const char *args,
                        const char *cap, const char *skip_what)
 {
@@ -418,7 +367,7 @@ static void emit_torch(FILE *f, const cb_profile_t *p, const cb_sbatch_plan_t *p
             indent, p->nodes, indent);
     char lead[128];
     snprintf(lead, sizeof lead, "%s  %s", indent, run_lead);
-    emit_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes,
+    sbatch_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes,
                    p->nodes * tpn, tpn);
     fprintf(f, "%s    \"$cb_py\" \"$cb_bin/cb-ddp-torch\" %s --iface '%s' \\\n"
                "%s    --cluster \"$cb_profile\" --total-time %s -o \"$cb_torch_csv\"\n"
@@ -431,7 +380,7 @@ static void emit_torch(FILE *f, const cb_profile_t *p, const cb_sbatch_plan_t *p
 }
 
 /* The interpreter and CSV of the real-DDP step. */
-static void emit_torch_vars(FILE *f)
+void sbatch_torch_vars(FILE *f)
 {
     fprintf(f, "# Real PyTorch DDP runs on Debian's python3-torch, which belongs to /usr/bin/python3;\n"
                "# CB_PYTHON picks another interpreter (a venv's, conda's).\n"
@@ -451,17 +400,17 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
     char placement[96];
     snprintf(placement, sizeof placement, "--nodes=%ld --ntasks-per-node=%ld", p->nodes, tpn);
     fprintf(f, "cb_ar_csv=\"$cb_out/ddp-allreduce.csv\"\n");
-    emit_torch_vars(f);
+    sbatch_torch_vars(f);
     fprintf(f, "\n# Step 1 of 3: all-reduce (in place, as DDP reduces its buckets) of DDP's bucket\n"
                "# sizes, 1 MiB and 25 MiB, on every node: %ld x %ld %s per node = %ld %s. The\n"
                "# model's input for step 2 (other sizes interpolate between these). glibc keeps\n"
                "# freed memory here, as cb-ddp does itself: by default Open MPI's temporary\n"
                "# all-reduce buffers are faulted in again on every call from the main thread,\n"
                "# a cost the all-reduces inside a DDP step (on a worker thread) do not pay.\n",
-            p->nodes, tpn, plural(tpn, "rank", "ranks"), p->nodes * tpn,
-            plural(p->nodes * tpn, "rank", "ranks"));
+            p->nodes, tpn, sbatch_plural(tpn, "rank", "ranks"), p->nodes * tpn,
+            sbatch_plural(p->nodes * tpn, "rank", "ranks"));
     fprintf(f, "cb_run env MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_MMAP_THRESHOLD_=33554432 \\\n");
-    emit_srun_line(f, "  ", "%s", placement);
+    sbatch_srun_line(f, "  ", "%s", placement);
     fprintf(f, "  \"$cb_bin/cb-allreduce\" -b 1M -e 25M -i 24M -p in --check --cluster \"$cb_profile\" \\\n"
                "  --transport %s --total-time %ld -o \"$cb_ar_csv\"\n\n",
             plan->transport, ar_cap);
@@ -472,7 +421,7 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                "# model's prediction from step 1's all-reduce times.%s\n",
             p->gpus_per_node > 0 ? " GPU compute: a busy kernel."
                                  : "\n# No GPU here: compute is EMULATED by timed waits (rows say so).");
-    emit_srun_line(f, "cb_run ", "%s", placement);
+    sbatch_srun_line(f, "cb_run ", "%s", placement);
     fprintf(f, "  \"$cb_bin/%s\" --grad-bytes 100M --step-ms 50,200,800 --sweep \\\n"
                "  --allreduce-csv \"$cb_ar_csv\" --cluster \"$cb_profile\" --transport %s \\\n"
                "  --total-time %ld -o \"$cb_out/ddp.csv\"\n\n",
@@ -486,7 +435,7 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
             p->gpus_per_node > 0
                 ? " GPU: resnet50 on synthetic data, NCCL."
                 : "\n# No GPU here: compute is EMULATED by timed waits, layer by layer (rows say so).");
-    emit_torch(f, p, plan, "", "cb_run ",
+    sbatch_torch(f, p, plan, "", "cb_run ",
                p->gpus_per_node > 0 ? "--workload resnet50 --backend nccl"
                                     : "--grad-bytes 100M --emulate-step-ms 100,400,1600 --sweep",
                cap, "ddp");
@@ -501,11 +450,11 @@ static long gpu_ranks_per_node(const cb_profile_t *p)
     return p->gpus_per_node > 0 ? p->gpus_per_node : 1;
 }
 
-static void emit_gpu_srun(FILE *f, const cb_profile_t *p, const char *lead, const char *args,
+void sbatch_gpu_srun(FILE *f, const cb_profile_t *p, const char *lead, const char *args,
                           const char *csv)
 {
     long g = gpu_ranks_per_node(p);
-    emit_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes, p->nodes * g,
+    sbatch_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes, p->nodes * g,
                    g);
     fprintf(f, "  \"$cb_bin/cb-gpu\"%s --cluster \"$cb_profile\"%s -o \"%s\"\n", args,
             p->gpus_per_node > 0 ? " --require-gpu" : "", csv);
@@ -525,14 +474,14 @@ static void emit_gpu(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
     else
         fprintf(f, "# CPU-only profile (gpus_per_node = 0): one rank per node; each node without a\n"
                    "# CUDA device records a skipped row saying so, and the job succeeds.\n");
-    emit_gpu_srun(f, p, "cb_run ", "", "$cb_csv");
+    sbatch_gpu_srun(f, p, "cb_run ", "", "$cb_csv");
 }
 
 /* Preflight: one rank per node; exit 1 (a check failed) ends the job with
  * that status after the table, not before. */
-static void emit_preflight_srun(FILE *f, const cb_profile_t *p, const char *lead, const char *csv)
+void sbatch_preflight_srun(FILE *f, const cb_profile_t *p, const char *lead, const char *csv)
 {
-    emit_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes, p->nodes);
+    sbatch_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes, p->nodes);
     fprintf(f, "  \"$cb_bin/cb-preflight\" --profile \"$cb_profile\" --results-dir \"$CB_HOME/results\" \\\n"
                "  -o \"%s\"",
             csv);
@@ -549,285 +498,12 @@ static void emit_preflight(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_
                "# looked up as $CB_HOME/sbatch/profiles/$cb_profile.ini. Exit 1: a check failed.\n",
             p->iface);
     fprintf(f, "cb_rc=0\n");
-    emit_preflight_srun(f, p, "cb_run ", "$cb_csv");
+    sbatch_preflight_srun(f, p, "cb_run ", "$cb_csv");
     fprintf(f, " || cb_rc=$?\n");
     fprintf(f, "if ((cb_rc == 1)); then\n"
                "  echo \"clusterbench preflight: FAILED: a check failed on some node (the fail lines above say what to fix)\" >&2\n"
                "elif ((cb_rc != 0)); then\n"
                "  echo \"clusterbench preflight: the step ended with exit $cb_rc\" >&2\n"
-               "fi\n");
-}
-
-/* ------------------------------------------------------------ validate */
-
-static void emit_validate_args(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
-                               const cb_sbatch_plan_t *plan)
-{
-    (void)k;
-    (void)plan;
-    fprintf(f, "cb_level=standard\n"
-               "cb_usage() {\n"
-               "  cat <<EOF\n"
-               "usage: sbatch sbatch/$cb_script [--level quick|standard|long]\n"
-               "\n"
-               "One job that says PASS or FAIL for cluster profile $cb_profile, and why. In one\n"
-               "allocation: preflight, point-to-point (all pairs), all-reduce, GPU, DDP, the\n"
-               "report, then the acceptance gate (clusterbench gate, thresholds\n"
-               "sbatch/profiles/$cb_profile.gate.ini). Every step writes into\n"
-               "results/$cb_profile/<job id>/; a failing step is recorded and the rest still run.\n"
-               "\n"
-               "  --level quick     about a minute on a healthy cluster: the all-pairs matrix\n"
-               "                    and an all-reduce at a few sizes, short GPU and DDP runs\n"
-               "  --level standard  (default) what allreduce.sh, p2p.sh, gpu.sh and ddp.sh run,\n"
-               "                    with the 1-node baselines\n"
-               "  --level long      the same with 4x standard's time per size, larger GEMMs\n"
-               "                    and more samples, and the DDP break-even search\n"
-
-               "\n"
-               "Exit: 0 PASS; 1 FAIL (the gate failed or could not judge, or a step failed);\n"
-               "2 usage error. The last lines say which.\n"
-               "EOF\n"
-               "}\n"
-               "while (($# > 0)); do\n"
-               "  case $1 in\n"
-               "    --level)\n"
-               "      if (($# < 2)); then\n"
-               "        echo \"$cb_script: --level needs quick, standard or long\" >&2\n"
-               "        exit 2\n"
-               "      fi\n"
-               "      cb_level=$2\n"
-               "      shift 2\n"
-               "      ;;\n"
-               "    --level=*)\n"
-               "      cb_level=${1#--level=}\n"
-               "      shift\n"
-               "      ;;\n"
-               "    -h | --help)\n"
-               "      cb_usage\n"
-               "      exit 0\n"
-               "      ;;\n"
-               "    *)\n"
-               "      echo \"$cb_script: unknown option '$1' (--help lists them)\" >&2\n"
-               "      exit 2\n"
-               "      ;;\n"
-               "  esac\n"
-               "done\n"
-               "case $cb_level in\n"
-               "  quick | standard | long) ;;\n"
-               "  *)\n"
-               "    echo \"$cb_script: --level '$cb_level': want quick, standard or long\" >&2\n"
-               "    exit 2\n"
-               "    ;;\n"
-               "esac\n");
-    (void)p;
-}
-
-/* quick's sizes: the sweep's largest / 16 for the matrix, /64 .. /4 for the
- * all-reduce (vcluster at 2.5 Gbit/s: 4M; 1M..16M), never under 1M. */
-static void quick_size(uint64_t max_bytes, unsigned div, char *buf, size_t len)
-{
-    uint64_t b = max_bytes / div;
-    if (b < (1ULL << 20))
-        b = 1ULL << 20;
-    cb_size_format(b, buf, len);
-}
-
-static void emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
-                          const cb_sbatch_plan_t *plan)
-{
-    (void)k;
-    long tpn = plan->tasks_per_node;
-    long cap = cb_sbatch_step_cap_s(p->time_limit_s, 7);
-    long quick_cap = cap < 60 ? cap : 60;
-    char q_matrix[16], q_ar_min[16], q_ar_max[16];
-    quick_size(plan->sweep.max_bytes, 16, q_matrix, sizeof q_matrix);
-    quick_size(plan->sweep.max_bytes, 64, q_ar_min, sizeof q_ar_min);
-    quick_size(plan->sweep.max_bytes, 4, q_ar_max, sizeof q_ar_max);
-
-    fprintf(f, "# What each level runs. Caps (--total-time, s) share half the job's time\n"
-               "# limit among the steps; quick caps each at %ld s.\n", quick_cap);
-    fprintf(f, "case $cb_level in\n"
-               "  quick)\n"
-               "    cb_cap=%ld\n"
-               "    cb_tps=0.5\n"
-               "    cb_matrix=(-b %s -e %s -W 4 --min-iters 2)\n"
-               "    cb_ar=(-b %s -e %s -f 4 -p out --min-iters 3)\n"
-               "    cb_gpu=(--gemm-sizes 8192 --mem-size 256M -n 10)\n"
-               "    cb_ddp=(--step-ms 200 --iters 3)\n"
-               "    cb_torch=()\n"
-               "    ;;\n"
-               "  standard)\n"
-               "    cb_cap=%ld\n"
-               "    cb_tps=0.5\n"
-               "    cb_matrix=(-b %s -e %s -W 8 --min-iters 3)\n"
-               "    cb_ar=(-b %s -e %s -f %u)\n"
-               "    cb_gpu=()\n"
-               "    cb_ddp=(--step-ms '50,200,800')\n"
-               "    cb_torch=(%s)\n"
-               "    ;;\n"
-               "  long)\n"
-               "    cb_cap=%ld\n"
-               "    cb_tps=2\n"
-               "    cb_matrix=(-b %s -e %s -W 16 --min-iters 10)\n"
-               "    cb_ar=(-b %s -e %s -f %u)\n"
-               "    cb_gpu=(--gemm-sizes '1024,4096,8192,16384' -n 50)\n"
-               "    cb_ddp=(--step-ms '50,200,800' --sweep --iters 10)\n"
-               "    cb_torch=(%s)\n"
-               "    ;;\n"
-               "esac\n",
-            quick_cap, q_matrix, q_matrix, q_ar_min, q_ar_max, cap, plan->matrix_size,
-            plan->matrix_size, plan->min_size, plan->max_size, plan->sweep.factor,
-            p->gpus_per_node > 0 ? "--workload resnet50 --backend nccl"
-                                 : "--grad-bytes 100M --emulate-step-ms '100,400,1600'",
-            cap, plan->matrix_size, plan->matrix_size, plan->min_size, plan->max_size,
-            plan->sweep.factor,
-            p->gpus_per_node > 0 ? "--workload resnet50 --backend nccl --iters 20"
-                                 : "--grad-bytes 100M --emulate-step-ms '100,400,1600' --sweep --iters 10");
-    emit_torch_vars(f);
-    fprintf(f, "\n");
-
-    fprintf(f, "# Each step's exit status and duration, in the order run.\n"
-               "cb_steps=\"$cb_out/validate-steps.tsv\"\n"
-               "printf 'step\\texit\\tseconds\\tnote\\n' >\"$cb_steps\"\n"
-               "cb_failed=()\n"
-               "cb_n=0\n"
-               "# Lines in a file; 0 when it does not exist.\n"
-               "cb_lines() {\n"
-               "  if [[ -f $1 ]]; then wc -l <\"$1\"; else echo 0; fi\n"
-               "}\n"
-               "# cb_step NAME CSV COMMAND...: runs one step and records how it ended; a\n"
-               "# failure does not end the job. A step that fails before writing a row of\n"
-               "# CSV (\"-\": none expected) is run once more: Open MPI 4.1 has been seen to\n"
-               "# crash while starting under srun; a real fault fails twice.\n"
-               "cb_step() {\n"
-               "  local name=$1 csv=$2 rc=0 t0=$SECONDS before=0 note=\n"
-               "  shift 2\n"
-               "  cb_n=$((cb_n + 1))\n"
-               "  echo \"== clusterbench validate: step $cb_n: $name ($cb_level)\"\n"
-               "  if [[ $csv != - ]]; then before=$(cb_lines \"$csv\"); fi\n"
-               "  cb_run \"$@\" || rc=$?\n"
-               "  if ((rc != 0)) && [[ $csv != - ]] && (($(cb_lines \"$csv\") == before)); then\n"
-               "    echo \"clusterbench validate: $name ended with exit $rc before writing a row; running it once more\" >&2\n"
-               "    note=\"retried after exit $rc\"\n"
-               "    rc=0\n"
-               "    cb_run \"$@\" || rc=$?\n"
-               "  fi\n"
-               "  printf '%%s\\t%%d\\t%%d\\t%%s\\n' \"$name\" \"$rc\" \"$((SECONDS - t0))\" \"$note\" >>\"$cb_steps\"\n"
-               "  if ((rc != 0)); then\n"
-               "    cb_failed+=(\"$name (exit $rc)\")\n"
-               "    echo \"clusterbench validate: step $name FAILED (exit $rc); going on\" >&2\n"
-               "  fi\n"
-               "  return 0\n"
-               "}\n\n");
-
-    char placement[128];
-    fprintf(f, "# 1. Preflight, one rank per node (exit 1: a check failed; its rows say which).\n");
-    emit_preflight_srun(f, p, "cb_step preflight \"$cb_out/preflight.csv\" ", "$cb_out/preflight.csv");
-    fprintf(f, "\n\n");
-
-    fprintf(f, "# 2. Point-to-point, one rank per node.\n");
-    if (p->nodes == 1) {
-        fprintf(f, "# One node: both ranks on it, at the matrix size (the node's local path).\n");
-        emit_srun_line(f, "cb_step p2p \"$cb_out/p2p.csv\" ", "--nodes=1 --ntasks=2");
-        fprintf(f, "  \"$cb_bin/cb-p2p\" --mode bw \"${cb_matrix[@]}\" --time-per-size \"$cb_tps\" \\\n"
-                   "  --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n\n",
-                plan->transport);
-    } else {
-        fprintf(f, "# Not quick: the latency/bandwidth sweep between the first two nodes.\n"
-                   "if [[ $cb_level != quick ]]; then\n");
-        emit_srun_line(f, "  cb_step p2p-sweep \"$cb_out/p2p.csv\" ", "--nodes=2 --ntasks=2 --ntasks-per-node=1");
-        fprintf(f, "    \"$cb_bin/cb-p2p\" -b %s -e %s -f %u --time-per-size \"$cb_tps\" \\\n"
-                   "    --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n"
-                   "fi\n",
-                plan->min_size, plan->max_size, plan->sweep.factor, plan->transport);
-        fprintf(f, "# Every pair of the %ld nodes in both directions, at one size: a slow link or\n"
-                   "# NIC stands out (the gate's p2p_spread names its node).\n",
-                p->nodes);
-        emit_srun_line(f, "cb_step p2p-all-pairs \"$cb_out/p2p.csv\" ",
-                       "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes, p->nodes);
-        fprintf(f, "  \"$cb_bin/cb-p2p\" --all-pairs --mode bw \"${cb_matrix[@]}\" --time-per-size \"$cb_tps\" \\\n"
-                   "  --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n\n",
-                plan->transport);
-    }
-
-    fprintf(f, "# 3. All-reduce: not quick, the single-node baseline first (%ld %s on one\n"
-               "# node); then every node, %ld x %ld = %ld %s.\n",
-            tpn, plural(tpn, "rank", "ranks"), p->nodes, tpn, p->nodes * tpn,
-            plural(p->nodes * tpn, "rank", "ranks"));
-    if (p->nodes > 1) {
-        fprintf(f, "if [[ $cb_level != quick ]]; then\n");
-        emit_srun_line(f, "  cb_step allreduce-1node \"$cb_out/allreduce.csv\" ", "--nodes=1 --ntasks=%ld", tpn);
-        fprintf(f, "    \"$cb_bin/cb-allreduce\" \"${cb_ar[@]}\" --time-per-size \"$cb_tps\" --check \\\n"
-                   "    --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/allreduce.csv\"\n"
-                   "fi\n",
-                plan->transport);
-    }
-    snprintf(placement, sizeof placement, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes,
-             p->nodes * tpn, tpn);
-    emit_srun_line(f, "cb_step allreduce \"$cb_out/allreduce.csv\" ", "%s", placement);
-    fprintf(f, "  \"$cb_bin/cb-allreduce\" \"${cb_ar[@]}\" --time-per-size \"$cb_tps\" --check \\\n"
-               "  --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/allreduce.csv\"\n\n",
-            plan->transport);
-
-    if (p->gpus_per_node > 0)
-        fprintf(f, "# 4. Every GPU against its spec sheet, one rank per GPU (--require-gpu: a node\n"
-                   "# without a CUDA device fails the step).\n");
-    else
-        fprintf(f, "# 4. GPU: a CPU-only profile, so each node records a skipped row (no CUDA device).\n");
-    emit_gpu_srun(f, p, "cb_step gpu \"$cb_out/gpu.csv\" ", " \"${cb_gpu[@]}\"", "$cb_out/gpu.csv");
-    fprintf(f, "\n");
-
-    fprintf(f, "# 5. The synthetic DDP step (100 MiB of gradients) on every rank, measured against\n"
-               "# the break-even model fed by all-reduces cb-ddp times itself.%s\n",
-            p->gpus_per_node > 0 ? "" : " No GPU: compute\n# is EMULATED by timed waits (rows say so).");
-    emit_srun_line(f, "cb_step ddp \"$cb_out/ddp.csv\" ", "%s", placement);
-    fprintf(f, "  \"$cb_bin/cb-ddp\" --grad-bytes 100M \"${cb_ddp[@]}\" --cluster \"$cb_profile\" \\\n"
-               "  --transport %s --total-time \"$cb_cap\" -o \"$cb_out/ddp.csv\"\n\n",
-            plan->transport);
-
-    fprintf(f, "# 6. Not quick: real PyTorch DDP (cb-ddp-torch), the model's ground truth, where\n"
-               "# torch imports on every node.%s\n"
-               "if [[ $cb_level != quick ]]; then\n",
-            p->gpus_per_node > 0 ? " GPU: resnet50 on synthetic data, NCCL."
-                                 : " No GPU: compute is EMULATED by timed waits.");
-    emit_torch(f, p, plan, "  ", "cb_step ddp-torch \"$cb_torch_csv\" ", "\"${cb_torch[@]}\"",
-               "\"$cb_cap\"", "validate");
-    fprintf(f, "fi\n\n");
-
-    fprintf(f, "# 7. The report: tables and plots against the single-node runs.\n"
-               "cb_step report - \"$cb_bin/clusterbench\" report -q \"$cb_out\" -o \"$cb_out/report\"\n\n");
-
-    fprintf(f, "# 8. The acceptance gate: every check of sbatch/profiles/$cb_profile.gate.ini\n"
-               "# against this job's rows; JUnit XML for CI and the Prometheus text format for\n"
-               "# node_exporter's textfile collector beside the CSV.\n"
-               "echo \"== clusterbench validate: gate\"\n"
-               "cb_gate=0\n"
-               "cb_t0=$SECONDS\n"
-               "cb_run \"$cb_bin/clusterbench\" gate --profile \"$cb_profile\" --junit \"$cb_out/gate-junit.xml\" \\\n"
-               "  --prometheus \"$cb_out/gate.prom\" \"$cb_out\" || cb_gate=$?\n"
-               "printf 'gate\\t%%d\\t%%d\\t\\n' \"$cb_gate\" \"$((SECONDS - cb_t0))\" >>\"$cb_steps\"\n\n");
-
-    fprintf(f, "# The verdict: PASS only when every step ran cleanly and the gate passed.\n"
-               "cb_rc=0\n"
-               "if ((${#cb_failed[@]} > 0)); then\n"
-               "  cb_rc=1\n"
-               "  echo \"clusterbench validate: steps that failed: ${cb_failed[*]}\"\n"
-               "fi\n"
-               "case $cb_gate in\n"
-               "  0) ;;\n"
-               "  1)\n"
-               "    cb_rc=1\n"
-               "    echo \"clusterbench validate: the gate failed (the [ FAIL ] lines above say which check and node)\"\n"
-               "    ;;\n"
-               "  *)\n"
-               "    cb_rc=1\n"
-               "    echo \"clusterbench validate: the gate could not judge (exit $cb_gate): missing rows or thresholds\"\n"
-               "    ;;\n"
-               "esac\n"
-               "if ((cb_rc == 0)); then\n"
-               "  echo \"clusterbench validate: PASS (level $cb_level, $cb_n steps and the gate, profile $cb_profile, job $SLURM_JOB_ID)\"\n"
-               "else\n"
-               "  echo \"clusterbench validate: FAIL (level $cb_level, profile $cb_profile, job $SLURM_JOB_ID)\"\n"
                "fi\n");
 }
 
@@ -845,9 +521,9 @@ static const cb_sbatch_kind_t kinds[] = {
      "cb-preflight", 1, emit_preflight, NULL, NULL, NULL, 1},
     {"validate",
      "the validation run: preflight, p2p, all-reduce, GPU, DDP, report, gate: PASS or FAIL",
-     "clusterbench", 1, emit_validate,
+     "clusterbench", 1, sbatch_emit_validate,
      "cb-preflight cb-p2p cb-allreduce cb-gpu cb-ddp cb-ddp-torch",
-     "one CSV per step, validate-steps.tsv, report/, gate-junit.xml, gate.prom", emit_validate_args,
+     "one CSV per step, validate-steps.tsv, report/, gate-junit.xml, gate.prom", sbatch_emit_validate_args,
      1},
 };
 
@@ -881,195 +557,4 @@ int cb_sbatch_render(const cb_sbatch_kind_t *kind, const cb_profile_t *prof, cha
         return CB_ERR_NOMEM;
     }
     return CB_OK;
-}
-
-/* --------------------------------------------------------------- writing */
-
-static void errf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void errf(char *buf, size_t len, const char *fmt, ...)
-{
-    if (!len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, len, fmt, ap);
-    va_end(ap);
-}
-
-/* mkdir -p */
-static int make_dirs(const char *dir, char *errbuf, size_t errlen)
-{
-    char p[PATH_MAX];
-    if (strlen(dir) >= sizeof p) {
-        errf(errbuf, errlen, "%s: path too long", dir);
-        return CB_ERR_IO;
-    }
-    strcpy(p, dir);
-    for (char *s = p + 1;; s++) {
-        if (*s == '/' || !*s) {
-            char saved = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                errf(errbuf, errlen, "%s: cannot create directory: %s", p, strerror(errno));
-                return CB_ERR_IO;
-            }
-            *s = saved;
-            if (!saved)
-                break;
-        }
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        errf(errbuf, errlen, "%s: not a directory", dir);
-        return CB_ERR_IO;
-    }
-    return CB_OK;
-}
-
-static int write_whole(int fd, const char *buf, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-#define MAX_KINDS 16
-
-int cb_sbatch_write_all(const cb_profile_t *prof, const char *out_dir, FILE *log, char *errbuf,
-                        size_t errlen)
-{
-    size_t n;
-    const cb_sbatch_kind_t *ks = cb_sbatch_kinds(&n);
-    char *text[MAX_KINDS] = {0};
-    size_t len[MAX_KINDS] = {0};
-    char tmp[MAX_KINDS][PATH_MAX];
-    char dst[MAX_KINDS][PATH_MAX];
-    size_t ntmp = 0;
-    int rc = CB_OK;
-    if (n > MAX_KINDS)
-        return CB_ERR_INTERNAL;
-
-    /* everything in memory first: a failure here writes nothing */
-    for (size_t i = 0; i < n; i++) {
-        rc = cb_sbatch_render(&ks[i], prof, &text[i], &len[i]);
-        if (rc != CB_OK) {
-            errf(errbuf, errlen, "rendering %s.sh: %s", ks[i].name, cb_strerror(rc));
-            goto out;
-        }
-        if ((size_t)snprintf(dst[i], PATH_MAX, "%s/%s.sh", out_dir, ks[i].name) >= PATH_MAX ||
-            (size_t)snprintf(tmp[i], PATH_MAX, "%s/.%s.sh.XXXXXX", out_dir, ks[i].name) >=
-                PATH_MAX) {
-            errf(errbuf, errlen, "%s: path too long", out_dir);
-            rc = CB_ERR_IO;
-            goto out;
-        }
-    }
-    rc = make_dirs(out_dir, errbuf, errlen);
-    if (rc != CB_OK)
-        goto out;
-    for (size_t i = 0; i < n; i++) {
-        int fd = mkstemp(tmp[i]);
-        if (fd < 0) {
-            errf(errbuf, errlen, "%s: cannot create a file there: %s", out_dir, strerror(errno));
-            rc = CB_ERR_IO;
-            goto out;
-        }
-        ntmp = i + 1;
-        int bad = write_whole(fd, text[i], len[i]) != 0 || fchmod(fd, 0755) != 0 ||
-                  fsync(fd) != 0;
-        int saved = errno;
-        if (close(fd) != 0 && !bad) {
-            bad = 1;
-            saved = errno;
-        }
-        if (bad) {
-            errf(errbuf, errlen, "%s: write failed: %s", tmp[i], strerror(saved));
-            rc = CB_ERR_IO;
-            goto out;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (rename(tmp[i], dst[i]) != 0) {
-            errf(errbuf, errlen, "%s: cannot rename into place: %s", dst[i], strerror(errno));
-            rc = CB_ERR_IO;
-            goto out;
-        }
-        tmp[i][0] = '\0';
-        if (log)
-            fprintf(log, "wrote %s\n", dst[i]);
-    }
-out:
-    for (size_t i = 0; i < ntmp; i++)
-        if (tmp[i][0])
-            unlink(tmp[i]);
-    for (size_t i = 0; i < n; i++)
-        free(text[i]);
-    return rc;
-}
-
-int cb_sbatch_check_all(const cb_profile_t *prof, const char *out_dir, FILE *log,
-                        char *errbuf, size_t errlen)
-{
-    size_t n;
-    const cb_sbatch_kind_t *ks = cb_sbatch_kinds(&n);
-    int differ = 0;
-    for (size_t i = 0; i < n; i++) {
-        char *text, path[PATH_MAX];
-        size_t len;
-        int rc = cb_sbatch_render(&ks[i], prof, &text, &len);
-        if (rc != CB_OK) {
-            errf(errbuf, errlen, "rendering %s.sh: %s", ks[i].name, cb_strerror(rc));
-            return rc;
-        }
-        if ((size_t)snprintf(path, sizeof path, "%s/%s.sh", out_dir, ks[i].name) >= sizeof path) {
-            free(text);
-            errf(errbuf, errlen, "%s: path too long", out_dir);
-            return CB_ERR_IO;
-        }
-        const char *verdict = "up to date";
-        FILE *f = fopen(path, "rb");
-        if (!f) {
-            if (errno != ENOENT) {
-                errf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
-                free(text);
-                return CB_ERR_IO;
-            }
-            verdict = "missing";
-        } else {
-            size_t pos = 0;
-            int same = 1;
-            char buf[4096];
-            size_t got;
-            while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
-                if (pos + got > len || memcmp(buf, text + pos, got))
-                    same = 0;
-                pos += got;
-                if (!same)
-                    break;
-            }
-            int bad = ferror(f);
-            fclose(f);
-            if (bad) {
-                errf(errbuf, errlen, "%s: read failed", path);
-                free(text);
-                return CB_ERR_IO;
-            }
-            if (!same || pos != len)
-                verdict = "differs from the profile (generate again)";
-        }
-        if (strcmp(verdict, "up to date"))
-            differ = 1;
-        if (log)
-            fprintf(log, "%s: %s\n", path, verdict);
-        free(text);
-    }
-    return differ;
 }
