@@ -13,7 +13,7 @@
 #include "cb_gate.h"
 #include "cb_size.h"
 #include "cb_spread.h"
-#include "gate_priv.h"
+#include "gate_text.h"
 
 #define REL_TOL 1e-9        /* relative tolerance of a bound (rounding in the CSV) */
 #define MAX_DETAIL_LINES 20 /* failing rows listed per check */

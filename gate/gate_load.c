@@ -18,7 +18,7 @@
 #include "cb_ini_lines.h"
 #include "cb_size.h"
 #include "cb_spread.h"
-#include "gate_priv.h"
+#include "gate_text.h"
 
 #define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 #define SEL_EXTRA "._:+/-"  /* besides ALNUM, in selector values */

@@ -1,5 +1,5 @@
 /* gate_text: the gate's shared vocabulary (keys, units, columns, list
- * matching, gate_priv.h) and its text: numbers as the gate prints them, a
+ * matching, gate_text.h) and its text: numbers as the gate prints them, a
  * check's selectors, a verdict line. Used by gate_load.c and gate_judge.c. */
 #include <math.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 
 #include "cb_gate.h"
 #include "cb_size.h"
-#include "gate_priv.h"
+#include "gate_text.h"
 
 const char *const gate_key_names[N_KEYS] = {
     "kind",  "benchmark", "transport", "memory", "dtype",     "op",    "placement", "metric",

@@ -1,8 +1,9 @@
 /* sbatch_emit: renders the sbatch scripts of a cluster profile (see
  * cb_sbatch.h): the header, prologue and transport settings every script
- * shares, the steps of each kind (validate.sh's in sbatch_validate.c), the
- * kinds table and cb_sbatch_render(). Profile values reach the scripts only
- * after cb_profile's strict validation, and are single-quoted anyway. */
+ * shares, the steps of each kind (validate.sh's in sbatch_validate.c, the
+ * shared step lines in sbatch_steps.c), the kinds table and
+ * cb_sbatch_render(). Profile values reach the scripts only after
+ * cb_profile's strict validation, and are single-quoted anyway. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,8 @@
 #include "cb_error.h"
 #include "cb_sbatch.h"
 #include "cb_size.h"
-#include "sbatch_priv.h"
+#include "sbatch_steps.h"
+#include "sbatch_validate.h"
 
 /* ------------------------------------------------------------- rendering */
 
@@ -41,11 +43,6 @@ static void export_long(FILE *f, const char *key, long value)
     char buf[32];
     snprintf(buf, sizeof buf, "%ld", value);
     export_var(f, key, buf);
-}
-
-const char *sbatch_plural(long n, const char *one, const char *many)
-{
-    return n == 1 ? one : many;
 }
 
 static void emit_header(FILE *f, const cb_profile_t *p, const cb_sbatch_kind_t *k,
@@ -254,19 +251,6 @@ static void emit_end(FILE *f, const cb_sbatch_kind_t *k)
         fprintf(f, "exit \"$cb_rc\"\n");
 }
 
-/* The srun line every step starts with: LEAD ("cb_run ", or validate.sh's
- * cb_step call), srun with the flags all steps share, the placement
- * (printf-style), and a line continuation: the caller writes the program. */
-void sbatch_srun_line(FILE *f, const char *lead, const char *fmt, ...)
-{
-    fprintf(f, "%ssrun --mpi=pmix --kill-on-bad-exit=1 ", lead);
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(f, fmt, ap);
-    va_end(ap);
-    fputs(" \\\n", f);
-}
-
 /* srun ... "$cb_bin/<binary>" -b MIN -e MAX -f F, continued by the caller. */
 static void emit_srun(FILE *f, const char *placement, const cb_sbatch_kind_t *k,
                       const cb_sbatch_plan_t *plan)
@@ -350,44 +334,6 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
             k->binary, plan->matrix_size, plan->matrix_size, plan->transport, cap);
 }
 
-/* Real PyTorch DDP (cb-ddp-torch) where torch imports on every node: first
- * --check-torch on one rank per node (a node without torch writes a skipped
- * row and fails the check, which skips the step), then the probe: emulated
- * compute on CPU-only profiles, real compute (resnet50) with NCCL on GPU
- * profiles. `run_lead` starts the probe's line (cb_run, or validate.sh's
- * cb_step); args is the probe's arguments before --cluster. */
-void sbatch_torch(FILE *f, const cb_profile_t *p, const cb_sbatch_plan_t *plan,
-                       const char *indent, const char *run_lead, const char *args,
-                       const char *cap, const char *skip_what)
-{
-    long tpn = plan->tasks_per_node;
-    fprintf(f, "%sif srun --mpi=pmix --nodes=%ld --ntasks-per-node=1 \\\n"
-               "%s  \"$cb_py\" \"$cb_bin/cb-ddp-torch\" --check-torch --cluster \"$cb_profile\" "
-               "-o \"$cb_torch_csv\"; then\n",
-            indent, p->nodes, indent);
-    char lead[128];
-    snprintf(lead, sizeof lead, "%s  %s", indent, run_lead);
-    sbatch_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes,
-                   p->nodes * tpn, tpn);
-    fprintf(f, "%s    \"$cb_py\" \"$cb_bin/cb-ddp-torch\" %s --iface '%s' \\\n"
-               "%s    --cluster \"$cb_profile\" --total-time %s -o \"$cb_torch_csv\"\n"
-               "%selse\n"
-               "%s  echo \"clusterbench %s: torch does not import with $cb_py on every node: the "
-               "real-DDP step is skipped ($cb_torch_csv says where; CB_PYTHON picks another "
-               "interpreter)\"\n"
-               "%sfi\n",
-            indent, args, p->iface, indent, cap, indent, indent, skip_what, indent);
-}
-
-/* The interpreter and CSV of the real-DDP step. */
-void sbatch_torch_vars(FILE *f)
-{
-    fprintf(f, "# Real PyTorch DDP runs on Debian's python3-torch, which belongs to /usr/bin/python3;\n"
-               "# CB_PYTHON picks another interpreter (a venv's, conda's).\n"
-               "cb_py=\"${CB_PYTHON:-/usr/bin/python3}\"\n"
-               "cb_torch_csv=\"$cb_out/ddp-torch.csv\"\n");
-}
-
 /* DDP: the all-reduce time of DDP's bucket sizes on every node (the model's
  * input), then cb-ddp's measured step on every node against that model, then
  * real PyTorch DDP where torch imports. */
@@ -445,21 +391,6 @@ static void emit_ddp(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
  * node-local GPU); rank 0 prints the per-node table and the slow-node flags.
  * A CPU-only profile still runs it, one rank per node: each node records a
  * skipped row (no CUDA device), which says so in the CSV. */
-static long gpu_ranks_per_node(const cb_profile_t *p)
-{
-    return p->gpus_per_node > 0 ? p->gpus_per_node : 1;
-}
-
-void sbatch_gpu_srun(FILE *f, const cb_profile_t *p, const char *lead, const char *args,
-                          const char *csv)
-{
-    long g = gpu_ranks_per_node(p);
-    sbatch_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes, p->nodes * g,
-                   g);
-    fprintf(f, "  \"$cb_bin/cb-gpu\"%s --cluster \"$cb_profile\"%s -o \"%s\"\n", args,
-            p->gpus_per_node > 0 ? " --require-gpu" : "", csv);
-}
-
 static void emit_gpu(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                      const cb_sbatch_plan_t *plan)
 {
@@ -479,14 +410,6 @@ static void emit_gpu(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
 
 /* Preflight: one rank per node; exit 1 (a check failed) ends the job with
  * that status after the table, not before. */
-void sbatch_preflight_srun(FILE *f, const cb_profile_t *p, const char *lead, const char *csv)
-{
-    sbatch_srun_line(f, lead, "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes, p->nodes);
-    fprintf(f, "  \"$cb_bin/cb-preflight\" --profile \"$cb_profile\" --results-dir \"$CB_HOME/results\" \\\n"
-               "  -o \"%s\"",
-            csv);
-}
-
 static void emit_preflight(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                            const cb_sbatch_plan_t *plan)
 {

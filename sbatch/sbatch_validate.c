@@ -1,12 +1,13 @@
 /* sbatch_validate: the body and options of validate.sh, the one-job
  * validation run (preflight, p2p, all-reduce, GPU, DDP, report, gate: PASS or
- * FAIL), on the step helpers of sbatch_emit.c (sbatch_priv.h). */
+ * FAIL), on the shared step lines of sbatch_steps.c. */
 #include <stdint.h>
 #include <stdio.h>
 
 #include "cb_sbatch.h"
 #include "cb_size.h"
-#include "sbatch_priv.h"
+#include "sbatch_steps.h"
+#include "sbatch_validate.h"
 
 void sbatch_emit_validate_args(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                                const cb_sbatch_plan_t *plan)

@@ -1,9 +1,7 @@
-/* sbatch_priv: what the generator's files share (not a public header; the
- * public one is cb_sbatch.h): the step helpers of sbatch_emit.c that
- * validate.sh's body (sbatch_validate.c) reuses, and validate's emitters for
- * the kinds table. */
-#ifndef CB_SBATCH_PRIV_H
-#define CB_SBATCH_PRIV_H
+/* sbatch_steps: the step lines the generated scripts share (sbatch_steps.c);
+ * internal to the generator (the public header is cb_sbatch.h). */
+#ifndef CB_SBATCH_STEPS_H
+#define CB_SBATCH_STEPS_H
 
 #include <stdio.h>
 
@@ -33,11 +31,5 @@ void sbatch_torch(FILE *f, const cb_profile_t *p, const cb_sbatch_plan_t *plan,
 
 /* The interpreter and CSV variables of the real-DDP step. */
 void sbatch_torch_vars(FILE *f);
-
-/* validate.sh: its options and its steps (sbatch_validate.c). */
-void sbatch_emit_validate_args(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
-                               const cb_sbatch_plan_t *plan);
-void sbatch_emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
-                          const cb_sbatch_plan_t *plan);
 
 #endif

@@ -1,10 +1,10 @@
-/* gate_priv: what the gate's three files share (not a public header; the
- * public one is cb_gate.h): the thresholds keys, the units and columns a check
- * may use, list matching, and a growing string buffer. gate_load.c reads
- * thresholds files, gate_judge.c judges checks against rows, gate_text.c holds
- * these shared tables and the gate's text formatting. */
-#ifndef CB_GATE_PRIV_H
-#define CB_GATE_PRIV_H
+/* gate_text: what the gate's loading (gate_load.c) and judging
+ * (gate_judge.c) share, defined in gate_text.c (internal; the public header is
+ * cb_gate.h): the thresholds keys, the units and columns a check may use,
+ * list matching, and a growing string buffer. A leaf of the gate: it calls
+ * nothing of gate_load.c or gate_judge.c. */
+#ifndef CB_GATE_TEXT_H
+#define CB_GATE_TEXT_H
 
 #include <stddef.h>
 
