@@ -36,10 +36,3 @@ double cb_bw_algbw_gbps(cb_coll_t coll, double bytes, double time_us, int nranks
         return 0;
     return bytes * cb_bw_alg_factor(coll, nranks) / (time_us * 1e-6) / 1e9;
 }
-
-double cb_bw_tcp_goodput_fraction(int mtu)
-{
-    if (mtu <= 52)
-        return 0;
-    return (double)(mtu - 52) / (double)(mtu + 38);
-}

@@ -22,10 +22,4 @@ double cb_bw_bus_factor(cb_coll_t coll, int nranks);
 /* algbw in GB/s for `bytes` in `time_us` microseconds. */
 double cb_bw_algbw_gbps(cb_coll_t coll, double bytes, double time_us, int nranks);
 
-/* TCP goodput fraction of an Ethernet line rate for a given MTU:
- * (MTU - 52) / (MTU + 38): 40 B IP+TCP headers + 12 B timestamps inside the
- * MTU, 38 B of Ethernet framing (14 header + 4 FCS + 8 preamble + 12 gap)
- * outside. 1500 → 1448/1538 = 0.9415. */
-double cb_bw_tcp_goodput_fraction(int mtu);
-
 #endif

@@ -5,6 +5,7 @@
 #define CB_ERROR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,6 +39,12 @@ int cb_error_exit_code(int err);
  * name set by the caller's format. Thread-safe (one fprintf). */
 void cb_log_error(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* printf into an error buffer of errlen bytes (truncated, always terminated;
+ * nothing written when err is NULL or errlen is 0) and return code, so
+ * `return cb_errf(err, errlen, CB_ERR_USAGE, "...", ...);` is one line. */
+int cb_errf(char *err, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #define CB_LOG_ERR(...) cb_log_error(__FILE__, __LINE__, __VA_ARGS__)
 

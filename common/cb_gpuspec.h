@@ -52,8 +52,6 @@ const cb_gpuspec_t *cb_gpuspec_lookup_in(const cb_gpuspec_t *table, size_t n,
 
 /* A figure of an entry; 0 when spec is NULL or the figure is unknown. */
 double cb_gpuspec_value(const cb_gpuspec_t *spec, cb_gpuspec_metric_t m);
-/* Short name of a metric ("mem_bw", "fp32", "tf32", "bf16", "fp16", "fp8"). */
-const char *cb_gpuspec_metric_name(cb_gpuspec_metric_t m);
 
 /* measured / spec as a fraction (0.87 = 87 %); NaN when spec is not > 0 or
  * either value is not finite or measured is negative. */

@@ -19,6 +19,10 @@ int cb_stats_compute(const double *samples, size_t n, cb_stats_t *out);
 /* Percentile p in [0,100] of sorted samples, linear interpolation. */
 double cb_stats_percentile_sorted(const double *sorted, size_t n, double p);
 
+/* Median of v[0..n) (the mean of the two middle values when n is even);
+ * sorts v in place (qsort). NaN when n == 0. */
+double cb_stats_median(double *v, size_t n);
+
 /* Two-sided 97.5% quantile of Student's t with df degrees of freedom. */
 double cb_stats_t975(size_t df);
 

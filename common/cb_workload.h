@@ -29,4 +29,10 @@ unsigned cb_workload_dtype_bytes(const char *dtype);
  * dtype. */
 int cb_workload_grad_bytes(uint64_t params, const char *dtype, uint64_t *bytes);
 
+/* The --params value: a parameter count with an optional decimal suffix
+ * K (1e3), M (1e6), B or G (1e9), T (1e12), e.g. 25557032, 110M, 1.1B;
+ * rounded to an integer, 1 to 1e15. CB_OK, or CB_ERR_USAGE with a message
+ * naming --params in err. */
+int cb_workload_parse_params(const char *s, uint64_t *out, char *err, size_t errlen);
+
 #endif

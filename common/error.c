@@ -1,4 +1,5 @@
-/* cb_error: text for error codes, exit-code mapping, file:line logging. */
+/* cb_error: text for error codes, exit-code mapping, file:line logging and
+ * the error-buffer printf. */
 #include <stdio.h>
 
 #include "cb_error.h"
@@ -45,4 +46,15 @@ void cb_log_error(const char *file, int line, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     fprintf(stderr, "clusterbench: %s:%d: %s\n", file, line, msg);
+}
+
+int cb_errf(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return code;
 }

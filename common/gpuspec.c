@@ -170,13 +170,6 @@ double cb_gpuspec_value(const cb_gpuspec_t *s, cb_gpuspec_metric_t m)
     }
 }
 
-const char *cb_gpuspec_metric_name(cb_gpuspec_metric_t m)
-{
-    static const char *const names[CB_GPUSPEC_NMETRICS] = {"mem_bw", "fp32", "tf32",
-                                                           "bf16",   "fp16", "fp8"};
-    return (unsigned)m < CB_GPUSPEC_NMETRICS ? names[m] : "unknown";
-}
-
 double cb_gpuspec_efficiency(double measured, double spec)
 {
     if (!isfinite(measured) || !isfinite(spec) || !(spec > 0) || measured < 0)

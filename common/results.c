@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <csv.h>
 
 #include "cb_error.h"
+#include "cb_file.h"
 #include "cb_results.h"
 #include "cb_timer.h"
 
@@ -228,37 +228,6 @@ struct cb_results {
     char *path;
 };
 
-static void seterr(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-    if (!errbuf || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static int mkdir_parents(const char *path)
-{
-    char *p = strdup(path);
-    if (!p)
-        return -1;
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0777) && errno != EEXIST) {
-            free(p);
-            return -1;
-        }
-        *s = '/';
-    }
-    free(p);
-    return 0;
-}
-
 /* Check an existing file: first line is our header, last byte a newline. */
 static int check_existing(int fd, const char *hdr, size_t hlen, const char *path, char *errbuf,
                           size_t errlen)
@@ -270,19 +239,18 @@ static int check_existing(int fd, const char *hdr, size_t hlen, const char *path
     int ours = n == (ssize_t)hlen && !memcmp(first, hdr, hlen);
     free(first);
     if (!ours) {
-        seterr(errbuf, errlen,
-               "%s:1: not a clusterbench results file (schema_version %d header expected); "
-               "choose another output file",
-               path, CB_RESULTS_SCHEMA_VERSION);
-        return CB_ERR_INPUT;
+        return cb_errf(errbuf, errlen, CB_ERR_INPUT,
+                       "%s:1: not a clusterbench results file (schema_version %d header "
+                       "expected); choose another output file",
+                       path, CB_RESULTS_SCHEMA_VERSION);
     }
     off_t end = lseek(fd, 0, SEEK_END);
     char last = '\n';
     if (end > 0 && pread(fd, &last, 1, end - 1) != 1)
         last = 0;
     if (last != '\n') {
-        seterr(errbuf, errlen, "%s: ends in a partial row; not appending to it", path);
-        return CB_ERR_INPUT;
+        return cb_errf(errbuf, errlen, CB_ERR_INPUT,
+                       "%s: ends in a partial row; not appending to it", path);
     }
     return CB_OK;
 }
@@ -298,13 +266,12 @@ int cb_results_open(const char *path, cb_results_t **out, char *errbuf, size_t e
     if (!hdr)
         return CB_ERR_NOMEM;
     if (!path || !*path) {
-        seterr(errbuf, errlen, "empty output path");
-        rc = CB_ERR_USAGE;
+        rc = cb_errf(errbuf, errlen, CB_ERR_USAGE, "empty output path");
         goto out;
     }
-    if (mkdir_parents(path)) {
-        seterr(errbuf, errlen, "%s: cannot create its directory: %s", path, strerror(errno));
-        rc = CB_ERR_IO;
+    if (cb_file_mkdir_parents(path, NULL, 0)) {
+        rc = cb_errf(errbuf, errlen, CB_ERR_IO, "%s: cannot create its directory: %s", path,
+                     strerror(errno));
         goto out;
     }
     fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
@@ -320,26 +287,24 @@ int cb_results_open(const char *path, cb_results_t **out, char *errbuf, size_t e
         snprintf(tmp, tl, "%s.tmp.%ld", path, (long)getpid());
         int tfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (tfd < 0 || write(tfd, hdr, hlen) != (ssize_t)hlen || fsync(tfd)) {
-            seterr(errbuf, errlen, "%s: cannot write: %s", path, strerror(errno));
+            rc = cb_errf(errbuf, errlen, CB_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
             if (tfd >= 0)
                 close(tfd);
             unlink(tmp);
-            rc = CB_ERR_IO;
             goto out;
         }
         close(tfd);
         if (link(tmp, path) && errno != EEXIST) {
-            seterr(errbuf, errlen, "%s: cannot create: %s", path, strerror(errno));
+            rc = cb_errf(errbuf, errlen, CB_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
             unlink(tmp);
-            rc = CB_ERR_IO;
             goto out;
         }
         unlink(tmp);
         fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
     }
     if (fd < 0) {
-        seterr(errbuf, errlen, "%s: cannot open for writing: %s", path, strerror(errno));
-        rc = CB_ERR_IO;
+        rc = cb_errf(errbuf, errlen, CB_ERR_IO, "%s: cannot open for writing: %s", path,
+                     strerror(errno));
         goto out;
     }
     rc = check_existing(fd, hdr, hlen, path, errbuf, errlen);
@@ -528,9 +493,9 @@ static void on_field(void *data, size_t n, void *vp)
         return;
     /* A NUL would cut the field short unseen: refuse it, as a bad file. */
     if (n && memchr(data, '\0', n)) {
-        st->err = CB_ERR_INPUT;
-        seterr(st->errbuf, st->errlen, "%s:%lu: a NUL byte in field %d (%s)", st->path, st->line,
-               st->ncol + 1, st->ncol < CB_NCOLS ? column_names[st->ncol] : "beyond the columns");
+        st->err = cb_errf(st->errbuf, st->errlen, CB_ERR_INPUT,
+                          "%s:%lu: a NUL byte in field %d (%s)", st->path, st->line, st->ncol + 1,
+                          st->ncol < CB_NCOLS ? column_names[st->ncol] : "beyond the columns");
         return;
     }
     if (st->rowno == 0) {
@@ -541,8 +506,8 @@ static void on_field(void *data, size_t n, void *vp)
         return;
     }
     if (st->ncol < CB_NCOLS && pool_add(st->t, data, n, &st->cur[st->ncol])) {
-        st->err = CB_ERR_NOMEM;
-        seterr(st->errbuf, st->errlen, "%s:%lu: out of memory", st->path, st->line);
+        st->err = cb_errf(st->errbuf, st->errlen, CB_ERR_NOMEM, "%s:%lu: out of memory", st->path,
+                          st->line);
         return;
     }
     st->ncol++;
@@ -556,26 +521,26 @@ static void on_row(int c, void *vp)
     cb_table_t *t = st->t;
     if (st->rowno == 0) {
         if (st->header_mismatch || st->ncol != CB_NCOLS) {
-            st->err = CB_ERR_INPUT;
-            seterr(st->errbuf, st->errlen,
-                   "%s:%lu: not a clusterbench results file: header is not schema_version %d's",
-                   st->path, st->line, CB_RESULTS_SCHEMA_VERSION);
+            st->err = cb_errf(
+                st->errbuf, st->errlen, CB_ERR_INPUT,
+                "%s:%lu: not a clusterbench results file: header is not schema_version %d's",
+                st->path, st->line, CB_RESULTS_SCHEMA_VERSION);
         }
         st->rowno++;
         st->ncol = 0;
         return;
     }
     if (st->ncol != CB_NCOLS) {
-        st->err = CB_ERR_INPUT;
-        seterr(st->errbuf, st->errlen, "%s:%lu: row has %d fields, expected %d", st->path,
-               st->line, st->ncol, CB_NCOLS);
+        st->err =
+            cb_errf(st->errbuf, st->errlen, CB_ERR_INPUT, "%s:%lu: row has %d fields, expected %d",
+                    st->path, st->line, st->ncol, CB_NCOLS);
         return;
     }
     const char *ver = t->pool + st->cur[CB_COL_SCHEMA_VERSION];
     if (strtol(ver, NULL, 10) != CB_RESULTS_SCHEMA_VERSION) {
-        st->err = CB_ERR_INPUT;
-        seterr(st->errbuf, st->errlen, "%s:%lu: schema_version '%s' (this build reads %d)",
-               st->path, st->line, ver, CB_RESULTS_SCHEMA_VERSION);
+        st->err = cb_errf(st->errbuf, st->errlen, CB_ERR_INPUT,
+                          "%s:%lu: schema_version '%s' (this build reads %d)", st->path, st->line,
+                          ver, CB_RESULTS_SCHEMA_VERSION);
         return;
     }
     if (t->nrows == t->cap) {
@@ -590,8 +555,8 @@ static void on_row(int c, void *vp)
         if (rl)
             t->row_line = rl;
         if (!off || !rf || !rl) {
-            st->err = CB_ERR_NOMEM;
-            seterr(st->errbuf, st->errlen, "%s:%lu: out of memory", st->path, st->line);
+            st->err = cb_errf(st->errbuf, st->errlen, CB_ERR_NOMEM, "%s:%lu: out of memory",
+                              st->path, st->line);
             return;
         }
         t->cap = cap;
@@ -611,8 +576,7 @@ static int read_file(cb_table_t *t, const char *path, int quiet_foreign, char *e
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        seterr(errbuf, errlen, "%s: %s", path, strerror(errno));
-        return CB_ERR_IO;
+        return cb_errf(errbuf, errlen, CB_ERR_IO, "%s: %s", path, strerror(errno));
     }
     size_t rows0 = t->nrows, pool0 = t->pool_len;
     char **files = realloc(t->files, (t->nfiles + 1) * sizeof *files);
@@ -653,26 +617,22 @@ static int read_file(cb_table_t *t, const char *path, int quiet_foreign, char *e
             n -= 3;
         }
         if (csv_parse(&p, data, (size_t)n, on_field, on_row, &st) != (size_t)n && !st.err) {
-            st.err = CB_ERR_INPUT;
-            seterr(errbuf, errlen, "%s:%lu: CSV parse error: %s", path, st.line,
-                   csv_strerror(csv_error(&p)));
+            st.err = cb_errf(errbuf, errlen, CB_ERR_INPUT, "%s:%lu: CSV parse error: %s", path,
+                             st.line, csv_strerror(csv_error(&p)));
         }
         if (st.rowno == 1 && st.err == CB_ERR_INPUT && quiet_foreign)
             break;
     }
     if (!st.err && !ended_nl) {
-        st.err = CB_ERR_INPUT;
-        seterr(errbuf, errlen, "%s:%lu: partial last row (no newline): torn write?", path,
-               st.line);
+        st.err = cb_errf(errbuf, errlen, CB_ERR_INPUT,
+                         "%s:%lu: partial last row (no newline): torn write?", path, st.line);
     }
     if (!st.err && csv_fini(&p, on_field, on_row, &st) != 0) {
-        st.err = CB_ERR_INPUT;
-        seterr(errbuf, errlen, "%s:%lu: CSV parse error at end: %s", path, st.line,
-               csv_strerror(csv_error(&p)));
+        st.err = cb_errf(errbuf, errlen, CB_ERR_INPUT, "%s:%lu: CSV parse error at end: %s", path,
+                         st.line, csv_strerror(csv_error(&p)));
     }
     if (!st.err && st.rowno == 0) {
-        st.err = CB_ERR_INPUT;
-        seterr(errbuf, errlen, "%s: empty file, no header", path);
+        st.err = cb_errf(errbuf, errlen, CB_ERR_INPUT, "%s: empty file, no header", path);
     }
     csv_free(&p);
     free(line);
@@ -699,8 +659,7 @@ static int read_dir(cb_table_t *t, const char *dir, char *errbuf, size_t errlen)
 {
     DIR *d = opendir(dir);
     if (!d) {
-        seterr(errbuf, errlen, "%s: %s", dir, strerror(errno));
-        return CB_ERR_IO;
+        return cb_errf(errbuf, errlen, CB_ERR_IO, "%s: %s", dir, strerror(errno));
     }
     char **names = NULL;
     size_t n = 0;
@@ -751,8 +710,7 @@ int cb_table_read(cb_table_t *t, const char *path, char *errbuf, size_t errlen)
 {
     struct stat sb;
     if (stat(path, &sb)) {
-        seterr(errbuf, errlen, "%s: %s", path, strerror(errno));
-        return CB_ERR_IO;
+        return cb_errf(errbuf, errlen, CB_ERR_IO, "%s: %s", path, strerror(errno));
     }
     if (S_ISDIR(sb.st_mode))
         return read_dir(t, path, errbuf, errlen);

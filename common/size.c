@@ -87,3 +87,18 @@ int cb_parse_double(const char *s, double min, double max, double *out)
     *out = v;
     return CB_OK;
 }
+
+char *cb_size_human(double bytes, char *buf, size_t len)
+{
+    static const char *const u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int i = 0;
+    while (bytes >= 1024 && i < 5) {
+        bytes /= 1024;
+        i++;
+    }
+    if (i == 0)
+        snprintf(buf, len, "%.0f B", bytes);
+    else
+        snprintf(buf, len, "%.4g %s", bytes, u[i]);
+    return buf;
+}

@@ -1,9 +1,11 @@
 /* cb_workload: model presets for the DDP model and gradient dtype sizes. */
 #include <ctype.h>
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cb_error.h"
+#include "cb_size.h"
 #include "cb_workload.h"
 
 /* Counts are the exact ones of the reference implementations where those
@@ -82,5 +84,34 @@ int cb_workload_grad_bytes(uint64_t params, const char *dtype, uint64_t *bytes)
     if (params > UINT64_MAX / b)
         return CB_ERR_RANGE;
     *bytes = params * b;
+    return CB_OK;
+}
+
+int cb_workload_parse_params(const char *s, uint64_t *out, char *err, size_t errlen)
+{
+    char num[64];
+    size_t len = strlen(s);
+    if (len == 0 || len >= sizeof num)
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--params '%s': not a parameter count", s);
+    memcpy(num, s, len + 1);
+    double mult = 1;
+    switch (num[len - 1]) {
+    case 'k': case 'K': mult = 1e3; break;
+    case 'm': case 'M': mult = 1e6; break;
+    case 'b': case 'B': case 'g': case 'G': mult = 1e9; break;
+    case 't': case 'T': mult = 1e12; break;
+    }
+    if (mult != 1)
+        num[len - 1] = '\0';
+    double v;
+    if (cb_parse_double(num, -1e300, 1e300, &v) < 0)
+        return cb_errf(err, errlen, CB_ERR_USAGE,
+                       "--params '%s': not a parameter count (e.g. 25557032, 110M, 1.1B)", s);
+    v *= mult;
+    if (!(v >= 1))
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--params '%s': must be >= 1", s);
+    if (v > 1e15)
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--params '%s': out of range (at most 1e15)", s);
+    *out = (uint64_t)llround(v);
     return CB_OK;
 }

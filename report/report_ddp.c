@@ -14,6 +14,7 @@
 
 #include "cb_ddp.h"
 #include "cb_error.h"
+#include "cb_stats.h"
 #include "report_priv.h"
 
 /* DDP key slots: 0 cluster, 1 transport, 2 memory, 3 dtype, 4 op, 5 bytes
@@ -62,7 +63,7 @@ static size_t wl_aggregate(const cb_report_workload_t *w, wl_agg_t **out)
             if (w->nodes[k] == nodes[i])
                 tmp[m++] = w->value[k];
         a[na].nodes = nodes[i];
-        a[na].v = rep_median(tmp, m);
+        a[na].v = cb_stats_median(tmp, m);
         a[na].n = m;
         na++;
         i = j;

@@ -10,6 +10,7 @@
 
 #include "cb_error.h"
 #include "cb_spread.h"
+#include "cb_stats.h"
 #include "report_priv.h"
 
 /* Key slots: 0 cluster, 1 metric, 2 dtype, 3 op, 4 unit, 5 bytes (string),
@@ -113,7 +114,7 @@ static void gpu_group(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi, int t
         double refv = 100;
         if (!neff) { /* no spec: the median of the values (eff is free now) */
             memcpy(eff, vals, n * sizeof *vals);
-            refv = rep_median(eff, n);
+            refv = cb_stats_median(eff, n);
         }
         cb_svg_ref_t ref = {.label = neff ? "spec sheet (100%)" : "median of the GPUs",
                             .value = refv,

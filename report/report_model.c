@@ -12,6 +12,7 @@
 #include "cb_error.h"
 #include "cb_profile.h"
 #include "cb_size.h"
+#include "cb_stats.h"
 #include "report_priv.h"
 
 void cb_report_opts_default(cb_report_opts_t *o)
@@ -77,59 +78,6 @@ const char *rep_fmt_bytes(char *buf, size_t len, double bytes)
     if (!(bytes >= 0) || bytes > 1.8e19 || bytes != floor(bytes))
         return rep_fmt(buf, len, bytes);
     return cb_size_format((uint64_t)bytes, buf, len);
-}
-
-/* k-th smallest of v[0..n) (quickselect, median-of-three pivot); v is
- * reordered so that v[k] holds it and v[0..k) are all <= it. */
-static double select_kth(double *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        double a = v[lo], b = v[mid], c = v[hi];
-        double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                double t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return v[k];
-    }
-    return v[k];
-}
-
-double rep_median(double *v, size_t n)
-{
-    if (n == 0)
-        return NAN;
-    if (n == 1)
-        return v[0];
-    if (n == 2)
-        return (v[0] + v[1]) / 2;
-    double hi = select_kth(v, n, n / 2);
-    if (n % 2)
-        return hi;
-    double lo = v[0]; /* the largest of the lower half */
-    for (size_t i = 1; i < n / 2; i++)
-        if (v[i] > lo)
-            lo = v[i];
-    return (lo + hi) / 2;
 }
 
 const char *rep_cluster_name(const char *s)
@@ -395,7 +343,7 @@ int rep_aggregate(rep_t *r, rep_rows_t *rows, int nv, rep_agg_t **out, size_t *n
                 buf[fill[gid[i]]++] = v;
         }
         for (size_t g = 0; g < ng; g++)
-            agg[g].v[c] = rep_median(buf + off[g], fill[g] - off[g]);
+            agg[g].v[c] = cb_stats_median(buf + off[g], fill[g] - off[g]);
     }
     qsort(agg, ng, sizeof *agg, cmp_agg);
     *out = agg;

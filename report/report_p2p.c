@@ -11,6 +11,7 @@
 
 #include "cb_error.h"
 #include "cb_spread.h"
+#include "cb_stats.h"
 #include "report_priv.h"
 
 /* Key slots of p2p aggregates: 0 cluster, 1 transport, 2 memory, 3 nodes,
@@ -58,7 +59,7 @@ static size_t merge_pts(pt_t *p, size_t n)
             rows += p[j].n;
             j++;
         }
-        pt_t q = {p[i].op, p[i].x, rep_median(tmp, m), rows};
+        pt_t q = {p[i].op, p[i].x, cb_stats_median(tmp, m), rows};
         p[out++] = q;
         i = j;
     }
@@ -299,7 +300,7 @@ static int matrix_build(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi, mat
     if (cb_spread_check(NULL, vals, nv, &so, ver) >= 0)
         for (size_t k = 0; k < nv; k++)
             m->flag[cell[k]] = ver[k].state == CB_SPREAD_SLOW;
-    m->median = rep_median(vals, nv);
+    m->median = cb_stats_median(vals, nv);
     free(vals);
     free(cell);
     free(ver);

@@ -120,7 +120,6 @@ const char *rep_fmt_pct(char *buf, size_t len, double frac);     /* 94.1% */
 const char *rep_fmt_change(char *buf, size_t len, double pct);   /* +12.3% */
 const char *rep_fmt_ratio(char *buf, size_t len, double ratio);  /* 0.52× */
 const char *rep_fmt_bytes(char *buf, size_t len, double bytes);  /* 64K, 1M, 1536 */
-double rep_median(double *v, size_t n); /* reorders v; NaN when n = 0; O(n) */
 /* "cluster 'x'" text for an empty name too. */
 const char *rep_cluster_name(const char *s);
 

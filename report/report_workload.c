@@ -41,7 +41,7 @@ static void fail(wl_state_t *st, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    snprintf(st->errbuf, st->errlen, "%s:%lu: %s", st->path, st->line, msg);
+    cb_errf(st->errbuf, st->errlen, code, "%s:%lu: %s", st->path, st->line, msg);
 }
 
 static void on_field(void *data, size_t n, void *vp)
@@ -165,8 +165,7 @@ int cb_report_workload_read(const char *path, const char *nodes_col, const char 
     memset(w, 0, sizeof *w);
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return CB_ERR_IO;
+        return cb_errf(err, errlen, CB_ERR_IO, "%s: %s", path, strerror(errno));
     }
     w->path = strdup(path);
     w->nodes_col = strdup(nodes_col);

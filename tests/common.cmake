@@ -1,5 +1,6 @@
 # Unit tests of common/ and of the benchmark library's pure parts.
 cb_add_test(NAME test_common SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_common.c)
+cb_add_test(NAME test_file SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_file.c)
 cb_add_test(NAME test_sched SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_sched.c)
 cb_add_test(NAME test_results SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_results.c)
 cb_add_test(NAME test_bench_options SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_bench_options.c LIBS cbbench)

@@ -5,6 +5,7 @@ cb_add_test(NAME test_ddp_buckets SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ddp_buc
 cb_add_test(NAME test_ddp_timeline SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ddp_timeline.c)
 cb_add_test(NAME test_ddp_breakeven SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ddp_breakeven.c)
 cb_add_test(NAME test_ddp_whatif SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ddp_whatif.c)
+cb_add_test(NAME test_whatif SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_whatif.c)
 cb_add_test(NAME test_ddp_calib SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ddp_calib.c)
 cb_add_test(NAME test_ddp_curve SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ddp_curve.c)
 cb_add_test(NAME test_ddp_verdict SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_ddp_verdict.c)

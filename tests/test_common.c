@@ -15,6 +15,7 @@
 #include "cb_error.h"
 #include "cb_size.h"
 #include "cb_stats.h"
+#include "cb_workload.h"
 
 static void test_size_parse_valid(void **state)
 {
@@ -141,9 +142,6 @@ static void test_bw_factors(void **state)
     assert_double_equal(alg, 16777216 / 0.0731 / 1e9, 1e-9);
     assert_double_equal(alg * cb_bw_bus_factor(CB_COLL_ALLREDUCE, 2), alg, 1e-12);
     assert_double_equal(cb_bw_algbw_gbps(CB_COLL_ALLREDUCE, 1e9, 0, 2), 0, 0);
-    /* Ethernet goodput at MTU 1500: 1448/1538. */
-    assert_double_equal(cb_bw_tcp_goodput_fraction(1500), 1448.0 / 1538.0, 1e-12);
-    assert_double_equal(cb_bw_tcp_goodput_fraction(9000), 8948.0 / 9038.0, 1e-12);
 }
 
 static void test_error_codes(void **state)
@@ -159,6 +157,79 @@ static void test_error_codes(void **state)
     assert_string_equal(cb_strerror(-999), "unknown error");
 }
 
+static void test_error_errf(void **state)
+{
+    (void)state;
+    char b[16];
+    assert_int_equal(cb_errf(b, sizeof b, CB_ERR_USAGE, "%s '%d'", "-n", 7), CB_ERR_USAGE);
+    assert_string_equal(b, "-n '7'");
+    assert_int_equal(cb_errf(b, sizeof b, CB_ERR_IO, "%s", "a message longer than 16"), CB_ERR_IO);
+    assert_string_equal(b, "a message longe"); /* truncated, terminated */
+    assert_int_equal(cb_errf(NULL, 0, CB_ERR_INPUT, "x"), CB_ERR_INPUT);
+    b[0] = 'z';
+    assert_int_equal(cb_errf(b, 0, CB_OK, "x"), CB_OK);
+    assert_int_equal(b[0], 'z');
+}
+
+static void test_stats_median(void **state)
+{
+    (void)state;
+    double odd[] = {5, 1, 4, 2, 3};
+    assert_double_equal(cb_stats_median(odd, 5), 3, 0);
+    for (size_t i = 1; i < 5; i++)
+        assert_true(odd[i - 1] <= odd[i]); /* sorted in place */
+    double even[] = {4, 1, 3, 2};
+    assert_double_equal(cb_stats_median(even, 4), 2.5, 0);
+    double one[] = {7.25};
+    assert_double_equal(cb_stats_median(one, 1), 7.25, 0);
+    double two[] = {0.1, 0.7};
+    assert_double_equal(cb_stats_median(two, 2), (0.1 + 0.7) / 2, 0);
+    assert_true(isnan(cb_stats_median(NULL, 0)));
+}
+
+static void test_size_human(void **state)
+{
+    (void)state;
+    char b[32];
+    assert_string_equal(cb_size_human(0, b, sizeof b), "0 B");
+    assert_string_equal(cb_size_human(1023, b, sizeof b), "1023 B");
+    assert_string_equal(cb_size_human(1024, b, sizeof b), "1 KiB");
+    assert_string_equal(cb_size_human(1536, b, sizeof b), "1.5 KiB");
+    assert_string_equal(cb_size_human(102226128, b, sizeof b), "97.49 MiB");
+    assert_string_equal(cb_size_human(4294967296.0, b, sizeof b), "4 GiB");
+    assert_string_equal(cb_size_human(1099511627776.0 * 3, b, sizeof b), "3 TiB");
+    assert_string_equal(cb_size_human(1125899906842624.0 * 2048, b, sizeof b), "2048 PiB");
+}
+
+static void test_workload_parse_params(void **state)
+{
+    (void)state;
+    struct { const char *s; uint64_t v; } ok[] = {
+        {"25557032", 25557032}, {"110M", 110000000}, {"1.1B", 1100000000}, {"1.1g", 1100000000},
+        {"2k", 2000}, {"1T", 1000000000000ull}, {"1e15", 1000000000000000ull}, {"1.4", 1},
+    };
+    char err[128];
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        uint64_t v = 0;
+        assert_int_equal(cb_workload_parse_params(ok[i].s, &v, err, sizeof err), CB_OK);
+        assert_true(v == ok[i].v);
+    }
+    struct { const char *s, *msg; } bad[] = {
+        {"", "--params '': not a parameter count"},
+        {"abc", "--params 'abc': not a parameter count (e.g. 25557032, 110M, 1.1B)"},
+        {"M", "--params 'M': not a parameter count (e.g. 25557032, 110M, 1.1B)"},
+        {"0.4", "--params '0.4': must be >= 1"},
+        {"-5", "--params '-5': must be >= 1"},
+        {"2000T", "--params '2000T': out of range (at most 1e15)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint64_t v = 9;
+        assert_int_equal(cb_workload_parse_params(bad[i].s, &v, err, sizeof err), CB_ERR_USAGE);
+        assert_string_equal(err, bad[i].msg);
+        assert_true(v == 9);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +237,8 @@ int main(void)
         cmocka_unit_test(test_size_format),        cmocka_unit_test(test_size_parse_numbers),
         cmocka_unit_test(test_stats_known_sample), cmocka_unit_test(test_stats_edge_cases),
         cmocka_unit_test(test_bw_factors),         cmocka_unit_test(test_error_codes),
+        cmocka_unit_test(test_error_errf),         cmocka_unit_test(test_stats_median),
+        cmocka_unit_test(test_size_human),         cmocka_unit_test(test_workload_parse_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
