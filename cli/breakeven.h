@@ -58,9 +58,6 @@ int be_parse_args(int argc, char **argv, be_opts_t *o);
 /* "clusterbench breakeven: <message>" on stderr; returns 2. */
 int be_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* b bytes as "512 B", "97.49 MiB"; returns buf. */
-const char *be_human_bytes(double b, char *buf, size_t len);
-
 /* The result files, comma-separated, into buf. */
 void be_join_paths(const be_opts_t *o, char *buf, size_t len);
 

@@ -142,31 +142,12 @@ static int parse_mib(const char *opt, const char *s, uint64_t *out)
 }
 
 /* Parameter counts: a number with an optional decimal K/M/B(G)/T suffix. */
+/* --params: cb_workload_parse_params()'s count and message (exit 2). */
 static int parse_params(const char *s, uint64_t *out)
 {
-    char num[64];
-    size_t len = strlen(s);
-    if (len == 0 || len >= sizeof num)
-        return be_usage_err("--params '%s': not a parameter count", s);
-    memcpy(num, s, len + 1);
-    double mult = 1;
-    switch (num[len - 1]) {
-    case 'k': case 'K': mult = 1e3; break;
-    case 'm': case 'M': mult = 1e6; break;
-    case 'b': case 'B': case 'g': case 'G': mult = 1e9; break;
-    case 't': case 'T': mult = 1e12; break;
-    }
-    if (mult != 1)
-        num[len - 1] = '\0';
-    double v;
-    if (cb_parse_double(num, -1e300, 1e300, &v) < 0)
-        return be_usage_err("--params '%s': not a parameter count (e.g. 25557032, 110M, 1.1B)", s);
-    v *= mult;
-    if (!(v >= 1))
-        return be_usage_err("--params '%s': must be >= 1", s);
-    if (v > 1e15)
-        return be_usage_err("--params '%s': out of range (at most 1e15)", s);
-    *out = (uint64_t)llround(v);
+    char err[256];
+    if (cb_workload_parse_params(s, out, err, sizeof err) < 0)
+        return be_usage_err("%s", err);
     return 0;
 }
 
@@ -204,7 +185,7 @@ static void list_workloads(void)
         char hb[32];
         printf("%-15s %-16s %14llu %10s  %s\n", w[i].name, w[i].model,
                (unsigned long long)w[i].params,
-               be_human_bytes(4.0 * (double)w[i].params, hb, sizeof hb), w[i].source);
+               cb_size_human(4.0 * (double)w[i].params, hb, sizeof hb), w[i].source);
     }
 }
 

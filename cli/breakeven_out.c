@@ -9,22 +9,7 @@
 
 #include "breakeven.h"
 #include "cb_ddp.h"
-
-const char *be_human_bytes(double b, char *buf, size_t len)
-{
-    static const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    int i = 0;
-    while (b >= 1024 && i < 5) {
-        b /= 1024;
-        i++;
-    }
-    if (i == 0)
-        snprintf(buf, len, "%.0f B", b);
-    else
-        snprintf(buf, len, "%.4g %s", b, u[i]);
-    return buf;
-}
-/* ------------------------------------------------------------ output */
+#include "cb_size.h"
 
 void be_join_paths(const be_opts_t *o, char *buf, size_t len)
 {
@@ -202,7 +187,7 @@ static void print_calibration(const be_opts_t *o, const cb_ddp_calib_t *cal, con
         printf("  reducer tail      none measured (no one-node DDP step, no copy bandwidth)\n");
     if (cal->tail_source != CB_DDP_TAIL_NONE)
         printf("                    = %.3f ms for %s in %zu buckets\n", tail_ms,
-               be_human_bytes((double)o->grad_bytes, hb, sizeof hb), cb_ddp_bucket_count(&cfg));
+               cb_size_human((double)o->grad_bytes, hb, sizeof hb), cb_ddp_bucket_count(&cfg));
     printf("  all-reduce slowdown while backward runs:");
     int any = 0;
     for (int i = 0; i < n; i++) {
@@ -228,7 +213,7 @@ void be_print_text(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t
     size_t nb = cb_ddp_bucket_count(&cfg);
 
     printf("DDP break-even model (see --help)\n");
-    printf("gradients   %s = %llu B", be_human_bytes((double)o->grad_bytes, hb, sizeof hb),
+    printf("gradients   %s = %llu B", cb_size_human((double)o->grad_bytes, hb, sizeof hb),
            (unsigned long long)o->grad_bytes);
     if (!o->grad_bytes_arg) {
         const char *dt = o->dtype_arg ? o->dtype_arg : "fp32";
@@ -241,11 +226,11 @@ void be_print_text(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t
                    dt);
     }
     printf("\nbuckets     %zu: first %s", nb,
-           be_human_bytes((double)cb_ddp_bucket_size(&cfg, 0), hb, sizeof hb));
+           cb_size_human((double)cb_ddp_bucket_size(&cfg, 0), hb, sizeof hb));
     if (nb > 2)
-        printf(", then %s each", be_human_bytes((double)o->bucket_bytes, hb2, sizeof hb2));
+        printf(", then %s each", cb_size_human((double)o->bucket_bytes, hb2, sizeof hb2));
     if (nb > 1)
-        printf(", last %s", be_human_bytes((double)cb_ddp_bucket_size(&cfg, nb - 1), hb3, sizeof hb3));
+        printf(", last %s", cb_size_human((double)cb_ddp_bucket_size(&cfg, nb - 1), hb3, sizeof hb3));
     printf("\nstep        backward %.1f%% of T1; all-reduce %s\n", 100 * o->bwd_frac,
            o->overlap ? "overlapped with backward (one stream)" : "after backward (no overlap)");
     be_join_paths(o, paths, sizeof paths);
@@ -267,8 +252,8 @@ void be_print_text(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t
         else
             printf("1/beta %.3g GB/s, ", gbps);
         printf("R^2 %.4f; %zu sizes %s..%s, %zu rows (%s, %s)\n", r->curve.fit.r2, r->curve.n,
-               be_human_bytes(r->src.min_bytes, hb, sizeof hb),
-               be_human_bytes(r->src.max_bytes, hb2, sizeof hb2), r->src.rows,
+               cb_size_human(r->src.min_bytes, hb, sizeof hb),
+               cb_size_human(r->src.max_bytes, hb2, sizeof hb2), r->src.rows,
                r->src.transport[0] ? r->src.transport : "transport unknown",
                r->src.placement[0] ? r->src.placement : "placement unknown");
     }
@@ -304,7 +289,7 @@ void be_print_text(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t
             else if (r->max_grad == 0)
                 snprintf(mg, sizeof mg, "none");
             else
-                be_human_bytes((double)r->max_grad, mg, sizeof mg);
+                cb_size_human((double)r->max_grad, mg, sizeof mg);
             printf("%5d  %9.3f  %12.3f  %11.3f  %7.3f  %9.1f%%  %17s  %17s  %17s  %12s  %s\n",
                    r->nodes, o->step_ms, r->pure_tl.ddp_step_us / 1e3, r->tl.ddp_step_us / 1e3,
                    r->tl.speedup, 100 * r->tl.efficiency,
@@ -324,8 +309,8 @@ void be_print_text(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t
             printf("note: N=%d: %zu of %zu buckets lie outside the measured sizes (%s..%s); their "
                    "all-reduce time comes from the fit\n",
                    rows[i].nodes, rows[i].nextrap, rows[i].tl.nbuckets,
-                   be_human_bytes(rows[i].src.min_bytes, hb, sizeof hb),
-                   be_human_bytes(rows[i].src.max_bytes, hb2, sizeof hb2));
+                   cb_size_human(rows[i].src.min_bytes, hb, sizeof hb),
+                   cb_size_human(rows[i].src.max_bytes, hb2, sizeof hb2));
 
     if (o->timeline) {
         for (int i = 0; i < n; i++) {

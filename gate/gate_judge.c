@@ -13,6 +13,7 @@
 #include "cb_gate.h"
 #include "cb_size.h"
 #include "cb_spread.h"
+#include "cb_stats.h"
 #include "gate_text.h"
 
 #define REL_TOL 1e-9        /* relative tolerance of a bound (rounding in the CSV) */
@@ -332,7 +333,7 @@ static double aggregate(cb_gate_stat_t st, double *v, size_t n)
         return s / (double)n;
     }
     default:
-        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        return cb_stats_median(v, n);
     }
 }
 
