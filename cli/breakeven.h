@@ -55,9 +55,6 @@ typedef struct be_row {
  * list printed), else an exit code (2, the message printed). */
 int be_parse_args(int argc, char **argv, be_opts_t *o);
 
-/* "clusterbench breakeven: <message>" on stderr; returns 2. */
-int be_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* The result files, comma-separated, into buf. */
 void be_join_paths(const be_opts_t *o, char *buf, size_t len);
 

@@ -2,13 +2,13 @@
  * parsing and checking into be_opts_t (breakeven.h), the workload list. */
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "breakeven.h"
+#include "cb_cli.h"
 #include "cb_ddp.h"
 #include "cb_error.h"
 #include "cb_size.h"
@@ -99,16 +99,6 @@ static const char help_text[] =
     "\n"
     "exit: 0 ok, 2 bad option or input (one line naming the problem), 3 runtime error.\n";
 
-int be_usage_err(const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, PROG ": %s\n", msg);
-    return 2;
-}
 /* ------------------------------------------------------------ options */
 
 static int parse_ms(const char *opt, const char *s, double *out, int allow_zero)
@@ -116,11 +106,11 @@ static int parse_ms(const char *opt, const char *s, double *out, int allow_zero)
     double v;
     int rc = cb_parse_double(s, -1e300, 1e300, &v);
     if (rc < 0)
-        return be_usage_err("%s '%s': not a finite number", opt, s);
+        return cb_cli_usage_err(PROG, "%s '%s': not a finite number", opt, s);
     if (v < 0 || (!allow_zero && v == 0))
-        return be_usage_err("%s '%s': must be > 0", opt, s);
+        return cb_cli_usage_err(PROG, "%s '%s': must be > 0", opt, s);
     if (v > 1e9)
-        return be_usage_err("%s '%s': out of range (at most 1e9)", opt, s);
+        return cb_cli_usage_err(PROG, "%s '%s': out of range (at most 1e9)", opt, s);
     *out = v;
     return 0;
 }
@@ -129,14 +119,14 @@ static int parse_mib(const char *opt, const char *s, uint64_t *out)
 {
     double v;
     if (cb_parse_double(s, -1e300, 1e300, &v) < 0)
-        return be_usage_err("%s '%s': not a finite number (MiB)", opt, s);
+        return cb_cli_usage_err(PROG, "%s '%s': not a finite number (MiB)", opt, s);
     if (!(v > 0))
-        return be_usage_err("%s '%s': must be > 0", opt, s);
+        return cb_cli_usage_err(PROG, "%s '%s': must be > 0", opt, s);
     if (v > 1048576.0)
-        return be_usage_err("%s '%s': out of range (at most 1048576 MiB)", opt, s);
+        return cb_cli_usage_err(PROG, "%s '%s': out of range (at most 1048576 MiB)", opt, s);
     double b = round(v * 1048576.0);
     if (b < 1)
-        return be_usage_err("%s '%s': less than one byte", opt, s);
+        return cb_cli_usage_err(PROG, "%s '%s': less than one byte", opt, s);
     *out = (uint64_t)b;
     return 0;
 }
@@ -147,7 +137,7 @@ static int parse_params(const char *s, uint64_t *out)
 {
     char err[256];
     if (cb_workload_parse_params(s, out, err, sizeof err) < 0)
-        return be_usage_err("%s", err);
+        return cb_cli_usage_err(PROG, "%s", err);
     return 0;
 }
 
@@ -155,16 +145,16 @@ static int parse_nodes(const char *s, be_opts_t *o)
 {
     char buf[512];
     if (strlen(s) >= sizeof buf)
-        return be_usage_err("--nodes '%s': too long", s);
+        return cb_cli_usage_err(PROG, "--nodes '%s': too long", s);
     strcpy(buf, s);
     o->nnodes = 0;
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         long v;
         if (cb_parse_long(tok, 1, 1000000, &v) < 0)
-            return be_usage_err("--nodes '%s': '%s' is not a node count >= 1", s, tok);
+            return cb_cli_usage_err(PROG, "--nodes '%s': '%s' is not a node count >= 1", s, tok);
         if (o->nnodes == MAX_NODES)
-            return be_usage_err("--nodes '%s': more than %d node counts", s, MAX_NODES);
+            return cb_cli_usage_err(PROG, "--nodes '%s': more than %d node counts", s, MAX_NODES);
         int dup = 0;
         for (int i = 0; i < o->nnodes; i++)
             dup |= o->nodes[i] == (int)v;
@@ -172,7 +162,7 @@ static int parse_nodes(const char *s, be_opts_t *o)
             o->nodes[o->nnodes++] = (int)v;
     }
     if (o->nnodes == 0)
-        return be_usage_err("--nodes '%s': no node count", s);
+        return cb_cli_usage_err(PROG, "--nodes '%s': no node count", s);
     return 0;
 }
 
@@ -234,17 +224,17 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
         switch (c) {
         case 'r':
             if (o->nresults == MAX_RESULTS)
-                return be_usage_err("--results: more than %d paths", MAX_RESULTS);
+                return cb_cli_usage_err(PROG, "--results: more than %d paths", MAX_RESULTS);
             o->results[o->nresults++] = optarg;
             break;
         case 'g': {
             int prc = cb_size_parse(optarg, &o->grad_bytes);
             if (prc == CB_ERR_RANGE)
-                return be_usage_err("--grad-bytes '%s': too large", optarg);
+                return cb_cli_usage_err(PROG, "--grad-bytes '%s': too large", optarg);
             if (prc < 0)
-                return be_usage_err("--grad-bytes '%s': not a size (e.g. 100M, 4G, 123456)", optarg);
+                return cb_cli_usage_err(PROG, "--grad-bytes '%s': not a size (e.g. 100M, 4G, 123456)", optarg);
             if (o->grad_bytes == 0)
-                return be_usage_err("--grad-bytes '%s': must be > 0", optarg);
+                return cb_cli_usage_err(PROG, "--grad-bytes '%s': must be > 0", optarg);
             o->grad_bytes_arg = optarg;
             break;
         }
@@ -256,13 +246,13 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
         case 'w':
             o->workload = cb_workload_find(optarg);
             if (!o->workload)
-                return be_usage_err("--workload '%s': unknown workload (--list-workloads shows them)",
+                return cb_cli_usage_err(PROG, "--workload '%s': unknown workload (--list-workloads shows them)",
                                  optarg);
             o->workload_arg = optarg;
             break;
         case OPT_GRAD_DTYPE:
             if (!cb_workload_dtype_bytes(optarg))
-                return be_usage_err("--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
+                return cb_cli_usage_err(PROG, "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
             o->dtype_arg = optarg;
             break;
         case 'n':
@@ -275,9 +265,9 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
             break;
         case OPT_BWD_FRAC:
             if (cb_parse_double(optarg, -1e300, 1e300, &o->bwd_frac) < 0)
-                return be_usage_err("--bwd-frac '%s': not a finite number", optarg);
+                return cb_cli_usage_err(PROG, "--bwd-frac '%s': not a finite number", optarg);
             if (o->bwd_frac < 0 || o->bwd_frac > 1)
-                return be_usage_err("--bwd-frac '%s': must be in [0, 1]", optarg);
+                return cb_cli_usage_err(PROG, "--bwd-frac '%s': must be in [0, 1]", optarg);
             break;
         case OPT_BUCKET_MB:
             if ((rc = parse_mib("--bucket-mb", optarg, &o->bucket_bytes)))
@@ -292,13 +282,13 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
             break;
         case 't':
             if (cb_parse_double(optarg, -1e300, 1e300, &o->threshold) < 0)
-                return be_usage_err("--threshold '%s': not a finite number", optarg);
+                return cb_cli_usage_err(PROG, "--threshold '%s': not a finite number", optarg);
             if (!(o->threshold > 0 && o->threshold <= 1))
-                return be_usage_err("--threshold '%s': must be in (0, 1]", optarg);
+                return cb_cli_usage_err(PROG, "--threshold '%s': must be in (0, 1]", optarg);
             break;
         case OPT_TRANSPORT:
             if (!*optarg)
-                return be_usage_err("--transport: empty");
+                return cb_cli_usage_err(PROG, "--transport: empty");
             o->transport = optarg;
             break;
         case 'f':
@@ -309,7 +299,7 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
             else if (!strcmp(optarg, "json"))
                 o->fmt = FMT_JSON;
             else
-                return be_usage_err("--format '%s': unknown (text, csv, json)", optarg);
+                return cb_cli_usage_err(PROG, "--format '%s': unknown (text, csv, json)", optarg);
             break;
         case OPT_TIMELINE:
             o->timeline = 1;
@@ -324,30 +314,30 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
             fputs(help_text, stdout);
             return -1;
         case ':':
-            return be_usage_err("%s needs a value (see --help)", argv[optind - 1]);
+            return cb_cli_usage_err(PROG, "%s needs a value (see --help)", argv[optind - 1]);
         default:
-            return be_usage_err("unknown option '%s' (see --help)", argv[optind - 1]);
+            return cb_cli_usage_err(PROG, "unknown option '%s' (see --help)", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return be_usage_err("unexpected argument '%s' (see --help)", argv[optind]);
+        return cb_cli_usage_err(PROG, "unexpected argument '%s' (see --help)", argv[optind]);
     int nsrc = !!o->grad_bytes_arg + !!o->params_arg + !!o->workload_arg;
     if (nsrc == 0)
-        return be_usage_err("no gradient size: give --grad-bytes, --params or --workload");
+        return cb_cli_usage_err(PROG, "no gradient size: give --grad-bytes, --params or --workload");
     if (nsrc > 1)
-        return be_usage_err("give only one of --grad-bytes, --params, --workload");
+        return cb_cli_usage_err(PROG, "give only one of --grad-bytes, --params, --workload");
     if (o->dtype_arg && o->grad_bytes_arg)
-        return be_usage_err("--grad-dtype applies to --params/--workload, not to --grad-bytes");
+        return cb_cli_usage_err(PROG, "--grad-dtype applies to --params/--workload, not to --grad-bytes");
     if (!o->grad_bytes_arg) {
         uint64_t p = o->workload ? o->workload->params : o->params;
         const char *dt = o->dtype_arg ? o->dtype_arg : "fp32";
         if (cb_workload_grad_bytes(p, dt, &o->grad_bytes) < 0)
-            return be_usage_err("gradient size of %llu params in %s overflows",
+            return cb_cli_usage_err(PROG, "gradient size of %llu params in %s overflows",
                              (unsigned long long)p, dt);
     }
     if (o->nresults == 0)
-        return be_usage_err("no results given: --results DIR|FILE with cb-allreduce CSV");
+        return cb_cli_usage_err(PROG, "no results given: --results DIR|FILE with cb-allreduce CSV");
     if (o->timeline && (o->fmt != FMT_TEXT || isnan(o->step_ms)))
-        return be_usage_err("--timeline needs --step-ms and --format text");
+        return cb_cli_usage_err(PROG, "--timeline needs --step-ms and --format text");
     return 0;
 }

@@ -58,7 +58,7 @@ int cb_cli_breakeven(int argc, char **argv)
             goto out;
         }
         if (npresent == 0) {
-            exit_code = be_usage_err("no all-reduce rows (benchmark=allreduce, status=ok) with "
+            exit_code = cb_cli_usage_err(PROG, "no all-reduce rows (benchmark=allreduce, status=ok) with "
                                   "nodes > 1%s%s in %s",
                                   o.transport ? " and transport=" : "",
                                   o.transport ? o.transport : "", paths);
@@ -75,7 +75,7 @@ int cb_cli_breakeven(int argc, char **argv)
     cfg.bwd_frac = o.bwd_frac;
     cfg.overlap = o.overlap;
     if (cb_ddp_config_check(&cfg) < 0) {
-        exit_code = be_usage_err("invalid model configuration");
+        exit_code = cb_cli_usage_err(PROG, "invalid model configuration");
         goto out;
     }
     double step_us = isnan(o.step_ms) ? 1.0 : o.step_ms * 1e3;
@@ -95,7 +95,7 @@ int cb_cli_breakeven(int argc, char **argv)
         if (r->nodes > 1) {
             int crc = cb_ddp_curve_from_table(&table, NULL, r->nodes, o.transport, &r->curve, &r->src);
             if (crc == CB_ERR_INPUT && r->src.rows == 0) {
-                exit_code = be_usage_err("no all-reduce rows (benchmark=allreduce, status=ok) for "
+                exit_code = cb_cli_usage_err(PROG, "no all-reduce rows (benchmark=allreduce, status=ok) for "
                                       "nodes=%d%s%s in %s",
                                       r->nodes, o.transport ? " and transport=" : "",
                                       o.transport ? o.transport : "", paths);
@@ -113,7 +113,7 @@ int cb_cli_breakeven(int argc, char **argv)
                 continue;
             }
             if (crc == CB_ERR_INPUT) {
-                exit_code = be_usage_err("nodes=%d: only %zu measured all-reduce size in %s; the "
+                exit_code = cb_cli_usage_err(PROG, "nodes=%d: only %zu measured all-reduce size in %s; the "
                                       "model needs at least 2 to fit alpha + beta",
                                       r->nodes, r->src.sizes, paths);
                 goto out;
@@ -158,7 +158,7 @@ int cb_cli_breakeven(int argc, char **argv)
     }
 
     if (nrows == 0) {
-        exit_code = be_usage_err("no node count with at least 2 measured all-reduce sizes in %s",
+        exit_code = cb_cli_usage_err(PROG, "no node count with at least 2 measured all-reduce sizes in %s",
                               paths);
         goto out;
     }
