@@ -1,5 +1,5 @@
 /* gate_load: the gate's thresholds files (inih, fed line by line by
- * cb_ini_lines as common/profile.c is, so every message carries file:line):
+ * cb_ini as common/profile.c is, so every message carries file:line):
  * loading, validation of each check and of the whole file, and whether the
  * checks apply to a cluster profile. Judging is gate_judge.c. See cb_gate.h
  * for the format and the contracts. */
@@ -11,11 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
 #include "cb_error.h"
 #include "cb_gate.h"
-#include "cb_ini_lines.h"
+#include "cb_ini.h"
 #include "cb_size.h"
 #include "cb_spread.h"
 #include "gate_text.h"
@@ -30,73 +28,12 @@ static const char *const per_names[] = {"host", "host_peer", "gpu"};
 
 /* ------------------------------------------------------------ parse state */
 
-typedef struct header {
-    int line;
-    int used; /* a key was read under it */
-    char name[CB_GATE_NAME_MAX];
-} header_t;
-
 typedef struct parse_ctx {
+    cb_ini_t ini;       /* the source, the section headers, the first error */
     cb_gate_t *gate;
-    cb_ini_lines_t lines; /* the line source; lines.lineno is the line being parsed */
-    header_t *hdrs;
-    size_t nhdrs, hdrcap;
-    int cur_hdr;        /* index into hdrs of the section being read, -1 none */
     cb_gate_check_t *cur;
-    char prev_section[CB_GATE_NAME_MAX + 64];
-    char prev_name[64];
-    int prev_line;
     size_t cap;
-    int err;
-    int err_line;
-    char msg[512];
 } parse_ctx_t;
-
-static void set_error(parse_ctx_t *c, int err, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void set_error(parse_ctx_t *c, int err, int line, const char *fmt, ...)
-{
-    if (c->err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
-    va_end(ap);
-    c->err = err;
-    c->err_line = line;
-}
-
-/* cb_ini_lines' callbacks: a reader error, and a section header line, noted
- * with its name (inih reports sections only through their keys). */
-static void reader_error(void *owner, int err, int line, const char *msg)
-{
-    set_error(owner, err, line, "%s", msg);
-}
-
-static int reader_header(void *owner, const char *hdr, int line)
-{
-    parse_ctx_t *c = owner;
-    if (c->nhdrs == c->hdrcap) {
-        size_t cap = c->hdrcap ? 2 * c->hdrcap : 16;
-        header_t *h = realloc(c->hdrs, cap * sizeof *h);
-        if (!h) {
-            set_error(c, CB_ERR_NOMEM, line, "out of memory");
-            return CB_ERR_NOMEM;
-        }
-        c->hdrs = h;
-        c->hdrcap = cap;
-    }
-    header_t *h = &c->hdrs[c->nhdrs++];
-    h->line = line;
-    h->used = 0;
-    size_t n = strcspn(hdr + 1, "];\r\n");
-    if (n >= sizeof h->name)
-        n = sizeof h->name - 1;
-    memcpy(h->name, hdr + 1, n);
-    h->name[n] = '\0';
-    return 0;
-}
 
 /* ------------------------------------------------------------ value checks */
 
@@ -165,13 +102,13 @@ static int find_name(const char *const *names, size_t n, const char *v)
 static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
 {
     const char *sec = k->name, *kn = gate_key_names[key];
-    int line = c->lines.lineno;
+    int line = c->ini.lines.lineno;
     if (key >= K_SEL0 && key < K_SEL0 + CB_GATE_NSEL) {
         if (strlen(v) >= CB_GATE_SEL_LEN || !is_list(v)) {
-            set_error(c, CB_ERR_INPUT, line,
-                      "[%s] %s = '%s': expected a value or a comma-separated list of values "
-                      "(letters, digits, . _ : + / -; at most %d characters)",
-                      sec, kn, v, CB_GATE_SEL_LEN - 1);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                         "[%s] %s = '%s': expected a value or a comma-separated list of values "
+                         "(letters, digits, . _ : + / -; at most %d characters)",
+                         sec, kn, v, CB_GATE_SEL_LEN - 1);
             return 0;
         }
         snprintf(k->sel[key - K_SEL0], CB_GATE_SEL_LEN, "%s", v);
@@ -181,8 +118,8 @@ static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
     case K_KIND: {
         int i = find_name(kind_names, 4, v);
         if (i < 0) {
-            set_error(c, CB_ERR_INPUT, line,
-                      "[%s] kind = '%s': expected value, spread, zero or no_status", sec, v);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                         "[%s] kind = '%s': expected value, spread, zero or no_status", sec, v);
             return 0;
         }
         k->kind = (cb_gate_kind_t)i;
@@ -199,17 +136,17 @@ static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
             long n;
             if (strspn(v, "0123456789") != strlen(v) ||
                 cb_parse_long(v, 1, CB_PROFILE_MAX_NODES, &n) != CB_OK) {
-                set_error(c, CB_ERR_INPUT, line,
-                          "[%s] nodes = '%s': not a node count (a whole number 1..%d, or max)",
-                          sec, v, CB_PROFILE_MAX_NODES);
+                cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                             "[%s] nodes = '%s': not a node count (a whole number 1..%d, or max)",
+                             sec, v, CB_PROFILE_MAX_NODES);
                 return 0;
             }
             k->nodes = n;
         } else {
             uint64_t b;
             if (cb_size_parse(v, &b) != CB_OK) {
-                set_error(c, CB_ERR_INPUT, line,
-                          "[%s] bytes = '%s': not a size (e.g. 64M, 1G, 4096), or max", sec, v);
+                cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                             "[%s] bytes = '%s': not a size (e.g. 64M, 1G, 4096), or max", sec, v);
                 return 0;
             }
             k->bytes = b;
@@ -220,10 +157,10 @@ static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
     case K_COLUMN: {
         int col = cb_results_column_index(v);
         if (col < 0 || !gate_column_find(col)) {
-            set_error(c, CB_ERR_INPUT, line,
-                      "[%s] column = '%s': expected algbw_gbps, busbw_gbps, value, efficiency, "
-                      "wrong_elements or time_us_{min,median,mean,p95,max}",
-                      sec, v);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                         "[%s] column = '%s': expected algbw_gbps, busbw_gbps, value, efficiency, "
+                         "wrong_elements or time_us_{min,median,mean,p95,max}",
+                         sec, v);
             return 0;
         }
         k->column = col;
@@ -232,8 +169,8 @@ static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
     case K_STAT: {
         int i = find_name(gate_stat_names, 6, v);
         if (i <= 0) {
-            set_error(c, CB_ERR_INPUT, line,
-                      "[%s] stat = '%s': expected each, min, max, median or mean", sec, v);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                         "[%s] stat = '%s': expected each, min, max, median or mean", sec, v);
             return 0;
         }
         k->stat = (cb_gate_stat_t)i;
@@ -249,18 +186,18 @@ static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
             k->ref = CB_GATE_REF_SPEC;
         else if (parse_decimal(v, &r)) {
             if (!(r > 0)) {
-                set_error(c, CB_ERR_INPUT, line,
-                          "[%s] reference = %s: must be > 0 (bounds are fractions of it)", sec,
-                          v);
+                cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                             "[%s] reference = %s: must be > 0 (bounds are fractions of it)", sec,
+                             v);
                 return 0;
             }
             k->ref = CB_GATE_REF_NUMBER;
             k->ref_value = r;
         } else {
-            set_error(c, CB_ERR_INPUT, line,
-                      "[%s] reference = '%s': expected a finite decimal number, "
-                      "profile.goodput_gbps, profile.line_rate_gbps or spec",
-                      sec, v);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                         "[%s] reference = '%s': expected a finite decimal number, "
+                         "profile.goodput_gbps, profile.line_rate_gbps or spec",
+                         sec, v);
             return 0;
         }
         return 1;
@@ -274,24 +211,24 @@ static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
             return 1;
         }
         if (!parse_decimal(v, &f)) {
-            set_error(c, CB_ERR_INPUT, line,
-                      "[%s] %s = '%s': not a finite decimal number (a fraction of the "
-                      "reference, e.g. %s) or none",
-                      sec, kn, v, key == K_LOWER ? "-0.10" : "0.10");
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                         "[%s] %s = '%s': not a finite decimal number (a fraction of the "
+                         "reference, e.g. %s) or none",
+                         sec, kn, v, key == K_LOWER ? "-0.10" : "0.10");
             return 0;
         }
         if (key == K_LOWER && !(f >= -1 && f <= 0)) {
-            set_error(c, CB_ERR_INPUT, line,
-                      "[%s] lower = %s out of range [-1, 0] (-0.10 = at least 90%% of the "
-                      "reference)",
-                      sec, v);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                         "[%s] lower = %s out of range [-1, 0] (-0.10 = at least 90%% of the "
+                         "reference)",
+                         sec, v);
             return 0;
         }
         if (key == K_UPPER && !(f >= 0 && f <= 1e6)) {
-            set_error(c, CB_ERR_INPUT, line,
-                      "[%s] upper = %s out of range [0, 1e6] (0.10 = at most 110%% of the "
-                      "reference)",
-                      sec, v);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                         "[%s] upper = %s out of range [0, 1e6] (0.10 = at most 110%% of the "
+                         "reference)",
+                         sec, v);
             return 0;
         }
         *dst = f;
@@ -299,10 +236,10 @@ static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
     }
     case K_UNIT:
         if (!gate_unit_find(v)) {
-            set_error(c, CB_ERR_INPUT, line,
-                      "[%s] unit = '%s': expected GB/s, Gbit/s, MB/s, Mbit/s, TFLOPS, GFLOPS, "
-                      "s, ms, us, count or fraction",
-                      sec, v);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                         "[%s] unit = '%s': expected GB/s, Gbit/s, MB/s, Mbit/s, TFLOPS, GFLOPS, "
+                         "s, ms, us, count or fraction",
+                         sec, v);
             return 0;
         }
         snprintf(k->unit, sizeof k->unit, "%s", v);
@@ -310,8 +247,8 @@ static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
     case K_PER: {
         int i = find_name(per_names, 3, v);
         if (i < 0) {
-            set_error(c, CB_ERR_INPUT, line, "[%s] per = '%s': expected host, host_peer or gpu",
-                      sec, v);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                         "[%s] per = '%s': expected host, host_peer or gpu", sec, v);
             return 0;
         }
         k->per = (cb_gate_per_t)i;
@@ -319,8 +256,8 @@ static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
     }
     case K_FORBID:
         if (strlen(v) >= sizeof k->forbid || !is_list(v)) {
-            set_error(c, CB_ERR_INPUT, line,
-                      "[%s] forbid = '%s': expected a comma-separated list of statuses", sec, v);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line,
+                         "[%s] forbid = '%s': expected a comma-separated list of statuses", sec, v);
             return 0;
         }
         snprintf(k->forbid, sizeof k->forbid, "%s", v);
@@ -341,51 +278,35 @@ static int valid_name(const char *s)
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     parse_ctx_t *c = user;
-    if (c->err)
+    int first;
+    if (!cb_ini_key(&c->ini, section, name, " (a [check] header)", &first))
         return 0;
-    if (c->lines.line_indented && c->prev_line && !strcmp(section, c->prev_section) &&
-        !strcmp(name, c->prev_name)) {
-        set_error(c, CB_ERR_INPUT, c->lines.lineno,
-                  "continuation line of '%s': multi-line values are not allowed", name);
-        return 0;
-    }
-    snprintf(c->prev_section, sizeof c->prev_section, "%s", section);
-    snprintf(c->prev_name, sizeof c->prev_name, "%s", name);
-    c->prev_line = c->lines.lineno;
-
-    if (!*section || c->nhdrs == 0) {
-        set_error(c, CB_ERR_INPUT, c->lines.lineno, "'%s' outside any section (a [check] header)",
-                  name);
-        return 0;
-    }
-    int hdr = (int)c->nhdrs - 1;
-    if (hdr != c->cur_hdr) { /* first key of a new section instance */
-        c->cur_hdr = hdr;
-        c->hdrs[hdr].used = 1;
-        int hline = c->hdrs[hdr].line;
+    if (first) { /* first key of a new section instance */
+        int hline = cb_ini_section_line(&c->ini);
         if (!valid_name(section)) {
-            set_error(c, CB_ERR_INPUT, hline,
-                      "check name [%s]: expected letters, digits, '.', '_', '-', starting with "
-                      "a letter or digit, at most %d characters",
-                      section, CB_GATE_NAME_MAX - 1);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, hline,
+                         "check name [%s]: expected letters, digits, '.', '_', '-', starting with "
+                         "a letter or digit, at most %d characters",
+                         section, CB_GATE_NAME_MAX - 1);
             return 0;
         }
         cb_gate_t *g = c->gate;
         for (size_t i = 0; i < g->n; i++)
             if (!strcmp(g->checks[i].name, section)) {
-                set_error(c, CB_ERR_INPUT, hline, "duplicate section [%s] (first at line %d)",
-                          section, g->checks[i].line);
+                cb_ini_error(&c->ini, CB_ERR_INPUT, hline,
+                             "duplicate section [%s] (first at line %d)", section,
+                             g->checks[i].line);
                 return 0;
             }
         if (g->n == CB_GATE_MAX_CHECKS) {
-            set_error(c, CB_ERR_INPUT, hline, "more than %d checks", CB_GATE_MAX_CHECKS);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, hline, "more than %d checks", CB_GATE_MAX_CHECKS);
             return 0;
         }
         if (g->n == c->cap) {
             size_t cap = c->cap ? 2 * c->cap : 16;
             cb_gate_check_t *n = realloc(g->checks, cap * sizeof *n);
             if (!n) {
-                set_error(c, CB_ERR_NOMEM, hline, "out of memory");
+                cb_ini_error(&c->ini, CB_ERR_NOMEM, hline, "out of memory");
                 return 0;
             }
             g->checks = n;
@@ -403,15 +324,16 @@ static int handler(void *user, const char *section, const char *name, const char
     cb_gate_check_t *k = c->cur;
     int key = find_name(gate_key_names, N_KEYS, name);
     if (key < 0) {
-        set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] unknown key '%s'", k->name, name);
+        cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno, "[%s] unknown key '%s'", k->name,
+                     name);
         return 0;
     }
     if (k->key_line[key]) {
-        set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] duplicate key %s (first at line %d)",
-                  k->name, name, k->key_line[key]);
+        cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                     "[%s] duplicate key %s (first at line %d)", k->name, name, k->key_line[key]);
         return 0;
     }
-    k->key_line[key] = c->lines.lineno;
+    k->key_line[key] = c->ini.lines.lineno;
     return set_key(c, k, key, value);
 }
 
@@ -420,15 +342,16 @@ static int handler(void *user, const char *section, const char *name, const char
 static void refuse_key(parse_ctx_t *c, const cb_gate_check_t *k, int key, const char *why)
 {
     if (k->key_line[key])
-        set_error(c, CB_ERR_INPUT, k->key_line[key], "[%s] %s does not apply to kind = %s%s%s",
-                  k->name, gate_key_names[key], kind_names[k->kind], why ? ": " : "", why ? why : "");
+        cb_ini_error(&c->ini, CB_ERR_INPUT, k->key_line[key],
+                     "[%s] %s does not apply to kind = %s%s%s", k->name, gate_key_names[key],
+                     kind_names[k->kind], why ? ": " : "", why ? why : "");
 }
 
 static void require_key(parse_ctx_t *c, const cb_gate_check_t *k, int key, const char *why)
 {
     if (!k->key_line[key])
-        set_error(c, CB_ERR_INPUT, k->line, "[%s] lacks required key '%s' (%s)", k->name,
-                  gate_key_names[key], why);
+        cb_ini_error(&c->ini, CB_ERR_INPUT, k->line, "[%s] lacks required key '%s' (%s)", k->name,
+                     gate_key_names[key], why);
 }
 
 static void check_one(parse_ctx_t *c, cb_gate_check_t *k)
@@ -442,16 +365,16 @@ static void check_one(parse_ctx_t *c, cb_gate_check_t *k)
         require_key(c, k, K_UNIT, "the unit of the reference and of the printed values");
         refuse_key(c, k, K_PER, "only spread checks group rows by entity");
         refuse_key(c, k, K_FORBID, NULL);
-        if (c->err)
+        if (c->ini.err)
             return;
         if (isnan(k->lower) && isnan(k->upper))
-            set_error(c, CB_ERR_INPUT, k->line,
-                      "[%s] has no bound: set lower (e.g. -0.10) and/or upper", k->name);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, k->line,
+                         "[%s] has no bound: set lower (e.g. -0.10) and/or upper", k->name);
         if (k->ref == CB_GATE_REF_SPEC && k->column != CB_COL_VALUE)
-            set_error(c, CB_ERR_INPUT, k->key_line[K_REFERENCE],
-                      "[%s] reference = spec needs column = value (spec_value is the "
-                      "reference of the value column)",
-                      k->name);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, k->key_line[K_REFERENCE],
+                         "[%s] reference = spec needs column = value (spec_value is the "
+                         "reference of the value column)",
+                         k->name);
         if (!k->stat)
             k->stat = CB_GATE_STAT_EACH;
         break;
@@ -461,32 +384,32 @@ static void check_one(parse_ctx_t *c, cb_gate_check_t *k)
             require_key(c, k, K_UNIT, "the unit the values are compared and printed in");
         refuse_key(c, k, K_REFERENCE, "the peers' median is the reference");
         refuse_key(c, k, K_FORBID, NULL);
-        if (c->err)
+        if (c->ini.err)
             return;
         if (!isnan(k->lower) && !isnan(k->upper))
-            set_error(c, CB_ERR_INPUT, k->key_line[K_UPPER],
-                      "[%s] a spread check takes lower (throughput: flag entities below their "
-                      "peers) or upper (times: flag entities above), not both",
-                      k->name);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, k->key_line[K_UPPER],
+                         "[%s] a spread check takes lower (throughput: flag entities below their "
+                         "peers) or upper (times: flag entities above), not both",
+                         k->name);
         else if (isnan(k->lower) && isnan(k->upper)) {
             if (k->key_line[K_LOWER] || k->key_line[K_UPPER])
-                set_error(c, CB_ERR_INPUT, k->key_line[K_LOWER] ? k->key_line[K_LOWER]
-                                                                : k->key_line[K_UPPER],
-                          "[%s] a spread check needs a bound, not none", k->name);
+                cb_ini_error(&c->ini, CB_ERR_INPUT,
+                             k->key_line[K_LOWER] ? k->key_line[K_LOWER] : k->key_line[K_UPPER],
+                             "[%s] a spread check needs a bound, not none", k->name);
             k->lower = -CB_SPREAD_DEFAULT_THRESHOLD;
         }
-        if (!c->err && !isnan(k->lower) && !(k->lower > -1))
-            set_error(c, CB_ERR_INPUT, k->key_line[K_LOWER],
-                      "[%s] lower = -1 would flag nothing (the threshold must be under 100%%)",
-                      k->name);
-        if (!c->err && !isnan(k->upper) && !(k->upper < 1))
-            set_error(c, CB_ERR_INPUT, k->key_line[K_UPPER],
-                      "[%s] upper must be under 1 for a spread check", k->name);
-        if (!c->err && k->stat == CB_GATE_STAT_EACH)
-            set_error(c, CB_ERR_INPUT, k->key_line[K_STAT],
-                      "[%s] stat = each does not apply to a spread check (an entity's rows "
-                      "become one value: min, max, median or mean)",
-                      k->name);
+        if (!c->ini.err && !isnan(k->lower) && !(k->lower > -1))
+            cb_ini_error(&c->ini, CB_ERR_INPUT, k->key_line[K_LOWER],
+                         "[%s] lower = -1 would flag nothing (the threshold must be under 100%%)",
+                         k->name);
+        if (!c->ini.err && !isnan(k->upper) && !(k->upper < 1))
+            cb_ini_error(&c->ini, CB_ERR_INPUT, k->key_line[K_UPPER],
+                         "[%s] upper must be under 1 for a spread check", k->name);
+        if (!c->ini.err && k->stat == CB_GATE_STAT_EACH)
+            cb_ini_error(&c->ini, CB_ERR_INPUT, k->key_line[K_STAT],
+                         "[%s] stat = each does not apply to a spread check (an entity's rows "
+                         "become one value: min, max, median or mean)",
+                         k->name);
         if (!k->stat)
             k->stat = CB_GATE_STAT_MEDIAN;
         break;
@@ -508,7 +431,7 @@ static void check_one(parse_ctx_t *c, cb_gate_check_t *k)
         snprintf(k->unit, sizeof k->unit, "count");
         return;
     }
-    if (c->err)
+    if (c->ini.err)
         return;
     col = gate_column_find(k->column);
     const gate_unit_t *u = gate_unit_find(k->unit);
@@ -516,28 +439,28 @@ static void check_one(parse_ctx_t *c, cb_gate_check_t *k)
         snprintf(k->unit, sizeof k->unit, "%s", col->unit);
     u = gate_unit_find(k->unit);
     if (u && col && col->unit && gate_unit_find(col->unit)->dim != u->dim)
-        set_error(c, CB_ERR_INPUT, k->key_line[K_UNIT],
-                  "[%s] unit = %s cannot express column %s (in %s)", k->name, k->unit,
-                  cb_results_column_name(k->column), col->unit);
-    if (!c->err && u && (k->ref == CB_GATE_REF_GOODPUT || k->ref == CB_GATE_REF_LINE_RATE) &&
+        cb_ini_error(&c->ini, CB_ERR_INPUT, k->key_line[K_UNIT],
+                     "[%s] unit = %s cannot express column %s (in %s)", k->name, k->unit,
+                     cb_results_column_name(k->column), col->unit);
+    if (!c->ini.err && u && (k->ref == CB_GATE_REF_GOODPUT || k->ref == CB_GATE_REF_LINE_RATE) &&
         u->dim != DIM_BW)
-        set_error(c, CB_ERR_INPUT, k->key_line[K_UNIT],
-                  "[%s] unit = %s: a profile rate is a bandwidth (GB/s, Gbit/s, MB/s, Mbit/s)",
-                  k->name, k->unit);
+        cb_ini_error(&c->ini, CB_ERR_INPUT, k->key_line[K_UNIT],
+                     "[%s] unit = %s: a profile rate is a bandwidth (GB/s, Gbit/s, MB/s, Mbit/s)",
+                     k->name, k->unit);
 }
 
 static void check_whole(parse_ctx_t *c)
 {
-    for (size_t i = 0; i < c->nhdrs && !c->err; i++)
-        if (!c->hdrs[i].used)
-            set_error(c, CB_ERR_INPUT, c->hdrs[i].line,
-                      "section [%s] has no keys (a check needs at least its column or kind)",
-                      c->hdrs[i].name);
-    for (size_t i = 0; i < c->gate->n && !c->err; i++)
+    for (size_t i = 0; i < c->ini.nhdrs && !c->ini.err; i++)
+        if (!c->ini.hdrs[i].used)
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.hdrs[i].line,
+                         "section [%s] has no keys (a check needs at least its column or kind)",
+                         c->ini.hdrs[i].name);
+    for (size_t i = 0; i < c->gate->n && !c->ini.err; i++)
         check_one(c, &c->gate->checks[i]);
-    if (!c->err && c->gate->n == 0)
-        set_error(c, CB_ERR_INPUT, c->lines.lineno ? c->lines.lineno : 1,
-                  "no checks (no [section])");
+    if (!c->ini.err && c->gate->n == 0)
+        cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno ? c->ini.lines.lineno : 1,
+                     "no checks (no [section])");
 }
 
 /* -------------------------------------------------- profile applicability */
@@ -607,55 +530,29 @@ int cb_gate_check_profile(const cb_gate_t *g, const cb_profile_t *p, char *errbu
 
 /* ------------------------------------------------------------ loading */
 
+static void whole(void *user) {
+    check_whole(user);
+}
+
 static int parse_common(parse_ctx_t *c, const char *origin, const cb_profile_t *prof,
                         cb_gate_t **out, char *errbuf, size_t errlen)
 {
     *out = NULL;
     cb_gate_t *g = calloc(1, sizeof *g);
-    if (!g) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: out of memory", origin);
-        return CB_ERR_NOMEM;
-    }
+    if (!g)
+        return cb_errf(errbuf, errlen, CB_ERR_NOMEM, "%s: out of memory", origin);
     snprintf(g->origin, sizeof g->origin, "%s", origin);
     c->gate = g;
-    c->cur_hdr = -1;
-
-    c->lines.max_line = CB_GATE_MAX_LINE;
-    c->lines.owner = c;
-    c->lines.on_error = reader_error;
-    c->lines.on_header = reader_header;
-    int rc = ini_parse_stream(cb_ini_lines_read, &c->lines, handler, c);
-    int err = CB_OK;
-    if (c->lines.read_errno) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: read failed: %s", origin,
-                     strerror(c->lines.read_errno));
-        err = CB_ERR_IO;
-    } else if (rc == -2 || c->err == CB_ERR_NOMEM) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: out of memory", origin);
-        err = CB_ERR_NOMEM;
-    } else if (rc > 0 && (!c->err || rc < c->err_line)) {
-        if (errlen)
-            snprintf(errbuf, errlen,
-                     "%s:%d: syntax error (expected [check], key = value, or a comment)", origin,
-                     rc);
-        err = CB_ERR_INPUT;
-    } else {
-        if (!c->err)
-            check_whole(c);
-        if (c->err) {
-            if (errlen)
-                snprintf(errbuf, errlen, "%s:%d: %s", origin, c->err_line, c->msg);
-            err = c->err;
-        } else if (prof) {
-            err = cb_gate_check_profile(g, prof, errbuf, errlen);
-        }
-    }
-    cb_ini_lines_release(&c->lines);
-    free(c->hdrs);
-    c->hdrs = NULL;
+    const cb_ini_spec_t spec = {
+        .max_line = CB_GATE_MAX_LINE,
+        .expected = "[check]",
+        .handler = handler,
+        .whole = whole,
+        .user = c,
+    };
+    int err = cb_ini_parse(&c->ini, &spec, origin, errbuf, errlen);
+    if (!err && prof)
+        err = cb_gate_check_profile(g, prof, errbuf, errlen);
     if (err) {
         cb_gate_free(g);
         return err;
@@ -682,7 +579,7 @@ int cb_gate_load(const char *path, const cb_profile_t *prof, cb_gate_t **out, ch
         return CB_ERR_IO;
     }
     parse_ctx_t c = {0};
-    c.lines.file = f;
+    c.ini.lines.file = f;
     int rc = parse_common(&c, path, prof, out, errbuf, errlen);
     fclose(f);
     return rc;
@@ -695,7 +592,7 @@ int cb_gate_parse_string(const char *text, const char *origin, const cb_profile_
         return CB_ERR_INTERNAL;
     *out = NULL;
     parse_ctx_t c = {0};
-    c.lines.text = text ? text : "";
+    c.ini.lines.text = text ? text : "";
     return parse_common(&c, origin ? origin : "(string)", prof, out, errbuf, errlen);
 }
 
