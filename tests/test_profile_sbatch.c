@@ -1,4 +1,4 @@
-/* Tests of the sbatch generator (report/sbatch_gen.h): the pure choices
+/* Tests of the sbatch generator (sbatch/cb_sbatch.h): the pure choices
  * (sweep from the line rate, NCCL sockets, time caps, task counts), what the
  * rendered scripts contain for each kind of network and cluster shape, and
  * that writing is complete, mode 0755 and leaves no temp files behind. */
