@@ -57,8 +57,9 @@ void cb_ini_lines_release(cb_ini_lines_t *r);
 
 /* ---- the parse context ----
  *
- * The owner embeds a zeroed cb_ini_t in its own context, points lines.file
- * or lines.text at the source, and calls cb_ini_parse() with its inih
+ * The owner embeds a zeroed cb_ini_t in its own context, opens the source
+ * with cb_ini_open() (or points lines.file or lines.text at it), and calls
+ * cb_ini_parse() with its inih
  * handler. The handler starts each key with cb_ini_key() and records its own
  * errors with cb_ini_error(); the first error wins and is the one reported,
  * as "origin:line: reason". */
@@ -79,6 +80,7 @@ typedef struct cb_ini {
     char prev_section[128]; /* the previous key, to spot inih's continuation lines */
     char prev_name[64];
     int prev_line;
+    int own_file;           /* lines.file was opened by cb_ini_open() */
     int err;                /* the first error: its code (0 none), line and reason */
     int err_line;
     char msg[512];
@@ -102,6 +104,15 @@ int cb_ini_key(cb_ini_t *c, const char *section, const char *name, const char *o
 /* The line of the header whose keys are being read; 0 before any. */
 int cb_ini_section_line(const cb_ini_t *c);
 
+/* Opens the file at path as c's source (lines.file); cb_ini_parse() or
+ * cb_ini_release() closes it. CB_OK, or CB_ERR_IO with "path: cannot open:
+ * reason" in errbuf ("(null): no <what> path" when path is NULL). */
+int cb_ini_open(cb_ini_t *c, const char *path, const char *what, char *errbuf, size_t errlen);
+
+/* Closes a file cb_ini_open() opened and frees the line buffer and the
+ * headers; the rest of c may still be read. NULL ok. */
+void cb_ini_release(cb_ini_t *c);
+
 /* What cb_ini_parse() runs. */
 typedef struct cb_ini_spec {
     size_t max_line;      /* characters of content per line */
@@ -114,8 +125,8 @@ typedef struct cb_ini_spec {
     void *user;
 } cb_ini_spec_t;
 
-/* Runs inih over c->lines, then spec->whole, and frees what c holds (the
- * line buffer, the headers). Returns CB_OK or the error, with errbuf set:
+/* Runs inih over c->lines, then spec->whole, and releases c
+ * (cb_ini_release()). Returns CB_OK or the error, with errbuf set:
  * CB_ERR_IO "origin: read failed: reason"; CB_ERR_NOMEM "origin: out of
  * memory"; CB_ERR_INPUT "origin:N: syntax error (expected [section], key =
  * value, or a comment)" when inih stops at a line before the first recorded

@@ -190,9 +190,32 @@ int cb_ini_parse(cb_ini_t *c, const cb_ini_spec_t *spec, const char *origin, cha
         else if (c->err)
             err = cb_errf(errbuf, errlen, c->err, "%s:%d: %s", origin, c->err_line, c->msg);
     }
+    cb_ini_release(c);
+    return err;
+}
+
+int cb_ini_open(cb_ini_t *c, const char *path, const char *what, char *errbuf, size_t errlen)
+{
+    if (!path)
+        return cb_errf(errbuf, errlen, CB_ERR_IO, "(null): no %s path", what);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return cb_errf(errbuf, errlen, CB_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    c->lines.file = f;
+    c->own_file = 1;
+    return CB_OK;
+}
+
+void cb_ini_release(cb_ini_t *c)
+{
+    if (!c)
+        return;
+    if (c->own_file && c->lines.file)
+        fclose(c->lines.file);
+    c->own_file = 0;
+    c->lines.file = NULL;
     cb_ini_lines_release(&c->lines);
     free(c->hdrs);
     c->hdrs = NULL;
     c->nhdrs = c->hdrcap = 0;
-    return err;
 }

@@ -4,7 +4,6 @@
  * refusing over-long lines and NUL bytes) and keeps the first error, and
  * this file checks each value against a table of keys with strict per-key
  * rules. */
-#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -448,8 +447,10 @@ static int parse_common(parse_ctx_t *c, const char *origin, cb_profile_t **out, 
 {
     *out = NULL;
     cb_profile_t *p = calloc(1, sizeof *p);
-    if (!p)
+    if (!p) {
+        cb_ini_release(&c->ini);
         return cb_errf(errbuf, errlen, CB_ERR_NOMEM, "%s: out of memory", origin);
+    }
     p->rails_per_node = 1;
     p->mtu = 1500;
     c->prof = p;
@@ -476,22 +477,11 @@ int cb_profile_load(const char *path, cb_profile_t **out, char *errbuf, size_t e
     if (!out)
         return CB_ERR_INTERNAL;
     *out = NULL;
-    if (!path) {
-        if (errlen)
-            snprintf(errbuf, errlen, "(null): no profile path");
-        return CB_ERR_IO;
-    }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return CB_ERR_IO;
-    }
     parse_ctx_t c = {0};
-    c.ini.lines.file = f;
-    int rc = parse_common(&c, path, out, errbuf, errlen);
-    fclose(f);
-    return rc;
+    int rc = cb_ini_open(&c.ini, path, "profile", errbuf, errlen);
+    if (rc != CB_OK)
+        return rc;
+    return parse_common(&c, path, out, errbuf, errlen);
 }
 
 int cb_profile_parse_string(const char *text, const char *origin, cb_profile_t **out,

@@ -3,7 +3,6 @@
  * loading, validation of each check and of the whole file, and whether the
  * checks apply to a cluster profile. Judging is gate_judge.c. See cb_gate.h
  * for the format and the contracts. */
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -539,8 +538,10 @@ static int parse_common(parse_ctx_t *c, const char *origin, const cb_profile_t *
 {
     *out = NULL;
     cb_gate_t *g = calloc(1, sizeof *g);
-    if (!g)
+    if (!g) {
+        cb_ini_release(&c->ini);
         return cb_errf(errbuf, errlen, CB_ERR_NOMEM, "%s: out of memory", origin);
+    }
     snprintf(g->origin, sizeof g->origin, "%s", origin);
     c->gate = g;
     const cb_ini_spec_t spec = {
@@ -567,22 +568,11 @@ int cb_gate_load(const char *path, const cb_profile_t *prof, cb_gate_t **out, ch
     if (!out)
         return CB_ERR_INTERNAL;
     *out = NULL;
-    if (!path) {
-        if (errlen)
-            snprintf(errbuf, errlen, "(null): no thresholds path");
-        return CB_ERR_IO;
-    }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return CB_ERR_IO;
-    }
     parse_ctx_t c = {0};
-    c.ini.lines.file = f;
-    int rc = parse_common(&c, path, prof, out, errbuf, errlen);
-    fclose(f);
-    return rc;
+    int rc = cb_ini_open(&c.ini, path, "thresholds", errbuf, errlen);
+    if (rc != CB_OK)
+        return rc;
+    return parse_common(&c, path, prof, out, errbuf, errlen);
 }
 
 int cb_gate_parse_string(const char *text, const char *origin, const cb_profile_t *prof,
