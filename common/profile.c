@@ -584,34 +584,27 @@ int cb_profile_find_home(char *buf, size_t len)
 int cb_profile_resolve(const char *arg, char *path, size_t len, char *errbuf, size_t errlen)
 {
     if (!arg || !*arg) {
-        if (errlen)
-            snprintf(errbuf, errlen, "empty profile name");
-        return CB_ERR_USAGE;
+        return cb_errf(errbuf, errlen, CB_ERR_USAGE, "empty profile name");
     }
     size_t n = strlen(arg);
     if (strchr(arg, '/') || (n > 4 && !strcmp(arg + n - 4, ".ini")))
         return put(path, len, arg);
     if (arg[0] == '.' || strspn(arg, ALNUM "._-") != n) {
-        if (errlen)
-            snprintf(errbuf, errlen,
-                     "'%s' is neither a profile name ([A-Za-z0-9._-]) nor a path", arg);
-        return CB_ERR_USAGE;
+        return cb_errf(errbuf, errlen, CB_ERR_USAGE,
+                       "'%s' is neither a profile name ([A-Za-z0-9._-]) nor a path", arg);
     }
     char home[PATH_MAX];
     if (cb_profile_find_home(home, sizeof home) != CB_OK) {
-        if (errlen)
-            snprintf(errbuf, errlen,
-                     "profile '%s': cannot find sbatch/profiles/ (set CB_HOME to the "
-                     "clusterbench directory, or give a path to the .ini file)",
-                     arg);
-        return CB_ERR_INPUT;
+        return cb_errf(errbuf, errlen, CB_ERR_INPUT,
+                       "profile '%s': cannot find sbatch/profiles/ (set CB_HOME to the "
+                       "clusterbench directory, or give a path to the .ini file)",
+                       arg);
     }
     if ((size_t)snprintf(path, len, "%s/sbatch/profiles/%s.ini", home, arg) >= len)
         return CB_ERR_RANGE;
     if (access(path, F_OK) != 0) {
-        if (errlen)
-            snprintf(errbuf, errlen, "no profile '%s' (%s does not exist)", arg, path);
-        return CB_ERR_INPUT;
+        return cb_errf(errbuf, errlen, CB_ERR_INPUT, "no profile '%s' (%s does not exist)", arg,
+                       path);
     }
     return CB_OK;
 }

@@ -480,15 +480,12 @@ static int profile_error(const cb_gate_t *g, int line, char *errbuf, size_t errl
 static int profile_error(const cb_gate_t *g, int line, char *errbuf, size_t errlen,
                          const char *fmt, ...)
 {
-    if (errlen) {
-        char msg[512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
-        snprintf(errbuf, errlen, "%s:%d: %s", g->origin, line, msg);
-    }
-    return CB_ERR_INPUT;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return cb_errf(errbuf, errlen, CB_ERR_INPUT, "%s:%d: %s", g->origin, line, msg);
 }
 
 int cb_gate_check_profile(const cb_gate_t *g, const cb_profile_t *p, char *errbuf, size_t errlen)
