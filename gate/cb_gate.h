@@ -3,8 +3,9 @@
  * checks judged against a table of results rows (cb_results.h) and the
  * cluster's profile (cb_profile.h), and the machine-readable outputs of the
  * verdicts (JUnit XML, Prometheus text). libcbgate: loading in gate_load.c,
- * judging (pure) in gate_judge.c, number and line formatting in gate_text.c,
- * the outputs in gate_out.c. `clusterbench gate` (cli/cmd_gate.c) prints,
+ * judging (pure) in gate_judge.c with row selection in gate_select.c, the
+ * shared tables and number/line formatting in gate_text.c, the outputs in
+ * gate_out.c. `clusterbench gate` (cli/cmd_gate.c) prints,
  * writes the outputs and picks the exit code.
  *
  * Thresholds file: one section per check, the section name is the check's

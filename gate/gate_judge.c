@@ -14,136 +14,11 @@
 #include "cb_size.h"
 #include "cb_spread.h"
 #include "cb_stats.h"
+#include "gate_select.h"
 #include "gate_text.h"
 
 #define REL_TOL 1e-9        /* relative tolerance of a bound (rounding in the CSV) */
 #define MAX_DETAIL_LINES 20 /* failing rows listed per check */
-
-/* The results column of each selector (CB_GATE_NSEL, in cb_gate.h's order). */
-static const int sel_cols[CB_GATE_NSEL] = {
-    CB_COL_BENCHMARK, CB_COL_TRANSPORT, CB_COL_MEMORY, CB_COL_DTYPE,  CB_COL_OP,     CB_COL_PLACEMENT,
-    CB_COL_METRIC,    CB_COL_HOST,      CB_COL_PEER,   CB_COL_STATUS, CB_COL_CLUSTER,
-};
-
-/* ------------------------------------------------------------ selection */
-
-static int row_matches(const cb_gate_check_t *k, const cb_table_t *t, size_t r)
-{
-    for (int s = 0; s < CB_GATE_NSEL; s++)
-        if (k->sel[s][0] && !gate_in_list(k->sel[s], cb_table_str(t, r, sel_cols[s])))
-            return 0;
-    return 1;
-}
-
-/* Keep the rows of idx[0..n) whose numeric col equals want (mode EXACT) or
- * the largest value among them (MAX). Returns the new count. */
-static size_t filter_num(const cb_table_t *t, size_t *idx, size_t n, int col,
-                         cb_gate_sel_mode_t mode, double want)
-{
-    if (mode == CB_GATE_SEL_ANY)
-        return n;
-    if (mode == CB_GATE_SEL_MAX) {
-        want = NAN;
-        for (size_t i = 0; i < n; i++) {
-            double v = cb_table_num(t, idx[i], col);
-            if (isfinite(v) && (isnan(want) || v > want))
-                want = v;
-        }
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (cb_table_num(t, idx[i], col) == want)
-            idx[m++] = idx[i];
-    return m;
-}
-
-/* Columns whose text tells matched rows apart, in label order. */
-static const int label_cols[] = {CB_COL_RANK,    CB_COL_BENCHMARK, CB_COL_TRANSPORT,
-                                 CB_COL_MEMORY,  CB_COL_DTYPE,     CB_COL_OP,
-                                 CB_COL_PLACEMENT, CB_COL_METRIC,  CB_COL_NODES,
-                                 CB_COL_BYTES};
-#define N_LABEL_COLS (sizeof label_cols / sizeof label_cols[0])
-
-typedef struct labeler {
-    int vary[N_LABEL_COLS];
-} labeler_t;
-
-static void labeler_init(labeler_t *l, const cb_table_t *t, const size_t *idx, size_t n,
-                         int compact)
-{
-    for (size_t c = 0; c < N_LABEL_COLS; c++) {
-        int col = label_cols[c];
-        l->vary[c] = 0;
-        if (compact) { /* zero/no_status: a fixed, short description */
-            l->vary[c] = col == CB_COL_BENCHMARK || col == CB_COL_OP || col == CB_COL_METRIC ||
-                         col == CB_COL_BYTES;
-            continue;
-        }
-        for (size_t i = 1; i < n && !l->vary[c]; i++) {
-            size_t a = idx[0], b = idx[i];
-            if (col == CB_COL_RANK) { /* only when a host has several ranks */
-                for (size_t q = 0; q < i && !l->vary[c]; q++) {
-                    a = idx[q];
-                    l->vary[c] = !strcmp(cb_table_str(t, a, CB_COL_HOST),
-                                         cb_table_str(t, b, CB_COL_HOST)) &&
-                                 !strcmp(cb_table_str(t, a, CB_COL_PEER),
-                                         cb_table_str(t, b, CB_COL_PEER)) &&
-                                 strcmp(cb_table_str(t, a, CB_COL_RANK),
-                                        cb_table_str(t, b, CB_COL_RANK));
-                }
-                continue;
-            }
-            l->vary[c] = strcmp(cb_table_str(t, a, col), cb_table_str(t, b, col)) != 0;
-        }
-    }
-}
-
-/* "node0->node1 out-of-place 64M": host (and peer) when the row has one, then
- * the columns that vary among the matched rows. "" when nothing tells. */
-static char *row_label(const labeler_t *l, const cb_table_t *t, size_t r, char *buf, size_t len)
-{
-    gate_sbuf_t b = {0};
-    const char *host = cb_table_str(t, r, CB_COL_HOST), *peer = cb_table_str(t, r, CB_COL_PEER);
-    if (*host)
-        gate_sb_printf(&b, "%s%s%s", host, *peer ? "->" : "", peer);
-    for (size_t c = 0; c < N_LABEL_COLS; c++) {
-        const char *v = cb_table_str(t, r, label_cols[c]);
-        if (!l->vary[c] || !*v)
-            continue;
-        const char *sep = b.len ? " " : "";
-        if (label_cols[c] == CB_COL_RANK)
-            gate_sb_printf(&b, "%srank %s", sep, v);
-        else if (label_cols[c] == CB_COL_NODES)
-            gate_sb_printf(&b, "%s%s nodes", sep, v);
-        else if (label_cols[c] == CB_COL_BYTES) {
-            double bytes = cb_table_num(t, r, CB_COL_BYTES);
-            char sz[32];
-            if (bytes >= 0 && bytes < 1.8e19 && bytes == floor(bytes))
-                gate_sb_printf(&b, "%s%s", sep, cb_size_format((uint64_t)bytes, sz, sizeof sz));
-            else
-                gate_sb_printf(&b, "%s%s B", sep, v);
-        } else
-            gate_sb_printf(&b, "%s%s", sep, v);
-    }
-    if (!b.len) { /* nothing tells rows apart: say what the row is */
-        static const int what[] = {CB_COL_BENCHMARK, CB_COL_OP, CB_COL_PLACEMENT, CB_COL_METRIC};
-        for (size_t c = 0; c < sizeof what / sizeof what[0]; c++) {
-            const char *v = cb_table_str(t, r, what[c]);
-            if (*v)
-                gate_sb_printf(&b, "%s%s", b.len ? " " : "", v);
-        }
-        double bytes = cb_table_num(t, r, CB_COL_BYTES);
-        char sz[32];
-        if (bytes >= 0 && bytes < 1.8e19 && bytes == floor(bytes))
-            gate_sb_printf(&b, "%s%s", b.len ? " " : "", cb_size_format((uint64_t)bytes, sz, sizeof sz));
-        const char *nodes = cb_table_str(t, r, CB_COL_NODES);
-        if (*nodes)
-            gate_sb_printf(&b, "%s%s node%s", b.len ? " " : "", nodes, strcmp(nodes, "1") ? "s" : "");
-    }
-    snprintf(buf, len, "%s", b.oom || !b.len ? "" : b.s);
-    free(b.s);
-    return buf;
-}
 
 /* ------------------------------------------------------------ judging */
 
@@ -154,7 +29,7 @@ typedef struct judge {
     cb_gate_result_t *res;
     size_t *idx;
     size_t n;
-    labeler_t lab;
+    gate_labeler_t lab;
     gate_sbuf_t detail;
     size_t ndetail;
 } judge_t;
@@ -264,7 +139,7 @@ static int reference(judge_t *j, size_t r, double *out)
         const char *u = cb_table_str(j->t, r, CB_COL_UNIT);
         if (!(s > 0)) {
             char lbl[256];
-            row_label(&j->lab, j->t, r, lbl, sizeof lbl);
+            gate_row_label(&j->lab, j->t, r, lbl, sizeof lbl);
             error_at(j, r, "reference = spec: row %s%shas no spec_value (a GPU not in the spec "
                            "table?)",
                      lbl, *lbl ? " " : "");
@@ -392,7 +267,7 @@ static void judge_value(judge_t *j)
                 continue;
             size_t r = j->idx[i];
             const char *st = cb_table_str(j->t, r, CB_COL_STATUS);
-            row_label(&j->lab, j->t, r, lbl, sizeof lbl);
+            gate_row_label(&j->lab, j->t, r, lbl, sizeof lbl);
             if (listed++ < 4)
                 gate_sb_printf(&who, "%s%s", who.len ? ", " : "", *lbl ? lbl : "row");
             add_detail(j, "%s: no %s (status %s%s%s) at %s", *lbl ? lbl : "row", colname,
@@ -464,7 +339,7 @@ static void judge_value(judge_t *j)
     char tail[384] = "";
     if (k->stat == CB_GATE_STAT_EACH && n > 1) {
         if (pass) {
-            row_label(&j->lab, j->t, j->idx[worst], lbl, sizeof lbl);
+            gate_row_label(&j->lab, j->t, j->idx[worst], lbl, sizeof lbl);
             snprintf(tail, sizeof tail, "; worst of %zu rows%s%s", n, *lbl ? ": " : "", lbl);
         } else {
             gate_sbuf_t who = {0};
@@ -473,7 +348,7 @@ static void judge_value(judge_t *j)
                 bounds_for(k, ref[i], &lo, &hi);
                 if (margin(m[i], lo, hi, ref[i]) >= -REL_TOL)
                     continue;
-                row_label(&j->lab, j->t, j->idx[i], lbl, sizeof lbl);
+                gate_row_label(&j->lab, j->t, j->idx[i], lbl, sizeof lbl);
                 if (*lbl && listed++ < 4)
                     gate_sb_printf(&who, "%s%s", who.len ? ", " : "", lbl);
             }
@@ -482,7 +357,7 @@ static void judge_value(judge_t *j)
             free(who.s);
         }
     } else if (n == 1 || k->stat == CB_GATE_STAT_EACH) {
-        row_label(&j->lab, j->t, j->idx[worst], lbl, sizeof lbl);
+        gate_row_label(&j->lab, j->t, j->idx[worst], lbl, sizeof lbl);
         if (*lbl)
             snprintf(tail, sizeof tail, "; %s", lbl);
     }
@@ -495,7 +370,7 @@ static void judge_value(judge_t *j)
         int ok = margin(m[i], lo, hi, ref[i]) >= -REL_TOL;
         if (k->stat == CB_GATE_STAT_EACH && ok && !pass)
             continue;
-        row_label(&j->lab, j->t, row, lbl, sizeof lbl);
+        gate_row_label(&j->lab, j->t, row, lbl, sizeof lbl);
         add_detail(j, "%s: %s %s (%.1f%% of %s %s)%s at %s", *lbl ? lbl : "row",
                    cb_gate_format_num(m[i], a, sizeof a), k->unit, 100 * m[i] / ref[i],
                    cb_gate_format_num(ref[i], c, sizeof c), k->unit,
@@ -728,7 +603,7 @@ static void judge_zero(judge_t *j)
             continue;
         res->nbad++;
         sum += v;
-        row_label(&j->lab, j->t, r, lbl, sizeof lbl);
+        gate_row_label(&j->lab, j->t, r, lbl, sizeof lbl);
         add_detail(j, "%s: %s = %s at %s", *lbl ? lbl : "row", cb_results_column_name(k->column),
                    cb_table_str(j->t, r, k->column), cb_table_where(j->t, r, where, sizeof where));
     }
@@ -758,7 +633,7 @@ static void judge_no_status(judge_t *j)
         if (!gate_in_list(k->forbid, st))
             continue;
         res->nbad++;
-        row_label(&j->lab, j->t, r, lbl, sizeof lbl);
+        gate_row_label(&j->lab, j->t, r, lbl, sizeof lbl);
         if (listed++ < 4)
             gate_sb_printf(&who, "%s%s", who.len ? ", " : "", *lbl ? lbl : "row");
         const char *note = cb_table_str(j->t, r, CB_COL_NOTE);
@@ -802,11 +677,11 @@ static int judge_check(const cb_gate_check_t *k, const cb_table_t *t, const cb_g
     if (!j.idx)
         return CB_ERR_NOMEM;
     for (size_t r = 0; r < t->nrows; r++)
-        if (row_matches(k, t, r))
+        if (gate_row_matches(k, t, r))
             j.idx[j.n++] = r;
     size_t nbase = j.n;
-    j.n = filter_num(t, j.idx, j.n, CB_COL_NODES, k->nodes_mode, (double)k->nodes);
-    j.n = filter_num(t, j.idx, j.n, CB_COL_BYTES, k->bytes_mode, (double)k->bytes);
+    j.n = gate_filter_num(t, j.idx, j.n, CB_COL_NODES, k->nodes_mode, (double)k->nodes);
+    j.n = gate_filter_num(t, j.idx, j.n, CB_COL_BYTES, k->bytes_mode, (double)k->bytes);
     if (!j.n) {
         char sel[512];
         res->verdict = CB_GATE_ERROR;
@@ -819,7 +694,7 @@ static int judge_check(const cb_gate_check_t *k, const cb_table_t *t, const cb_g
         free(j.idx);
         return CB_OK;
     }
-    labeler_init(&j.lab, t, j.idx, j.n,
+    gate_labeler_init(&j.lab, t, j.idx, j.n,
                  k->kind == CB_GATE_KIND_ZERO || k->kind == CB_GATE_KIND_NO_STATUS);
     switch (k->kind) {
     case CB_GATE_KIND_VALUE: judge_value(&j); break;
