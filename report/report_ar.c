@@ -194,15 +194,15 @@ static void table_cfg(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi)
     }
 }
 
-int rep_section_allreduce(rep_t *r)
+int rep_section_allreduce(rep_t *r, rep_ar_t *ar)
 {
     /* v: time_us_median, busbw_gbps, algbw_gbps */
-    int rc = rep_aggregate(r, &r->ar, 3, &r->ar_agg, &r->n_ar_agg);
+    int rc = rep_aggregate(r, &r->ar, 3, &ar->agg, &ar->n);
     if (rc < 0)
         return rc;
     cb_doc_heading(r->doc, 2, "All-reduce");
-    const rep_agg_t *ag = r->ar_agg;
-    size_t n = r->n_ar_agg;
+    const rep_agg_t *ag = ar->agg;
+    size_t n = ar->n;
     if (!n) {
         cb_doc_para(r->doc, "No all-reduce rows (benchmark=allreduce, status=ok) in the input.");
         return CB_OK;

@@ -1,12 +1,12 @@
-/* report_ddp: the DDP section and the user's workload. DDP rows are generic
+/* report_ddp: the DDP section. DDP rows are generic
  * (benchmark=ddp, any metric names): per configuration a table of every
  * metric's median per node count, beside the baseline node count in
  * summary.csv. Known names (t1_ms, tn_ms, speedup, efficiency, model_tn_ms,
  * or *_us) give the measured speedup, which is plotted against the
  * single-node step time together with the model of cb_ddp.h fed with this
  * cluster's all-reduce medians, its break-even step time marked (and the
- * break-even implied by the measured overhead). The workload section
- * compares a user's own CSV with its baseline-node rows the same way. */
+ * break-even implied by the measured overhead); a user's workload
+ * (report_workload.c) is marked on the plots. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +14,6 @@
 
 #include "cb_ddp.h"
 #include "cb_error.h"
-#include "cb_stats.h"
 #include "report_priv.h"
 
 /* DDP key slots: 0 cluster, 1 transport, 2 memory, 3 dtype, 4 op, 5 bytes
@@ -22,95 +21,18 @@
 #define DDP_CFG 6
 #define MODEL_POINTS 72
 
-/* ------------------------------------------------------------ workload */
-
-typedef struct wl_agg {
-    int nodes;
-    double v;
-    size_t n;
-} wl_agg_t;
-
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
-/* Medians of the workload per node count, ascending; *out malloc'd. */
-static size_t wl_aggregate(const cb_report_workload_t *w, wl_agg_t **out)
-{
-    *out = NULL;
-    if (!w || !w->n)
-        return 0;
-    int *nodes = malloc(w->n * sizeof *nodes);
-    double *tmp = malloc(w->n * sizeof *tmp);
-    wl_agg_t *a = malloc(w->n * sizeof *a);
-    size_t na = 0;
-    if (!nodes || !tmp || !a) {
-        free(nodes);
-        free(tmp);
-        free(a);
-        return 0;
-    }
-    memcpy(nodes, w->nodes, w->n * sizeof *nodes);
-    qsort(nodes, w->n, sizeof *nodes, cmp_int);
-    for (size_t i = 0; i < w->n;) {
-        size_t j = i;
-        while (j < w->n && nodes[j] == nodes[i])
-            j++;
-        size_t m = 0;
-        for (size_t k = 0; k < w->n; k++)
-            if (w->nodes[k] == nodes[i])
-                tmp[m++] = w->value[k];
-        a[na].nodes = nodes[i];
-        a[na].v = cb_stats_median(tmp, m);
-        a[na].n = m;
-        na++;
-        i = j;
-    }
-    free(nodes);
-    free(tmp);
-    *out = a;
-    return na;
-}
-
-/* Speedup and efficiency of agg a against the baseline b (same workload). */
-static void wl_speedup(const cb_report_workload_t *w, const wl_agg_t *a, const wl_agg_t *b,
-                       double *speedup, double *eff)
-{
-    *speedup = *eff = NAN;
-    if (!b)
-        return;
-    double scale = (double)a->nodes / (double)b->nodes;
-    if (w->step_time) { /* fixed per-GPU batch: throughput ~ N / T_N */
-        *speedup = scale * b->v / a->v;
-        *eff = b->v / a->v;
-    } else {
-        *speedup = a->v / b->v;
-        *eff = *speedup / scale;
-    }
-}
-
-static const wl_agg_t *wl_base(const wl_agg_t *a, size_t n, int base)
-{
-    for (size_t i = 0; i < n; i++)
-        if (a[i].nodes == base)
-            return &a[i];
-    return NULL;
-}
-
 /* ------------------------------------------------------------ model */
 
 /* The all-reduce curve of a cluster and node count from the all-reduce
  * medians: rows of `transport` when it has any (else nccl when any, else
  * all), out-of-place when any (else all) — cb_ddp_curve_from_table's rule,
  * per cluster. CB_ERR_INPUT when fewer than 2 sizes. */
-static int model_curve(rep_t *r, uint32_t cluster, uint32_t nodes, uint32_t transport,
-                       cb_ddp_curve_t *c, char *src, size_t srclen)
+static int model_curve(rep_t *r, const rep_ar_t *ar, uint32_t cluster, uint32_t nodes,
+                       uint32_t transport, cb_ddp_curve_t *c, char *src, size_t srclen)
 {
     memset(c, 0, sizeof *c);
-    const rep_agg_t *ag = r->ar_agg;
-    size_t n = r->n_ar_agg;
+    const rep_agg_t *ag = ar->agg;
+    size_t n = ar->n;
     uint32_t nccl = rep_rank_of(r, "nccl"), oop = rep_rank_of(r, "out-of-place");
     int has_tp = 0, has_nccl = 0;
     for (size_t i = 0; i < n; i++)
@@ -307,11 +229,11 @@ static double measured_breakeven(const measured_t *ms, size_t n, uint32_t nodes,
 }
 
 /* One DDP plot (and the model tables) for a cluster: measured points ms[]
- * (ascending nodes, then T1; may be empty) and model curves for each node
- * count in nodes[]. */
-static void ddp_plot(rep_t *r, const char *title, uint32_t cluster, uint32_t transport,
-                     double grad_bytes, int overlap, const uint32_t *nodes, size_t nn,
-                     const measured_t *ms, size_t nms)
+ * (ascending nodes, then T1; may be empty) and model curves from the
+ * all-reduce medians ar for each node count in nodes[]; counted in *nplots. */
+static void ddp_plot(rep_t *r, const rep_ar_t *ar, size_t *nplots, const char *title,
+                     uint32_t cluster, uint32_t transport, double grad_bytes, int overlap,
+                     const uint32_t *nodes, size_t nn, const measured_t *ms, size_t nms)
 {
     rep_series_t set = {0};
     cb_svg_ref_t *refs = cb_doc_alloc(r->doc, (nn + 1) * sizeof *refs);
@@ -320,9 +242,9 @@ static void ddp_plot(rep_t *r, const char *title, uint32_t cluster, uint32_t tra
     size_t nrefs = 0;
     refs[nrefs++] = (cb_svg_ref_t){"speedup 1 (break-even)", 1, 0, CB_SVG_COLOR_AUTO};
 
-    wl_agg_t *wa = NULL;
-    size_t nwa = r->w && r->w->step_time ? wl_aggregate(r->w, &wa) : 0;
-    const wl_agg_t *wb = wl_base(wa, nwa, r->o->baseline_nodes);
+    rep_wl_agg_t *wa = NULL;
+    size_t nwa = r->w && r->w->step_time ? rep_wl_aggregate(r->w, &wa) : 0;
+    const rep_wl_agg_t *wb = rep_wl_base(wa, nwa, r->o->baseline_nodes);
 
     double xlo = INFINITY, xhi = -INFINITY;
     cb_ddp_config_t cfg;
@@ -349,7 +271,8 @@ static void ddp_plot(rep_t *r, const char *title, uint32_t cluster, uint32_t tra
         }
         if (!have_g)
             continue;
-        int rc = model_curve(r, cluster, nodes[i], transport, &curves[i], src[i], sizeof src[i]);
+        int rc = model_curve(r, ar, cluster, nodes[i], transport, &curves[i], src[i],
+                             sizeof src[i]);
         if (rc == CB_ERR_NOMEM) {
             r->oom = 1;
             goto out;
@@ -435,7 +358,7 @@ static void ddp_plot(rep_t *r, const char *title, uint32_t cluster, uint32_t tra
         if (wa[i].nodes == wb->nodes)
             continue;
         double sp, ef;
-        wl_speedup(r->w, &wa[i], wb, &sp, &ef);
+        rep_wl_speedup(r->w, &wa[i], wb, &sp, &ef);
         cb_svg_series_t *s = rep_series_add(
             r, &set, cb_doc_printf(r->doc, "your workload: %d nodes", wa[i].nodes), 1);
         if (!s)
@@ -446,7 +369,7 @@ static void ddp_plot(rep_t *r, const char *title, uint32_t cluster, uint32_t tra
         rep_series_pt(s, wb->v, sp);
     }
     rep_plot_speedup(r, title, &set, refs, nrefs);
-    r->n_ddp_plots++;
+    (*nplots)++;
 
     char gb[32], b[8][48];
     if (have_g)
@@ -538,7 +461,8 @@ static int cmp_npoint(const void *a, const void *b)
     return (p->x > q->x) - (p->x < q->x);
 }
 
-static void ddp_config(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi)
+static void ddp_config(rep_t *r, const rep_ar_t *ar, size_t *nplots, const rep_agg_t *ag,
+                       size_t lo, size_t hi)
 {
     uint32_t B = (uint32_t)r->o->baseline_nodes;
     const rep_agg_t *a0 = &ag[lo];
@@ -624,7 +548,7 @@ static void ddp_config(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi)
     for (size_t i = 0; i < np && !isfinite(g); i++)
         g = metric_of(r, ag, lo, hi, pts[i].nodes, pts[i].x, "grad_bytes");
     if (nn)
-        ddp_plot(r,
+        ddp_plot(r, ar, nplots,
                  cb_doc_printf(r->doc,
                                "DDP speedup against single-node step time \xE2\x80\x94 %s%s%s", cl,
                                ll ? ", " : "", ll ? label : ""),
@@ -687,10 +611,10 @@ out:
 }
 
 /* Without DDP rows: the model alone, when --grad-bytes is given. */
-static void model_only(rep_t *r)
+static void model_only(rep_t *r, const rep_ar_t *ar, size_t *nplots)
 {
-    const rep_agg_t *ag = r->ar_agg;
-    size_t n = r->n_ar_agg;
+    const rep_agg_t *ag = ar->agg;
+    size_t n = ar->n;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && ag[j].k[0] == ag[i].k[0])
@@ -715,7 +639,7 @@ static void model_only(rep_t *r)
         if (nn) {
             const char *cl = rep_cluster_name(rep_str(r, ag[i].k[0]));
             cb_doc_heading(r->doc, 3, "%s: DDP model", cl);
-            ddp_plot(r,
+            ddp_plot(r, ar, nplots,
                      cb_doc_printf(r->doc, "DDP speedup (model) against single-node step time "
                                            "\xE2\x80\x94 %s",
                                    cl),
@@ -725,7 +649,7 @@ static void model_only(rep_t *r)
     }
 }
 
-int rep_section_ddp(rep_t *r)
+int rep_section_ddp(rep_t *r, const rep_ar_t *ar, size_t *nplots)
 {
     rep_agg_t *ag; /* v: value */
     size_t n;
@@ -739,7 +663,7 @@ int rep_section_ddp(rep_t *r)
         cb_doc_para(r->doc, "No DDP rows (benchmark=ddp, status=ok, with a metric and value) in "
                             "the input.");
         if (isfinite(r->o->grad_bytes))
-            model_only(r);
+            model_only(r, ar, nplots);
         else
             cb_doc_note(r->doc, "With --grad-bytes the model alone is drawn from the all-reduce "
                                 "rows.");
@@ -754,119 +678,9 @@ int rep_section_ddp(rep_t *r)
         size_t j = i + 1;
         while (j < n && rep_agg_same_k(&ag[j], &ag[i], DDP_CFG))
             j++;
-        ddp_config(r, ag, i, j);
+        ddp_config(r, ar, nplots, ag, i, j);
         i = j;
     }
     free(ag);
-    return r->oom ? CB_ERR_NOMEM : CB_OK;
-}
-
-/* ------------------------------------------------------------ workload */
-
-int rep_section_workload(rep_t *r)
-{
-    const cb_report_workload_t *w = r->w;
-    int B = r->o->baseline_nodes;
-    cb_doc_heading(r->doc, 2, "Your workload");
-    cb_doc_para(r->doc, "%s: column %s (nodes) and %s (%s), %zu rows.", w->path, w->nodes_col,
-                w->value_col, w->step_time ? "step time, ms" : "throughput", w->n);
-    wl_agg_t *a;
-    size_t n = wl_aggregate(w, &a);
-    if (!a)
-        return CB_ERR_NOMEM;
-    const wl_agg_t *b = wl_base(a, n, B);
-    if (!b)
-        cb_doc_note(r->doc, "No rows with %d node%s: nothing to compare with.", B,
-                    B == 1 ? "" : "s");
-    if (w->step_time)
-        cb_doc_para(r->doc, "From step times at a fixed per-GPU batch: speedup = (N / %d) x "
-                            "T_%d / T_N, efficiency = T_%d / T_N.",
-                    B, B, B);
-    else
-        cb_doc_para(r->doc, "From throughput: speedup = throughput_N / throughput_%d, "
-                            "efficiency = speedup / (N / %d).",
-                    B, B);
-    rep_series_t set = {0};
-    cb_svg_series_t *meas = rep_series_add(r, &set, "measured speedup", n);
-    cb_svg_series_t *ideal = rep_series_add(r, &set, "ideal (linear)", n);
-    if (!meas || !ideal) {
-        free(a);
-        return CB_ERR_NOMEM;
-    }
-    meas = &set.s[0];
-    ideal->dashed = 1;
-    ideal->marker = CB_SVG_MARK_NONE;
-    ideal->color = 8;
-    for (size_t i = 0; i < n; i++) {
-        double sp, ef;
-        wl_speedup(w, &a[i], b, &sp, &ef);
-        rep_series_pt(meas, a[i].nodes, sp);
-        if (b)
-            rep_series_pt(ideal, a[i].nodes, (double)a[i].nodes / B);
-    }
-    cb_svg_plot_t p = {
-        .title = cb_doc_printf(r->doc, "Your workload: speedup against node count \xE2\x80\x94 %s",
-                               w->path),
-        .xlabel = "nodes",
-        .x_integer = 1,
-        .ylabel = cb_doc_printf(r->doc, "speedup over %d node%s", B, B == 1 ? "" : "s"),
-        .xscale = CB_SVG_LINEAR,
-        .yscale = CB_SVG_LINEAR,
-        .y_from_zero = 1,
-        .series = set.s,
-        .nseries = set.n,
-        .width = 760,
-        .height = 380,
-    };
-    cb_doc_plot_line(r->doc, &p);
-
-    char hv[160], hb[200];
-    snprintf(hv, sizeof hv, "%s%s", w->value_col, w->step_time ? " (ms)" : "");
-    snprintf(hb, sizeof hb, "%d-node %s", B, hv);
-    char hc[200];
-    snprintf(hc, sizeof hc, "%s change", w->value_col);
-    const char *h[] = {"nodes", hv, hb, "speedup", "efficiency", hc, "rows"};
-    cb_doc_table_t *tb = cb_doc_table(r->doc, 7, h, "rrrrrrr");
-    char s1[48], s2[48], s3[48], s4[48], s5[48];
-    for (size_t i = 0; i < n; i++) {
-        double sp, ef;
-        wl_speedup(w, &a[i], b, &sp, &ef);
-        double ratio = b ? a[i].v / b->v : NAN;
-        cb_doc_row(tb);
-        cb_doc_cell(tb, 0, "%d", a[i].nodes);
-        cb_doc_cell_str(tb, 0, rep_fmt(s1, sizeof s1, a[i].v));
-        cb_doc_cell_str(tb, 0, rep_fmt(s2, sizeof s2, b ? b->v : NAN));
-        cb_doc_cell_str(tb, 0, rep_fmt_fixed(s3, sizeof s3, sp, 3));
-        cb_doc_cell_str(tb, isfinite(ef) && ef < CB_DDP_THRESHOLD_DEFAULT ? CB_DOC_CELL_BAD : 0,
-                        rep_fmt_pct(s4, sizeof s4, ef));
-        cb_doc_cell_str(tb, 0, rep_fmt_change(s5, sizeof s5, (ratio - 1) * 100));
-        cb_doc_cell(tb, 0, "%zu", a[i].n);
-
-        cb_report_sum_row_t *s = rep_sum_add(r, "workload");
-        if (!s)
-            break;
-        s->metric = w->value_col;
-        s->unit = w->step_time ? "ms" : "";
-        s->nodes = a[i].nodes;
-        s->baseline_nodes = B;
-        s->value = a[i].v;
-        s->baseline_value = b ? b->v : NAN;
-        s->ratio = ratio;
-        s->change_pct = (ratio - 1) * 100;
-        s->speedup = sp;
-        s->efficiency = ef;
-        s->rows = a[i].n;
-        s->baseline_rows = b ? b->n : 0;
-        if (!b)
-            s->flag = "no-baseline";
-    }
-    cb_doc_note(r->doc, "efficiency below %.0f%% is marked: independent jobs on the same nodes "
-                        "would give more total throughput.",
-                100 * CB_DDP_THRESHOLD_DEFAULT);
-    if (w->step_time && b && r->n_ddp_plots)
-        cb_doc_note(r->doc, "Its step time T_%d is also marked (squares) on the DDP plots, to "
-                            "judge it next to the synthetic step and the model.",
-                    B);
-    free(a);
     return r->oom ? CB_ERR_NOMEM : CB_OK;
 }

@@ -1,8 +1,18 @@
-/* report_priv: internals shared by the reporter's section builders
- * (report_model.c, report_ar.c, report_p2p.c, report_gpu.c, report_ddp.c,
- * report_ddp_torch.c):
- * the build context, string interning, the sort-and-median aggregator and
- * number formatting. Not a public header. */
+/* report_priv: internals of the reporter, not a public header: the build
+ * context and the helpers the sections share. Files and who calls whom
+ * (arrows point down only; no file calls back into one above it):
+ *   report_model.c    the build driver: select, rank, links, then the sections
+ *   report_inputs.c, report_p2p.c, report_ar.c, report_gpu.c, report_ddp.c,
+ *   report_ddp_torch.c, report_workload.c (workload section)
+ *                     the sections
+ *   report_select.c   the scan sorting rows into the sections' keys
+ *   report_agg.c      keys and the sort-and-median aggregator
+ *   report_intern.c   string interning and ranks
+ *   report_link.c     the links of the clusters
+ *   report_plot.c     shared plot helpers (over report_doc.c)
+ *   report_summary.c  summary rows and summary.csv
+ *   report_fmt.c      number formatting
+ *   report_doc.c      the document (over svg*.c) */
 #ifndef CB_REPORT_PRIV_H
 #define CB_REPORT_PRIV_H
 
@@ -84,12 +94,39 @@ typedef struct rep {
     size_t nbad, capbad;
     size_t nunusable;
     rep_link_t *links; /* by cluster string id (st.n entries after the scan) */
-    /* all-reduce medians, kept for the DDP model */
-    rep_agg_t *ar_agg;
-    size_t n_ar_agg;
-    size_t n_ddp_plots;
     int oom;
 } rep_t;
+
+/* Rows and ok rows of a benchmark (by string id). */
+typedef struct rep_bcount {
+    size_t rows, ok;
+} rep_bcount_t;
+
+/* What the scan counted, for the inputs section. */
+typedef struct rep_scan {
+    rep_bcount_t *bench;  /* by id */
+    size_t *cluster_rows; /* by id */
+    size_t cap;
+    const char *ts_min, *ts_max;
+} rep_scan_t;
+
+/* The all-reduce medians (v: time_us_median, busbw_gbps, algbw_gbps; key
+ * slots: 0 cluster, 1 transport, 2 memory, 3 dtype, 4 op, 5 placement,
+ * 7 nodes; x bytes), which the all-reduce section makes and the DDP section
+ * feeds its model with. agg is malloc'd. */
+typedef struct rep_ar {
+    rep_agg_t *agg;
+    size_t n;
+} rep_ar_t;
+
+/* The scan (report_select.c): every row into r->ar/p2p/gpu/ddp or r->bad,
+ * counts into *s (freed by the caller). CB_OK or CB_ERR_NOMEM. */
+int rep_select(rep_t *r, rep_scan_t *s);
+/* Rank the interned strings (natural order); rep_str and the aggregator's
+ * keys use the ranks. */
+int rep_rank(rep_t *r);
+/* The link of a cluster (by name) from the options or its profile. */
+void rep_link_compute(const cb_report_opts_t *o, const char *cluster, rep_link_t *l);
 
 /* Interning: the id of row's field col ("" included). REP_NONE on OOM. */
 uint32_t rep_id(rep_t *r, size_t row, int col);
@@ -143,14 +180,35 @@ void rep_plot_speedup(rep_t *r, const char *title, const rep_series_t *set,
  * refs[0..2); returns how many (0 when unknown). */
 size_t rep_link_refs(rep_t *r, const rep_link_t *l, cb_svg_ref_t refs[2]);
 
+/* The user's workload (report_workload.c): medians per node count. */
+typedef struct rep_wl_agg {
+    int nodes;
+    double v;
+    size_t n;
+} rep_wl_agg_t;
+/* Medians of the workload per node count, ascending; *out malloc'd (NULL
+ * and 0 when w is NULL or empty, or on OOM). */
+size_t rep_wl_aggregate(const cb_report_workload_t *w, rep_wl_agg_t **out);
+/* The entry of node count base, or NULL. */
+const rep_wl_agg_t *rep_wl_base(const rep_wl_agg_t *a, size_t n, int base);
+/* Speedup and efficiency of a against the baseline b (same workload); NaN
+ * without b. */
+void rep_wl_speedup(const cb_report_workload_t *w, const rep_wl_agg_t *a, const rep_wl_agg_t *b,
+                    double *speedup, double *eff);
+
 /* The sections, in report order. */
-int rep_section_inputs(rep_t *r);
+int rep_section_inputs(rep_t *r, const rep_scan_t *s);
 int rep_section_p2p(rep_t *r);
-int rep_section_allreduce(rep_t *r);
+/* Also the all-reduce medians into *ar (ar->agg to be freed by the caller,
+ * also on failure). */
+int rep_section_allreduce(rep_t *r, rep_ar_t *ar);
 int rep_section_gpu(rep_t *r);
-int rep_section_ddp(rep_t *r);
-int rep_section_ddp_torch(rep_t *r); /* report_ddp_torch.c */
-int rep_section_workload(rep_t *r);
+/* The DDP section, its model fed with the all-reduce medians ar; *nplots
+ * gets the number of DDP plots drawn (the workload section refers to them). */
+int rep_section_ddp(rep_t *r, const rep_ar_t *ar, size_t *nplots);
+int rep_section_ddp_torch(rep_t *r);
+/* The user's workload (r->w); ddp_plots: how many DDP plots mark it. */
+int rep_section_workload(rep_t *r, size_t ddp_plots);
 int rep_section_problems(rep_t *r);
 
 

@@ -1,12 +1,14 @@
-/* report_summary: summary.csv, the reporter's comparison rows for tools —
- * one header and one line per row of cb_report_summary_t; fields written by
- * csv_out.h (RFC 4180 quoting by libcsv; numbers %.6g, NaN empty). */
+/* report_summary: the reporter's comparison rows for tools: rep_sum_add for
+ * the sections, and summary.csv — one header and one line per row of
+ * cb_report_summary_t; fields written by csv_out.h (RFC 4180 quoting by
+ * libcsv; numbers %.6g, NaN empty). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csv_out.h"
-#include "report_model.h"
+#include "report_priv.h"
 
 const char *const cb_report_summary_columns[] = {
     "section", "cluster", "transport", "memory", "dtype", "op", "placement", "metric", "unit",
@@ -63,4 +65,34 @@ int cb_report_summary_write(const cb_report_summary_t *s, FILE *f)
         fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;
+}
+
+cb_report_sum_row_t *rep_sum_add(rep_t *r, const char *section)
+{
+    cb_report_summary_t *s = r->sum;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        cb_report_sum_row_t *nr = realloc(s->rows, cap * sizeof *nr);
+        if (!nr) {
+            r->oom = 1;
+            return NULL;
+        }
+        s->rows = nr;
+        s->cap = cap;
+    }
+    cb_report_sum_row_t *row = &s->rows[s->n++];
+    memset(row, 0, sizeof *row);
+    row->section = section;
+    row->bytes = row->value = row->baseline_value = row->ratio = row->change_pct = NAN;
+    row->speedup = row->efficiency = row->line_rate_frac = row->goodput_frac = NAN;
+    return row;
+}
+
+void cb_report_summary_free(cb_report_summary_t *s)
+{
+    if (!s)
+        return;
+    free(s->rows);
+    s->rows = NULL;
+    s->n = s->cap = 0;
 }

@@ -1,7 +1,9 @@
-/* report_workload: reads a user's own workload CSV for `clusterbench report
- * --workload-csv` with libcsv (RFC 4180): the first row names the columns,
- * two of them (named by flags) give the node count and a throughput or a
- * step time per row. Strict: every problem is "file:line: reason". */
+/* report_workload: a user's own workload for `clusterbench report
+ * --workload-csv`: the reader (libcsv, RFC 4180: the first row names the
+ * columns, two of them, named by flags, give the node count and a
+ * throughput or a step time per row; strict: every problem is
+ * "file:line: reason"), its medians per node count, and the "Your workload"
+ * section comparing them with the baseline-node rows. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -11,9 +13,11 @@
 
 #include <csv.h>
 
+#include "cb_ddp.h"
 #include "cb_error.h"
 #include "cb_size.h"
-#include "report_model.h"
+#include "cb_stats.h"
+#include "report_priv.h"
 
 typedef struct wl_state {
     cb_report_workload_t *w;
@@ -209,4 +213,183 @@ int cb_report_workload_read(const char *path, const char *nodes_col, const char 
         return st.err;
     }
     return CB_OK;
+}
+
+/* ------------------------------------------------------------ aggregates */
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+size_t rep_wl_aggregate(const cb_report_workload_t *w, rep_wl_agg_t **out)
+{
+    *out = NULL;
+    if (!w || !w->n)
+        return 0;
+    int *nodes = malloc(w->n * sizeof *nodes);
+    double *tmp = malloc(w->n * sizeof *tmp);
+    rep_wl_agg_t *a = malloc(w->n * sizeof *a);
+    size_t na = 0;
+    if (!nodes || !tmp || !a) {
+        free(nodes);
+        free(tmp);
+        free(a);
+        return 0;
+    }
+    memcpy(nodes, w->nodes, w->n * sizeof *nodes);
+    qsort(nodes, w->n, sizeof *nodes, cmp_int);
+    for (size_t i = 0; i < w->n;) {
+        size_t j = i;
+        while (j < w->n && nodes[j] == nodes[i])
+            j++;
+        size_t m = 0;
+        for (size_t k = 0; k < w->n; k++)
+            if (w->nodes[k] == nodes[i])
+                tmp[m++] = w->value[k];
+        a[na].nodes = nodes[i];
+        a[na].v = cb_stats_median(tmp, m);
+        a[na].n = m;
+        na++;
+        i = j;
+    }
+    free(nodes);
+    free(tmp);
+    *out = a;
+    return na;
+}
+
+void rep_wl_speedup(const cb_report_workload_t *w, const rep_wl_agg_t *a, const rep_wl_agg_t *b,
+                    double *speedup, double *eff)
+{
+    *speedup = *eff = NAN;
+    if (!b)
+        return;
+    double scale = (double)a->nodes / (double)b->nodes;
+    if (w->step_time) { /* fixed per-GPU batch: throughput ~ N / T_N */
+        *speedup = scale * b->v / a->v;
+        *eff = b->v / a->v;
+    } else {
+        *speedup = a->v / b->v;
+        *eff = *speedup / scale;
+    }
+}
+
+const rep_wl_agg_t *rep_wl_base(const rep_wl_agg_t *a, size_t n, int base)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].nodes == base)
+            return &a[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------ section */
+
+int rep_section_workload(rep_t *r, size_t ddp_plots)
+{
+    const cb_report_workload_t *w = r->w;
+    int B = r->o->baseline_nodes;
+    cb_doc_heading(r->doc, 2, "Your workload");
+    cb_doc_para(r->doc, "%s: column %s (nodes) and %s (%s), %zu rows.", w->path, w->nodes_col,
+                w->value_col, w->step_time ? "step time, ms" : "throughput", w->n);
+    rep_wl_agg_t *a;
+    size_t n = rep_wl_aggregate(w, &a);
+    if (!a)
+        return CB_ERR_NOMEM;
+    const rep_wl_agg_t *b = rep_wl_base(a, n, B);
+    if (!b)
+        cb_doc_note(r->doc, "No rows with %d node%s: nothing to compare with.", B,
+                    B == 1 ? "" : "s");
+    if (w->step_time)
+        cb_doc_para(r->doc, "From step times at a fixed per-GPU batch: speedup = (N / %d) x "
+                            "T_%d / T_N, efficiency = T_%d / T_N.",
+                    B, B, B);
+    else
+        cb_doc_para(r->doc, "From throughput: speedup = throughput_N / throughput_%d, "
+                            "efficiency = speedup / (N / %d).",
+                    B, B);
+    rep_series_t set = {0};
+    cb_svg_series_t *meas = rep_series_add(r, &set, "measured speedup", n);
+    cb_svg_series_t *ideal = rep_series_add(r, &set, "ideal (linear)", n);
+    if (!meas || !ideal) {
+        free(a);
+        return CB_ERR_NOMEM;
+    }
+    meas = &set.s[0];
+    ideal->dashed = 1;
+    ideal->marker = CB_SVG_MARK_NONE;
+    ideal->color = 8;
+    for (size_t i = 0; i < n; i++) {
+        double sp, ef;
+        rep_wl_speedup(w, &a[i], b, &sp, &ef);
+        rep_series_pt(meas, a[i].nodes, sp);
+        if (b)
+            rep_series_pt(ideal, a[i].nodes, (double)a[i].nodes / B);
+    }
+    cb_svg_plot_t p = {
+        .title = cb_doc_printf(r->doc, "Your workload: speedup against node count \xE2\x80\x94 %s",
+                               w->path),
+        .xlabel = "nodes",
+        .x_integer = 1,
+        .ylabel = cb_doc_printf(r->doc, "speedup over %d node%s", B, B == 1 ? "" : "s"),
+        .xscale = CB_SVG_LINEAR,
+        .yscale = CB_SVG_LINEAR,
+        .y_from_zero = 1,
+        .series = set.s,
+        .nseries = set.n,
+        .width = 760,
+        .height = 380,
+    };
+    cb_doc_plot_line(r->doc, &p);
+
+    char hv[160], hb[200];
+    snprintf(hv, sizeof hv, "%s%s", w->value_col, w->step_time ? " (ms)" : "");
+    snprintf(hb, sizeof hb, "%d-node %s", B, hv);
+    char hc[200];
+    snprintf(hc, sizeof hc, "%s change", w->value_col);
+    const char *h[] = {"nodes", hv, hb, "speedup", "efficiency", hc, "rows"};
+    cb_doc_table_t *tb = cb_doc_table(r->doc, 7, h, "rrrrrrr");
+    char s1[48], s2[48], s3[48], s4[48], s5[48];
+    for (size_t i = 0; i < n; i++) {
+        double sp, ef;
+        rep_wl_speedup(w, &a[i], b, &sp, &ef);
+        double ratio = b ? a[i].v / b->v : NAN;
+        cb_doc_row(tb);
+        cb_doc_cell(tb, 0, "%d", a[i].nodes);
+        cb_doc_cell_str(tb, 0, rep_fmt(s1, sizeof s1, a[i].v));
+        cb_doc_cell_str(tb, 0, rep_fmt(s2, sizeof s2, b ? b->v : NAN));
+        cb_doc_cell_str(tb, 0, rep_fmt_fixed(s3, sizeof s3, sp, 3));
+        cb_doc_cell_str(tb, isfinite(ef) && ef < CB_DDP_THRESHOLD_DEFAULT ? CB_DOC_CELL_BAD : 0,
+                        rep_fmt_pct(s4, sizeof s4, ef));
+        cb_doc_cell_str(tb, 0, rep_fmt_change(s5, sizeof s5, (ratio - 1) * 100));
+        cb_doc_cell(tb, 0, "%zu", a[i].n);
+
+        cb_report_sum_row_t *s = rep_sum_add(r, "workload");
+        if (!s)
+            break;
+        s->metric = w->value_col;
+        s->unit = w->step_time ? "ms" : "";
+        s->nodes = a[i].nodes;
+        s->baseline_nodes = B;
+        s->value = a[i].v;
+        s->baseline_value = b ? b->v : NAN;
+        s->ratio = ratio;
+        s->change_pct = (ratio - 1) * 100;
+        s->speedup = sp;
+        s->efficiency = ef;
+        s->rows = a[i].n;
+        s->baseline_rows = b ? b->n : 0;
+        if (!b)
+            s->flag = "no-baseline";
+    }
+    cb_doc_note(r->doc, "efficiency below %.0f%% is marked: independent jobs on the same nodes "
+                        "would give more total throughput.",
+                100 * CB_DDP_THRESHOLD_DEFAULT);
+    if (w->step_time && b && ddp_plots)
+        cb_doc_note(r->doc, "Its step time T_%d is also marked (squares) on the DDP plots, to "
+                            "judge it next to the synthetic step and the model.",
+                    B);
+    free(a);
+    return r->oom ? CB_ERR_NOMEM : CB_OK;
 }
