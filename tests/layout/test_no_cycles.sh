@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # test_layout_no_cycles: scripts/check-includes on the source tree (no circle
 # between files, arrows point down; cycles other work owns are listed in
-# tests/layout/known_cycles), and on broken copies that it must refuse: a
-# circle of includes in common/, a circle through a shared header (one file
-# calls another that includes its header), and an upward include (common/
-# including gate/).
+# tests/layout/known_cycles), and on broken copies that it must refuse: two
+# headers including each other, two sources calling each other, two sources
+# calling each other through the header they share, an upward include
+# (common/ including gate/), and a folder outside the layout.
 set -uo pipefail
 : "${CB_SOURCE_DIR:?run through ctest (CB_SOURCE_DIR unset)}"
 check=$CB_SOURCE_DIR/scripts/check-includes
@@ -47,18 +47,25 @@ expect_fail() {
   echo "ok: $name refused"
 }
 
-echo "== a circle of includes: common/size.c <-> common/stats.c"
+echo "== a circle of includes: common/cb_size.h <-> common/cb_stats.h"
 copy
-printf '#include "cb_stats.h"\n' >>"$tmp/src/common/size.c"
-printf '#include "cb_size.h"\n' >>"$tmp/src/common/stats.c"
-expect_fail "include circle" "cycle among 2 modules: common/size common/stats" \
-  "common/size.c includes common/cb_stats.h" "common/stats.c includes common/cb_size.h"
+printf '#include "cb_stats.h"\n' >>"$tmp/src/common/cb_size.h"
+printf '#include "cb_size.h"\n' >>"$tmp/src/common/cb_stats.h"
+expect_fail "include circle" "cycle among 2 files: common/cb_size.h common/cb_stats.h" \
+  "common/cb_size.h includes common/cb_stats.h" "common/cb_stats.h includes common/cb_size.h"
+
+echo "== a circle of calls: common/size.c <-> common/stats.c"
+copy
+printf 'double cb_injected_a(double *v) { return cb_stats_median(v, 1); }\n' >>"$tmp/src/common/size.c"
+printf 'const char *cb_injected_b(char *b) { return cb_size_format(1, b, 8); }\n' >>"$tmp/src/common/stats.c"
+expect_fail "call circle" "common/size.c uses cb_stats_median of common/stats.c" \
+  "common/stats.c uses cb_size_format of common/size.c"
 
 echo "== a circle through a shared header: gate_text.c calls gate_judge.c"
 copy
 printf 'int cb_gate_injected(void) { return cb_gate_exit_code(0); }\n' >>"$tmp/src/gate/gate_text.c"
-printf '#include "gate_text.h"\n' >>"$tmp/src/gate/gate_judge.c"
-expect_fail "call circle" "gate/gate_judge" "gate/gate_text.c uses cb_gate_exit_code of gate/gate_judge.c"
+expect_fail "call circle through cb_gate.h" "gate/gate_text.c uses cb_gate_exit_code of gate/gate_judge.c" \
+  "gate/gate_judge.c uses"
 
 echo "== an upward arrow: common/ includes gate/"
 copy
