@@ -161,6 +161,12 @@ static void emit_transport(FILE *f, const cb_profile_t *p)
                    "# (vader) within a node.\n");
         export_var(f, "OMPI_MCA_pml", "ob1");
         export_var(f, "OMPI_MCA_btl", "self,vader,tcp");
+        fprintf(f, "# Open MPI 4.1 under srun: a peer's first message could reach a rank still\n"
+                   "# waiting in MPI_Init's modex fence, before ob1 had its handlers (SIGSEGV at\n"
+                   "# address 0; 36 of 420 starts on a loaded machine). The modex in the\n"
+                   "# background closes that window: 0 crashes in 450 starts\n"
+                   "# (scripts/mpi-start-check).\n");
+        export_var(f, "OMPI_MCA_pmix_base_async_modex", "1");
         if (lo)
             fprintf(f, "# iface lo: one node, so Open MPI's TCP interfaces stay at their defaults.\n");
         else
