@@ -3,7 +3,7 @@
  * measurements (gpu_util.c, a leaf), the GEMM runner over cuBLASLt
  * (gpu_gemm.c), the measurements of one GPU (gpu_measure.c), the per-GPU
  * report that ranks gather to rank 0 (gpu_report.c), and the program on
- * the skeleton of cb_prog.h (gpu.c). */
+ * the skeleton of cb_prog.h (gpu_prog.c). */
 #ifndef CB_GPU_H
 #define CB_GPU_H
 
@@ -210,7 +210,7 @@ int cb_gpu_device_begin(cb_gpu_ctx_t *c, int dev);
 void cb_gpu_device_part(cb_gpu_ctx_t *c, int part);
 void cb_gpu_device_end(cb_gpu_ctx_t *c);
 
-/* ---- the program (gpu.c; thin main in cb-gpu.c) ---- */
+/* ---- the program (gpu_prog.c; thin main in cb-gpu.c) ---- */
 
 /* Parse as cb_gpu_parse_args, the shared flags also into c. */
 int cb_gpu_parse(int argc, char **argv, cb_gpu_opts_t *o, cb_prog_opts_t *c, FILE *out,

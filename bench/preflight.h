@@ -3,7 +3,7 @@
  * pure verdicts of common/cb_preflight.h judge (preflight_facts.c: sysfs and
  * logind trees under a root path, the resolver, statvfs, CUDA versions, the
  * token files of the shared-storage test) and the program body
- * (preflight.c). */
+ * (preflight_prog.c). */
 #ifndef CB_BENCH_PREFLIGHT_H
 #define CB_BENCH_PREFLIGHT_H
 

@@ -298,7 +298,6 @@ static int start(cb_session_t *s, const cb_prog_desc_t *d, int argc, char **argv
     s->progname = d->name;
     s->res_fd = -1;
     s->t_start_us = cb_timer_now_us();
-    cb_prog_opts_default(&s->common);
     char err[1536] = "";
     if (!(s->opts = calloc(1, d->opts_size ? d->opts_size : 1))) {
         fprintf(stderr, "%s: out of memory\n", d->name);

@@ -1,5 +1,5 @@
 /* The pure mappings the transports share, a leaf file: the CUDA device of
- * a rank and the NCCL element type of a dtype (transport.c selects the
+ * a rank and the NCCL element type of a dtype (transport_select.c selects the
  * transport, transport_nccl.c uses both). */
 #include "cb_transport.h"
 
