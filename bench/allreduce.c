@@ -2,6 +2,7 @@
  * (datatype, size, placement) points for the driver's sweep, on the program
  * skeleton (cb_prog.h). */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,10 +151,9 @@ static int run(cb_session_t *s)
     return 0;
 }
 
-static int parse(int argc, char **argv, void *opts, cb_prog_opts_t *c, FILE *out, char *err,
-                 size_t errlen)
+static int parse(int argc, char **argv, void *opts, FILE *out, char *err, size_t errlen)
 {
-    return cb_bench_parse(CB_PROG_ALLREDUCE, argc, argv, opts, c, out, err, errlen);
+    return cb_bench_parse_args(CB_PROG_ALLREDUCE, argc, argv, opts, out, err, errlen);
 }
 
 static const cb_prog_desc_t cb_allreduce_prog = {
@@ -161,6 +161,7 @@ static const cb_prog_desc_t cb_allreduce_prog = {
     .flags = CB_PROG_TRANSPORT | CB_PROG_TOPO_ROWS | CB_PROG_ENV_ROWS | CB_PROG_KEEP_HEAP,
     .threads = CB_COMM_THREADS_SINGLE,
     .opts_size = sizeof(cb_bench_opts_t),
+    .common_offset = offsetof(cb_bench_opts_t, common),
     .parse = parse,
     .prepare = prepare,
     .run = run,

@@ -28,22 +28,17 @@ enum { CB_PLACE_OUT = 1, CB_PLACE_IN = 2 };
 enum { CB_P2P_LATENCY = 1, CB_P2P_BW = 2, CB_P2P_BIBW = 4 };
 
 typedef struct cb_bench_opts {
+    cb_prog_opts_t common;         /* -o, --cluster, -q, -t, --timeout, --total-time, and
+                                      -w/--warmup: at most this many warm-up iterations */
     uint64_t min_bytes, max_bytes; /* -b, -e */
     uint64_t step_factor;          /* -f: multiply (default 2) */
     uint64_t step_bytes;           /* -i: add instead (0 = use factor) */
     cb_dtype_t dtypes[CB_DT_COUNT];
     int ndtypes;
-    char transport[16];            /* auto, mpi, nccl */
     int placements;                /* CB_PLACE_* bits */
     int check;                     /* validate data (default on) */
-    int warmup_iters;              /* -w, --warmup: at most this many warm-up iterations */
     int min_iters, max_iters;      /* bounds on timed iterations (-n = max) */
     double time_per_size_s;        /* budget per size and variant */
-    double total_time_s;           /* budget for the whole sweep; 0 = none */
-    double timeout_s;              /* watchdog; 0 = automatic */
-    char output[1024];             /* CSV path; "" = results/<cluster>/<prog>-<run id>.csv */
-    char cluster[128];
-    int quiet;                     /* no progress lines */
     /* point-to-point */
     int modes;                     /* CB_P2P_* bits */
     int window;                    /* messages in flight for bw/bibw */
@@ -57,9 +52,6 @@ void cb_bench_opts_default(cb_prog_t prog, cb_bench_opts_t *o);
  * err. Pure apart from printing help; no I/O on files. */
 int cb_bench_parse_args(cb_prog_t prog, int argc, char **argv, cb_bench_opts_t *o, FILE *out,
                         char *err, size_t errlen);
-/* The same, the shared flags also into c (for cb_prog_main). */
-int cb_bench_parse(cb_prog_t prog, int argc, char **argv, cb_bench_opts_t *o, cb_prog_opts_t *c,
-                   FILE *out, char *err, size_t errlen);
 void cb_bench_usage(cb_prog_t prog, FILE *f);
 
 /* State of one measured configuration, shared by driver and benchmark. */

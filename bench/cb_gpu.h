@@ -39,9 +39,8 @@ typedef enum cb_gpu_gemm_type {
 } cb_gpu_gemm_type_t;
 
 typedef struct cb_gpu_opts {
-    char output[1024];  /* "" = results/<cluster>/cb-gpu-<run id>.csv */
-    char cluster[128];
-    int quiet;
+    cb_prog_opts_t common; /* -o, --cluster, -q, --timeout, and -w/--warmup: untimed
+                              operations before timing */
     int require_gpu;    /* no device = error (exit 3) instead of a skipped row */
     int list_specs;     /* print the spec table and exit */
     int device;         /* -1: automatic (see usage) */
@@ -50,7 +49,6 @@ typedef struct cb_gpu_opts {
     int ngemm_sizes;
     int gemm_types;     /* bits 1 << cb_gpu_gemm_type_t */
     uint64_t mem_bytes; /* buffer size for memory/PCIe measurements */
-    int warmup_iters;   /* untimed operations before timing */
     int iters;          /* timed samples per measurement */
     int check;          /* validate data (default 1) */
     double slow_threshold; /* fraction below the peer median that flags a GPU */
@@ -212,9 +210,6 @@ void cb_gpu_device_end(cb_gpu_ctx_t *c);
 
 /* ---- the program (gpu_prog.c; thin main in cb-gpu.c) ---- */
 
-/* Parse as cb_gpu_parse_args, the shared flags also into c. */
-int cb_gpu_parse(int argc, char **argv, cb_gpu_opts_t *o, cb_prog_opts_t *c, FILE *out,
-                 char *err, size_t errlen);
 int cb_gpu_main(int argc, char **argv);
 
 #endif

@@ -68,8 +68,9 @@ typedef struct cb_prog_parser {
     void (*usage)(FILE *f);
 } cb_prog_parser_t;
 
-/* Parse argv: the shared flags into c, the rest through p's hooks into o;
- * both hold their defaults already. CB_OK; 1 when help (or what a hook
+/* Parse argv: the shared flags into c (the program's options embed it), the
+ * rest through p's hooks, which get o (their parse state); both hold their
+ * defaults already. CB_OK; 1 when help (or what a hook
  * printed) went to `out`; CB_ERR_USAGE with a one-line reason in err. No
  * I/O besides that. Messages: "unknown option '-x'", "-o: missing value",
  * "unexpected argument 'x'", "<flag> '<value>': <why>". */
@@ -105,14 +106,14 @@ typedef struct cb_prog_desc {
                              MULTIPLE (s->threads: what MPI provides, the program
                              judges it in prepare) */
     size_t opts_size;     /* bytes of the program's options (cb_session_t.opts) */
-    /* Defaults and parsing of the program's options and the shared flags:
-     * as cb_prog_parse. */
-    int (*parse)(int argc, char **argv, void *opts, cb_prog_opts_t *c, FILE *out, char *err,
-                 size_t errlen);
+    size_t common_offset; /* where in them the shared flags are (offsetof) */
+    /* Defaults and parsing of the program's options, the shared flags
+     * included: as cb_prog_parse. */
+    int (*parse)(int argc, char **argv, void *opts, FILE *out, char *err, size_t errlen);
     /* After the communicator and the transport's choice, before the results
      * file (may be NULL): the program's own checks and loading, on every
      * rank. Returns an exit code (0 goes on); the ranks agree on the worst.
-     * It may set s->common.cluster (the run's cluster name). */
+     * It may set s->common->cluster (the run's cluster name). */
     int (*prepare)(cb_session_t *s);
     /* Extra banner lines (rank 0, may be NULL). */
     void (*banner)(const cb_session_t *s, FILE *f);
@@ -131,8 +132,8 @@ struct cb_inflight;
 struct cb_session {
     const cb_prog_desc_t *desc;
     const char *progname;
-    cb_prog_opts_t common; /* the shared flags */
     void *opts;            /* the program's options (desc->opts_size bytes) */
+    cb_prog_opts_t *common; /* the shared flags, inside opts */
     void *state;           /* the program's own run state */
     cb_comm_t comm;
     int threads;           /* MPI thread level provided */

@@ -45,6 +45,7 @@
  *   A T1 skipped for the time budget: a tn_ms row with status skipped.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,7 +149,7 @@ static void fill_row(ddp_run_t *d, cb_row_t *row, const char *metric, double val
     cb_row_set_int(row, CB_COL_BYTES, (long long)d->o.grad_bytes);
     if (st && iters > 0) {
         cb_row_set_int(row, CB_COL_ITERS, iters);
-        cb_row_set_int(row, CB_COL_WARMUP_ITERS, d->o.warmup_iters);
+        cb_row_set_int(row, CB_COL_WARMUP_ITERS, d->o.common.warmup_iters);
         cb_row_set_stats(row, st);
     }
     cb_row_set_str(row, CB_COL_METRIC, metric);
@@ -271,11 +272,11 @@ static int run_steps(ddp_run_t *d, const cb_ddp_bench_sched_t *sc, int comm, cb_
         rc = CB_ERR_NOMEM;
     if ((rc = agree(d, rc)))
         goto out;
-    for (int i = 0; i < d->o.warmup_iters + iters && rc == CB_OK; i++) {
+    for (int i = 0; i < d->o.common.warmup_iters + iters && rc == CB_OK; i++) {
         double t = 0;
         if ((rc = cb_comm_barrier(&s->comm)))
             break;
-        int timed = i - d->o.warmup_iters;
+        int timed = i - d->o.common.warmup_iters;
         rc = d->eng->step(d->es, sc, comm, d->o.overlap, &t,
                           timed == iters - 1 && d->rank0 ? trace : NULL);
         if (timed >= 0)
@@ -426,7 +427,7 @@ static double forecast_us(ddp_run_t *d, double step_ms)
             tn = tl.ddp_step_us;
             cb_ddp_timeline_free(&tl);
         }
-        int steps = d->o.warmup_iters + d->o.iters;
+        int steps = d->o.common.warmup_iters + d->o.iters;
         f = steps * (t1 + (d->nranks > 1 ? tn : 0));
     }
     cb_comm_bcast(&d->s->comm, &f, sizeof f, 0);
@@ -643,7 +644,7 @@ static void print_setup(const ddp_run_t *d, const cb_ddp_bench_sched_t *sc)
                                 : "glibc's settings from the environment (MALLOC_*_, GLIBC_TUNABLES)");
     printf("# %d timed step%s per T1 after %d warm-up; T1 and T_N: the slowest rank per step, "
            "median over steps\n",
-           d->o.iters, d->o.iters == 1 ? "" : "s", d->o.warmup_iters);
+           d->o.iters, d->o.iters == 1 ? "" : "s", d->o.common.warmup_iters);
     if (d->nranks == 1)
         printf("# 1 rank: no communication, so T_N = T1 and the speedup is 1\n");
     fflush(stdout);
@@ -679,12 +680,12 @@ static int prepare(cb_session_t *s)
     /* Effort of the all-reduces measured here (cb_bench_measure's adaptive
      * method, as cb-allreduce uses it). */
     memset(&d->ar, 0, sizeof d->ar);
-    d->ar.warmup_iters = 2;
+    d->ar.common.warmup_iters = 2;
     d->ar.min_iters = 3;
     d->ar.max_iters = 50;
     d->ar.time_per_size_s = d->o.ar_time_s;
     d->ar.check = 1;
-    d->ar.quiet = d->o.quiet;
+    d->ar.common.quiet = d->o.common.quiet;
     if (d->rank0 && d->o.allreduce_csv[0] && d->nranks > 1)
         return load_curve(d);
     return 0;
@@ -751,10 +752,9 @@ out:
     return 0;
 }
 
-static int parse(int argc, char **argv, void *opts, cb_prog_opts_t *c, FILE *out, char *err,
-                 size_t errlen)
+static int parse(int argc, char **argv, void *opts, FILE *out, char *err, size_t errlen)
 {
-    return cb_ddp_bench_parse(argc, argv, opts, c, out, err, errlen);
+    return cb_ddp_bench_parse_args(argc, argv, opts, out, err, errlen);
 }
 
 static const cb_prog_desc_t cb_ddp_prog = {
@@ -762,6 +762,7 @@ static const cb_prog_desc_t cb_ddp_prog = {
     .flags = CB_PROG_TRANSPORT | CB_PROG_TOPO_ROWS | CB_PROG_ENV_ROWS | CB_PROG_KEEP_HEAP,
     .threads = CB_COMM_THREADS_MULTIPLE,
     .opts_size = sizeof(cb_ddp_bench_opts_t),
+    .common_offset = offsetof(cb_ddp_bench_opts_t, common),
     .parse = parse,
     .prepare = prepare,
     .run = run,

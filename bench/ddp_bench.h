@@ -27,6 +27,9 @@
 /* ---- options (ddp_options.c) ---- */
 
 typedef struct cb_ddp_bench_opts {
+    cb_prog_opts_t common;            /* -o, --cluster, -q, -t, --timeout, --total-time (budget
+                                         of the run), --warmup (warm-up steps per T1) */
+    int iters;                        /* timed steps per T1 */
     uint64_t grad_bytes;              /* G, resolved */
     char grad_desc[160];              /* how G was given, for the header line */
     cb_dtype_t grad_dtype;            /* gradient element type (NCCL all-reduces it) */
@@ -35,15 +38,9 @@ typedef struct cb_ddp_bench_opts {
     double bwd_frac;                  /* f_b */
     uint64_t bucket_bytes, first_bucket_bytes;
     int overlap;                      /* 0: --no-overlap */
-    int iters, warmup_iters;          /* timed and warm-up steps per T1 */
-    double total_time_s;              /* budget for the run; 0 = none */
     double ar_time_s;                 /* per bucket size when measuring all-reduce here */
     double threshold;                 /* efficiency for "use DDP" */
-    char transport[16];               /* auto, mpi, nccl */
-    char output[1024];                /* "" = results/<cluster>/cb-ddp-<run id>.csv */
     char allreduce_csv[1024];         /* "" = measure the bucket sizes here */
-    char cluster[128];
-    int quiet;
     int timeline;                     /* print each T1's measured bucket timeline */
     int realtime;                     /* CPU path: real-time waits (default on) */
     int sweep;                        /* search the measured break-even T1 */
@@ -57,9 +54,6 @@ void cb_ddp_bench_opts_default(cb_ddp_bench_opts_t *o);
  * printing help. */
 int cb_ddp_bench_parse_args(int argc, char **argv, cb_ddp_bench_opts_t *o, FILE *out, char *err,
                             size_t errlen);
-/* The same, the shared flags also into c (for cb_prog_main). */
-int cb_ddp_bench_parse(int argc, char **argv, cb_ddp_bench_opts_t *o, cb_prog_opts_t *c,
-                       FILE *out, char *err, size_t errlen);
 void cb_ddp_bench_usage(FILE *f);
 /* The model configuration the options describe. */
 void cb_ddp_bench_config(const cb_ddp_bench_opts_t *o, cb_ddp_config_t *cfg);

@@ -16,6 +16,7 @@
 void cb_ddp_bench_opts_default(cb_ddp_bench_opts_t *o)
 {
     memset(o, 0, sizeof *o);
+    cb_prog_opts_default(&o->common);
     o->grad_bytes = (uint64_t)100 << 20;
     snprintf(o->grad_desc, sizeof o->grad_desc, "default");
     o->grad_dtype = CB_DT_FLOAT;
@@ -26,11 +27,10 @@ void cb_ddp_bench_opts_default(cb_ddp_bench_opts_t *o)
     o->first_bucket_bytes = CB_DDP_FIRST_BUCKET_BYTES_DEFAULT;
     o->overlap = 1;
     o->iters = 5;
-    o->warmup_iters = 1;
-    o->total_time_s = 1200;
+    o->common.warmup_iters = 1;
+    o->common.total_time_s = 1200;
     o->ar_time_s = 1.0;
     o->threshold = CB_DDP_THRESHOLD_DEFAULT;
-    snprintf(o->transport, sizeof o->transport, "auto");
     o->sweep_lo_ms = o->sweep_hi_ms = NAN;
     o->sweep_probes = 6;
     o->realtime = 1;
@@ -126,7 +126,7 @@ void cb_ddp_bench_usage(FILE *f)
         "written as benchmark=allreduce rows, like cb-allreduce's.\n"
         "\n"
         "exit status: 0 ok, 2 usage or input error, 3 runtime error\n",
-        d.step_ms[0], d.iters, d.warmup_iters, d.total_time_s, d.ar_time_s, d.sweep_probes,
+        d.step_ms[0], d.iters, d.common.warmup_iters, d.common.total_time_s, d.ar_time_s, d.sweep_probes,
         d.threshold);
 }
 
@@ -346,7 +346,7 @@ static int ddp_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_t 
     cb_ddp_bench_opts_t *o = dp->o;
     const cb_workload_t *wl = dp->wl;
     int rc;
-    (void)out;
+    (void)c, (void)out;
     if (o->sweep && !dp->steps_given)
         o->nsteps = 0; /* --sweep alone: only the search */
     int sources = (dp->grad_arg != NULL) + (dp->params_arg != NULL) + (wl != NULL);
@@ -373,13 +373,6 @@ static int ddp_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_t 
     cb_ddp_bench_config(o, &cfg);
     if (cb_ddp_config_check(&cfg) < 0)
         return cb_errf(err, errlen, CB_ERR_USAGE, "invalid bucket configuration");
-    /* The shared flags, into the fields cb-ddp reads. */
-    snprintf(o->transport, sizeof o->transport, "%s", c->transport);
-    snprintf(o->output, sizeof o->output, "%s", c->output);
-    snprintf(o->cluster, sizeof o->cluster, "%s", c->cluster);
-    o->quiet = c->quiet;
-    o->warmup_iters = c->warmup_iters;
-    o->total_time_s = c->total_time_s;
     return CB_OK;
 }
 
@@ -396,20 +389,10 @@ static const cb_prog_parser_t ddp_parser = {
     .usage = cb_ddp_bench_usage,
 };
 
-int cb_ddp_bench_parse(int argc, char **argv, cb_ddp_bench_opts_t *o, cb_prog_opts_t *c,
-                       FILE *out, char *err, size_t errlen)
-{
-    cb_ddp_bench_opts_default(o);
-    cb_prog_opts_default(c);
-    c->warmup_iters = o->warmup_iters;
-    c->total_time_s = o->total_time_s;
-    ddp_parse_t dp = {.o = o};
-    return cb_prog_parse(&ddp_parser, argc, argv, &dp, c, out, err, errlen);
-}
-
 int cb_ddp_bench_parse_args(int argc, char **argv, cb_ddp_bench_opts_t *o, FILE *out, char *err,
                             size_t errlen)
 {
-    cb_prog_opts_t c;
-    return cb_ddp_bench_parse(argc, argv, o, &c, out, err, errlen);
+    cb_ddp_bench_opts_default(o);
+    ddp_parse_t dp = {.o = o};
+    return cb_prog_parse(&ddp_parser, argc, argv, &dp, &o->common, out, err, errlen);
 }

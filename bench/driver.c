@@ -13,7 +13,7 @@
 
 double cb_bench_timeout_s(const cb_bench_opts_t *o, double expect_s)
 {
-    return cb_prog_timeout_for(o->timeout_s, expect_s);
+    return cb_prog_timeout_for(o->common.timeout_s, expect_s);
 }
 
 int cb_bench_iters_for_budget(double iter_us, double budget_s, int min_iters, int max_iters)
@@ -81,7 +81,7 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
     if ((rc = cb_prog_agree(s, rc)))
         goto out;
     cb_comm_allreduce_max_double(&s->comm, &t, 1);
-    int more = cb_bench_iters_for_budget(t, o->time_per_size_s / 4, 0, o->warmup_iters - 1);
+    int more = cb_bench_iters_for_budget(t, o->time_per_size_s / 4, 0, o->common.warmup_iters - 1);
     double warm_sum = t;
     for (int i = 0; i < more && rc == CB_OK; i++) {
         double u = 0;

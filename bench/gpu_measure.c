@@ -242,12 +242,12 @@ static void measure_pcie(cb_gpu_ctx_t *c, cudaStream_t s)
 
     copy_ctx_t h2d = {.dst = dbuf, .src = host, .bytes = bytes, .kind = cudaMemcpyHostToDevice,
                       .stream = s};
-    rc = cb_gpu_time_op(s, memcpy_op, &h2d, o->warmup_iters, o->iters, 20000, samples, &mh->reps);
+    rc = cb_gpu_time_op(s, memcpy_op, &h2d, o->common.warmup_iters, o->iters, 20000, samples, &mh->reps);
     if (rc) {
         set_fail(mh, rc, "h2d cudaMemcpyAsync");
     } else {
         finish_bw(mh, samples, o->iters, CB_GPU_XFER_H2D, bytes);
-        mh->warmup_iters = o->warmup_iters + 1;
+        mh->warmup_iters = o->common.warmup_iters + 1;
         if (o->check) {
             cudaMemsetAsync(dbuf, 0, bytes, s);
             if ((rc = memcpy_op(&h2d)) || (rc = check_device_pattern(dbuf, count, 3, s, &mh->wrong)))
@@ -266,12 +266,12 @@ static void measure_pcie(cb_gpu_ctx_t *c, cudaStream_t s)
     if (rc)
         rc = CB_ERR_CUDA;
     if (!rc)
-        rc = cb_gpu_time_op(s, memcpy_op, &d2h, o->warmup_iters, o->iters, 20000, samples, &md->reps);
+        rc = cb_gpu_time_op(s, memcpy_op, &d2h, o->common.warmup_iters, o->iters, 20000, samples, &md->reps);
     if (rc) {
         set_fail(md, rc, "d2h cudaMemcpyAsync");
     } else {
         finish_bw(md, samples, o->iters, CB_GPU_XFER_D2H, bytes);
-        md->warmup_iters = o->warmup_iters + 1;
+        md->warmup_iters = o->common.warmup_iters + 1;
         if (o->check) {
             memset(host, 0, bytes);
             if ((rc = memcpy_op(&d2h)) || cudaStreamSynchronize(s) != cudaSuccess) {
@@ -339,12 +339,12 @@ static void measure_membw(cb_gpu_ctx_t *c, cudaStream_t s)
 
     /* copy kernel: a = b */
     if (!rc)
-        rc = cb_gpu_time_op(s, copy_kernel_op, &k, o->warmup_iters, o->iters, 5000, samples, &mk->reps);
+        rc = cb_gpu_time_op(s, copy_kernel_op, &k, o->common.warmup_iters, o->iters, 5000, samples, &mk->reps);
     if (rc) {
         set_fail(mk, rc, "copy kernel");
     } else {
         finish_bw(mk, samples, o->iters, CB_GPU_XFER_COPY, bytes);
-        mk->warmup_iters = o->warmup_iters + 1;
+        mk->warmup_iters = o->common.warmup_iters + 1;
         if (o->check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess ||
                          (rc = copy_kernel_op(&k)) ||
                          (rc = check_device_pattern(a, count, 5, s, &mk->wrong))))
@@ -359,12 +359,12 @@ static void measure_membw(cb_gpu_ctx_t *c, cudaStream_t s)
 
     /* cudaMemcpy device to device: a = b */
     copy_ctx_t m = k;
-    rc = cb_gpu_time_op(s, memcpy_op, &m, o->warmup_iters, o->iters, 5000, samples, &mm->reps);
+    rc = cb_gpu_time_op(s, memcpy_op, &m, o->common.warmup_iters, o->iters, 5000, samples, &mm->reps);
     if (rc) {
         set_fail(mm, rc, "cudaMemcpyAsync device to device");
     } else {
         finish_bw(mm, samples, o->iters, CB_GPU_XFER_MEMCPY, bytes);
-        mm->warmup_iters = o->warmup_iters + 1;
+        mm->warmup_iters = o->common.warmup_iters + 1;
         if (o->check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess || (rc = memcpy_op(&m)) ||
                          (rc = check_device_pattern(a, count, 5, s, &mm->wrong))))
             set_fail(mm, rc, "memcpy check");
@@ -377,12 +377,12 @@ static void measure_membw(cb_gpu_ctx_t *c, cudaStream_t s)
     progress(c, mm);
 
     /* triad: a = b + 3 c */
-    rc = cb_gpu_time_op(s, triad_op, &k, o->warmup_iters, o->iters, 5000, samples, &mt->reps);
+    rc = cb_gpu_time_op(s, triad_op, &k, o->common.warmup_iters, o->iters, 5000, samples, &mt->reps);
     if (rc) {
         set_fail(mt, rc, "triad kernel");
     } else {
         finish_bw(mt, samples, o->iters, CB_GPU_XFER_TRIAD, bytes);
-        mt->warmup_iters = o->warmup_iters + 1;
+        mt->warmup_iters = o->common.warmup_iters + 1;
         if (o->check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess || (rc = triad_op(&k)) ||
                          (rc = check_floats_on_host(a, count, tmp, tmp_count, expect_triad, s,
                                                     &mt->wrong))))
@@ -445,7 +445,7 @@ static void measure_fma(cb_gpu_ctx_t *c, cudaStream_t s)
         double scale = one[0] > 0 ? 20000.0 / one[0] : 64;
         double it = 4096 * scale;
         f.iters = it < 1024 ? 1024 : it > (1 << 24) ? (1 << 24) : (int)it;
-        rc = cb_gpu_time_op(s, fma_op, &f, o->warmup_iters, o->iters, 20000, samples, &m->reps);
+        rc = cb_gpu_time_op(s, fma_op, &f, o->common.warmup_iters, o->iters, 20000, samples, &m->reps);
     }
     if (rc) {
         set_fail(m, rc, "FMA kernel");
@@ -454,7 +454,7 @@ static void measure_fma(cb_gpu_ctx_t *c, cudaStream_t s)
     double flop = cb_launch_fma_flop(f.blocks, f.threads, f.iters);
     cb_stats_compute(samples, (size_t)o->iters, &m->time_us);
     m->iters = o->iters;
-    m->warmup_iters = o->warmup_iters + 1;
+    m->warmup_iters = o->common.warmup_iters + 1;
     m->value = cb_gpu_tflops(flop, m->time_us.median);
     m->spec_value = cb_gpuspec_value(c->spec, CB_GPUSPEC_FP32);
     snprintf(m->note, sizeof m->note, "%d blocks x %d threads x %d steps x %d FMA chains = %.4g "
@@ -529,7 +529,7 @@ static void measure_gemm(cb_gpu_ctx_t *c, cudaStream_t s)
                 progress(c, m);
                 continue;
             }
-            cb_gpu_gemm_measure(g, t, o->gemm_sizes[k], o->warmup_iters, o->iters, m);
+            cb_gpu_gemm_measure(g, t, o->gemm_sizes[k], o->common.warmup_iters, o->iters, m);
             cudaGetLastError();
             m->wrong = check_wrong;
             if (m->rc == CB_OK) {

@@ -17,6 +17,7 @@
 void cb_gpu_opts_default(cb_gpu_opts_t *o)
 {
     memset(o, 0, sizeof *o);
+    cb_prog_opts_default(&o->common);
     o->device = -1;
     o->parts = CB_GPU_PART_ALL;
     o->gemm_sizes[0] = 1024;
@@ -25,7 +26,7 @@ void cb_gpu_opts_default(cb_gpu_opts_t *o)
     o->ngemm_sizes = 3;
     o->gemm_types = (1 << CB_GEMM_NTYPES) - 1;
     o->mem_bytes = (uint64_t)512 << 20;
-    o->warmup_iters = 5;
+    o->common.warmup_iters = 5;
     o->iters = 20;
     o->check = 1;
     o->slow_threshold = 0.10;
@@ -84,7 +85,7 @@ void cb_gpu_usage(FILE *f)
             "usage or input error, 3 runtime error, wrong data, or no CUDA device with\n"
             "--require-gpu\n",
             CB_GPU_MAX_GEMM_N, CB_GPU_MAX_GEMM_SIZES, cb_size_format(d.mem_bytes, b, sizeof b),
-            d.warmup_iters, d.iters, d.slow_threshold * 100);
+            d.common.warmup_iters, d.iters, d.slow_threshold * 100);
 }
 
 static void print_fig(FILE *f, double v)
@@ -290,14 +291,9 @@ static int gpu_option(void *vo, int c, const char *optarg, const char *flag, FIL
 static int gpu_finish(void *vo, cb_prog_opts_t *c, FILE *out, char *err, size_t errlen)
 {
     cb_gpu_opts_t *o = vo;
-    (void)out;
+    (void)c, (void)out;
     if ((o->parts & CB_GPU_PART_GEMM) && !o->gemm_types)
         return cb_errf(err, errlen, CB_ERR_USAGE, "--gemm-types: no type left to measure");
-    /* The shared flags, into the fields cb-gpu reads. */
-    snprintf(o->output, sizeof o->output, "%s", c->output);
-    snprintf(o->cluster, sizeof o->cluster, "%s", c->cluster);
-    o->quiet = c->quiet;
-    o->warmup_iters = c->warmup_iters;
     return CB_OK;
 }
 
@@ -314,18 +310,9 @@ static const cb_prog_parser_t gpu_parser = {
     .usage = cb_gpu_usage,
 };
 
-int cb_gpu_parse(int argc, char **argv, cb_gpu_opts_t *o, cb_prog_opts_t *c, FILE *out,
-                 char *err, size_t errlen)
-{
-    cb_gpu_opts_default(o);
-    cb_prog_opts_default(c);
-    c->warmup_iters = o->warmup_iters;
-    return cb_prog_parse(&gpu_parser, argc, argv, o, c, out, err, errlen);
-}
-
 int cb_gpu_parse_args(int argc, char **argv, cb_gpu_opts_t *o, FILE *out, char *err,
                       size_t errlen)
 {
-    cb_prog_opts_t c;
-    return cb_gpu_parse(argc, argv, o, &c, out, err, errlen);
+    cb_gpu_opts_default(o);
+    return cb_prog_parse(&gpu_parser, argc, argv, o, &o->common, out, err, errlen);
 }

@@ -5,6 +5,7 @@
  * prints per-GPU results, a summary table and the slow-GPU verdicts
  * (gpu_report.c). Without a CUDA device (or a CUDA build) it writes a
  * skipped row, or fails with --require-gpu. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,7 @@ static int run(cb_session_t *s)
         snprintf(r->host, sizeof r->host, "%s", comm->hostname);
         r->rank = comm->rank;
         r->device = i < nrep ? -1 : -2; /* -2: padding for the gather */
-        cb_gpu_ctx_t c = {.o = o, .progress = comm->rank == 0 && !o->quiet, .rep = r,
+        cb_gpu_ctx_t c = {.o = o, .progress = comm->rank == 0 && !o->common.quiet, .rep = r,
                           .others = comm->size > 1 ? comm->local_size - 1 : 0};
         int active = 0;
         if (i < nrep && !nmine)
@@ -149,11 +150,10 @@ out:
 }
 
 /* --list-specs prints the table instead of running. */
-static int parse(int argc, char **argv, void *opts, cb_prog_opts_t *c, FILE *out, char *err,
-                 size_t errlen)
+static int parse(int argc, char **argv, void *opts, FILE *out, char *err, size_t errlen)
 {
     cb_gpu_opts_t *o = opts;
-    int rc = cb_gpu_parse(argc, argv, o, c, out, err, errlen);
+    int rc = cb_gpu_parse_args(argc, argv, o, out, err, errlen);
     if (rc == CB_OK && o->list_specs) {
         cb_gpu_print_specs(out);
         return 1;
@@ -166,6 +166,7 @@ static const cb_prog_desc_t cb_gpu_prog = {
     .flags = CB_PROG_TOPO_ROWS,
     .threads = CB_COMM_THREADS_SINGLE,
     .opts_size = sizeof(cb_gpu_opts_t),
+    .common_offset = offsetof(cb_gpu_opts_t, common),
     .parse = parse,
     .run = run,
 };

@@ -14,19 +14,19 @@
 void cb_bench_opts_default(cb_prog_t prog, cb_bench_opts_t *o)
 {
     memset(o, 0, sizeof *o);
+    cb_prog_opts_default(&o->common);
     o->min_bytes = prog == CB_PROG_P2P ? 1 : 1024;
     o->max_bytes = prog == CB_PROG_P2P ? (4u << 20) : (64u << 20);
     o->step_factor = prog == CB_PROG_P2P ? 4 : 2;
     o->dtypes[0] = prog == CB_PROG_P2P ? CB_DT_UINT8 : CB_DT_FLOAT;
     o->ndtypes = 1;
-    snprintf(o->transport, sizeof o->transport, "auto");
     o->placements = CB_PLACE_OUT | CB_PLACE_IN;
     o->check = 1;
-    o->warmup_iters = 5;
+    o->common.warmup_iters = 5;
     o->min_iters = 5;
     o->max_iters = prog == CB_PROG_P2P ? 10000 : 1000;
     o->time_per_size_s = prog == CB_PROG_P2P ? 0.25 : 0.5;
-    o->total_time_s = 600;
+    o->common.total_time_s = 600;
     o->modes = CB_P2P_LATENCY | CB_P2P_BW | CB_P2P_BIBW;
     o->window = 64;
 }
@@ -87,7 +87,7 @@ void cb_bench_usage(cb_prog_t prog, FILE *f)
             "  -q, --quiet             no progress lines on stderr\n"
             "  -h, --help              this text\n\n"
             "exit status: 0 ok, 2 usage or input error, 3 runtime error or wrong data\n",
-            d.warmup_iters, d.max_iters, d.min_iters, d.time_per_size_s, d.total_time_s,
+            d.common.warmup_iters, d.max_iters, d.min_iters, d.time_per_size_s, d.common.total_time_s,
             p2p ? "cb-p2p" : "cb-allreduce");
 }
 
@@ -253,20 +253,13 @@ static int bench_option(void *vp, int c, const char *optarg, const char *flag, F
 static int bench_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_t errlen)
 {
     cb_bench_opts_t *o = ((bench_parse_t *)vp)->o;
-    (void)out;
+    (void)c, (void)out;
     if (o->min_bytes > o->max_bytes)
         return cb_errf(err, errlen, CB_ERR_USAGE, "-b (%llu bytes) is larger than -e (%llu bytes)",
-                    (unsigned long long)o->min_bytes, (unsigned long long)o->max_bytes);
+                       (unsigned long long)o->min_bytes, (unsigned long long)o->max_bytes);
     if (o->min_iters > o->max_iters)
-        return cb_errf(err, errlen, CB_ERR_USAGE, "--min-iters %d is larger than -n %d", o->min_iters, o->max_iters);
-    /* The shared flags, into the fields the driver reads. */
-    snprintf(o->transport, sizeof o->transport, "%s", c->transport);
-    snprintf(o->output, sizeof o->output, "%s", c->output);
-    snprintf(o->cluster, sizeof o->cluster, "%s", c->cluster);
-    o->quiet = c->quiet;
-    o->warmup_iters = c->warmup_iters;
-    o->total_time_s = c->total_time_s;
-    o->timeout_s = c->timeout_s;
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--min-iters %d is larger than -n %d",
+                       o->min_iters, o->max_iters);
     return CB_OK;
 }
 
@@ -283,20 +276,10 @@ static const cb_prog_parser_t parsers[] = {
                      bench_option, bench_finish, p2p_usage},
 };
 
-int cb_bench_parse(cb_prog_t prog, int argc, char **argv, cb_bench_opts_t *o, cb_prog_opts_t *c,
-                   FILE *out, char *err, size_t errlen)
-{
-    cb_bench_opts_default(prog, o);
-    cb_prog_opts_default(c);
-    c->warmup_iters = o->warmup_iters;
-    c->total_time_s = o->total_time_s;
-    bench_parse_t bp = {o, prog, 0, 0};
-    return cb_prog_parse(&parsers[prog], argc, argv, &bp, c, out, err, errlen);
-}
-
 int cb_bench_parse_args(cb_prog_t prog, int argc, char **argv, cb_bench_opts_t *o, FILE *out,
                         char *err, size_t errlen)
 {
-    cb_prog_opts_t c;
-    return cb_bench_parse(prog, argc, argv, o, &c, out, err, errlen);
+    cb_bench_opts_default(prog, o);
+    bench_parse_t bp = {o, prog, 0, 0};
+    return cb_prog_parse(&parsers[prog], argc, argv, &bp, &o->common, out, err, errlen);
 }

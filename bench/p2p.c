@@ -3,6 +3,7 @@
  * and osu_bibw) and the sweep over pairs and sizes, with an all-pairs matrix
  * (mpiGraph-style) so one bad link stands out. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,10 +340,9 @@ static int run(cb_session_t *s)
     return 0;
 }
 
-static int parse(int argc, char **argv, void *opts, cb_prog_opts_t *c, FILE *out, char *err,
-                 size_t errlen)
+static int parse(int argc, char **argv, void *opts, FILE *out, char *err, size_t errlen)
 {
-    return cb_bench_parse(CB_PROG_P2P, argc, argv, opts, c, out, err, errlen);
+    return cb_bench_parse_args(CB_PROG_P2P, argc, argv, opts, out, err, errlen);
 }
 
 static const cb_prog_desc_t cb_p2p_prog = {
@@ -350,6 +350,7 @@ static const cb_prog_desc_t cb_p2p_prog = {
     .flags = CB_PROG_TRANSPORT | CB_PROG_TOPO_ROWS | CB_PROG_ENV_ROWS | CB_PROG_KEEP_HEAP,
     .threads = CB_COMM_THREADS_SINGLE,
     .opts_size = sizeof(cb_bench_opts_t),
+    .common_offset = offsetof(cb_bench_opts_t, common),
     .parse = parse,
     .prepare = prepare,
     .run = run,

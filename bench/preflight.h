@@ -17,15 +17,15 @@
 #define CB_PREFLIGHT_CLOCK_ROUNDS 16
 
 typedef struct cb_preflight_opts {
+    cb_prog_opts_t common;   /* -o (default <results dir>/<cluster>/cb-preflight-<run
+                                id>.csv), --results-dir (default "results"), --cluster
+                                ("" = the profile's name, $CB_CLUSTER, "local"), -q,
+                                --timeout */
     char profile[1024];      /* --profile NAME|PATH; "" = $CB_PROFILE or none */
     int profile_from_env;    /* profile came from $CB_PROFILE */
-    char results_dir[1024];  /* --results-dir (default "results") */
-    char output[1024];       /* -o; "" = <results dir>/<cluster>/cb-preflight-<run id>.csv */
-    char cluster[128];       /* --cluster; "" = the profile's name, $CB_CLUSTER, "local" */
     char sysfs_root[1024];   /* --sysfs-root (default "/sys") */
     char logind_root[1024];  /* --logind-root (default "/") */
     double clock_tolerance_s;
-    int quiet;
 } cb_preflight_opts_t;
 
 /* Defaults; profile from $CB_PROFILE when set and not empty. */
@@ -34,9 +34,6 @@ void cb_preflight_opts_default(cb_preflight_opts_t *o);
  * CB_ERR_USAGE with a one-line reason in err. No I/O besides help. */
 int cb_preflight_parse_args(int argc, char **argv, cb_preflight_opts_t *o, FILE *out, char *err,
                             size_t errlen);
-/* The same, the shared flags also into c (for cb_prog_main). */
-int cb_preflight_parse(int argc, char **argv, cb_preflight_opts_t *o, cb_prog_opts_t *c,
-                       FILE *out, char *err, size_t errlen);
 void cb_preflight_usage(FILE *f);
 
 /* ---- real facts (preflight_facts.c) ---- */

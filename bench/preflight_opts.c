@@ -13,12 +13,12 @@
 void cb_preflight_opts_default(cb_preflight_opts_t *o)
 {
     memset(o, 0, sizeof *o);
+    cb_prog_opts_default(&o->common);
     const char *p = getenv("CB_PROFILE");
     if (p && *p && strlen(p) < sizeof o->profile) {
         snprintf(o->profile, sizeof o->profile, "%s", p);
         o->profile_from_env = 1;
     }
-    snprintf(o->results_dir, sizeof o->results_dir, "results");
     snprintf(o->sysfs_root, sizeof o->sysfs_root, "/sys");
     snprintf(o->logind_root, sizeof o->logind_root, "/");
     o->clock_tolerance_s = CB_PREFLIGHT_CLOCK_TOLERANCE_S;
@@ -111,7 +111,7 @@ static int pf_option(void *vo, int c, const char *optarg, const char *flag, FILE
         o->profile_from_env = 0;
         return rc;
     case OPT_RESULTS_DIR:
-        return set_path(o->results_dir, sizeof o->results_dir, "--results-dir", optarg, err,
+        return set_path(o->common.results_dir, sizeof o->common.results_dir, "--results-dir", optarg, err,
                         errlen);
     case OPT_SYSFS:
         return set_path(o->sysfs_root, sizeof o->sysfs_root, "--sysfs-root", optarg, err, errlen);
@@ -127,39 +127,17 @@ static int pf_option(void *vo, int c, const char *optarg, const char *flag, FILE
     return cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);
 }
 
-static int pf_finish(void *vo, cb_prog_opts_t *c, FILE *out, char *err, size_t errlen)
-{
-    cb_preflight_opts_t *o = vo;
-    (void)out, (void)err, (void)errlen;
-    /* The shared flags, into the fields cb-preflight reads; its results
-     * directory is the skeleton's too. */
-    snprintf(o->output, sizeof o->output, "%s", c->output);
-    snprintf(o->cluster, sizeof o->cluster, "%s", c->cluster);
-    o->quiet = c->quiet;
-    snprintf(c->results_dir, sizeof c->results_dir, "%s", o->results_dir);
-    return CB_OK;
-}
-
 static const cb_prog_parser_t pf_parser = {
     .name = "cb-preflight",
     .shared = CB_PROG_OPT_OUTPUT | CB_PROG_OPT_CLUSTER | CB_PROG_OPT_QUIET | CB_PROG_OPT_TIMEOUT,
     .longopts = pf_longopts,
     .option = pf_option,
-    .finish = pf_finish,
     .usage = cb_preflight_usage,
 };
-
-int cb_preflight_parse(int argc, char **argv, cb_preflight_opts_t *o, cb_prog_opts_t *c,
-                       FILE *out, char *err, size_t errlen)
-{
-    cb_preflight_opts_default(o);
-    cb_prog_opts_default(c);
-    return cb_prog_parse(&pf_parser, argc, argv, o, c, out, err, errlen);
-}
 
 int cb_preflight_parse_args(int argc, char **argv, cb_preflight_opts_t *o, FILE *out, char *err,
                             size_t errlen)
 {
-    cb_prog_opts_t c;
-    return cb_preflight_parse(argc, argv, o, &c, out, err, errlen);
+    cb_preflight_opts_default(o);
+    return cb_prog_parse(&pf_parser, argc, argv, o, &o->common, out, err, errlen);
 }

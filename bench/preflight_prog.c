@@ -5,6 +5,7 @@
  * and decides the exit code. Every rank walks the same collectives in the
  * same order; extra ranks on a node only join the MPI exchange. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,15 +120,15 @@ static void local_checks(const cb_preflight_opts_t *o, const pf_profile_t *p, cb
 
     /* This node's token in the results directory, read back at once. */
     char path[1400], text[256], detail[1500] = "";
-    cb_preflight_token_path(o->results_dir, run_id, c->node, path, sizeof path);
+    cb_preflight_token_path(o->common.results_dir, run_id, c->node, path, sizeof path);
     cb_preflight_token_text(run_id, c->hostname, text, sizeof text);
-    *wrote = cb_preflight_write_token(o->results_dir, path, text, detail, sizeof detail) == CB_OK;
+    *wrote = cb_preflight_write_token(o->common.results_dir, path, text, detail, sizeof detail) == CB_OK;
     if (*wrote && cb_preflight_read_token(path, text, 0) != CB_PREFLIGHT_TOKEN_OK) {
         snprintf(detail, sizeof detail, "%s reads back other content than was written", path);
         unlink(path);
         *wrote = 0;
     }
-    cb_preflight_check_results_dir(o->results_dir, detail, &v[CB_PREFLIGHT_RESULTS_DIR]);
+    cb_preflight_check_results_dir(o->common.results_dir, detail, &v[CB_PREFLIGHT_RESULTS_DIR]);
 }
 
 /* Leaders read every other node's token; then each removes its own. */
@@ -162,14 +163,14 @@ static int shared_storage(const cb_preflight_opts_t *o, cb_comm_t *c, const char
                 int r = c->node_leader[k];
                 char path[1400], text[256];
                 peers[i] = c->hosts[r];
-                cb_preflight_token_path(o->results_dir, run_id, k, path, sizeof path);
+                cb_preflight_token_path(o->common.results_dir, run_id, k, path, sizeof path);
                 cb_preflight_token_text(run_id, c->hosts[r], text, sizeof text);
                 double t0 = cb_timer_now_us();
                 found[i++] = all[r] ? cb_preflight_read_token(path, text, wait_s)
                                     : CB_PREFLIGHT_TOKEN_NOT_WRITTEN;
                 wait_s -= (cb_timer_now_us() - t0) / 1e6;
             }
-            cb_preflight_check_shared(o->results_dir, wrote, peers, found, (size_t)n,
+            cb_preflight_check_shared(o->common.results_dir, wrote, peers, found, (size_t)n,
                                       &me->v[CB_PREFLIGHT_SHARED_STORAGE]);
         } else {
             cb_preflight_verdict_set(&me->v[CB_PREFLIGHT_SHARED_STORAGE], CB_PREFLIGHT_FAIL,
@@ -182,7 +183,7 @@ static int shared_storage(const cb_preflight_opts_t *o, cb_comm_t *c, const char
     rc = cb_comm_barrier(c); /* every token is read */
     if (me->leader && wrote) {
         char path[1400];
-        cb_preflight_token_path(o->results_dir, run_id, c->node, path, sizeof path);
+        cb_preflight_token_path(o->common.results_dir, run_id, c->node, path, sizeof path);
         unlink(path);
     }
     return rc;
@@ -380,7 +381,7 @@ static int report(const cb_preflight_opts_t *o, const pf_profile_t *p, cb_comm_t
     }
 
     int count[3] = {0, 0, 0}, write_err = 0;
-    if (!o->quiet)
+    if (!o->common.quiet)
         printf("#\n# %-21s %-16s %-6s %s\n", "check", "node", "status", "note");
     for (int check = 0; check < CB_PREFLIGHT_NCHECKS; check++) {
         for (int k = 0; k < nn; k++) {
@@ -393,7 +394,7 @@ static int report(const cb_preflight_opts_t *o, const pf_profile_t *p, cb_comm_t
             if (write_row(res, ctx, hosts[k], check, v, wrong))
                 write_err = 1;
             count[v->status]++;
-            if (!o->quiet || v->status != CB_PREFLIGHT_PASS)
+            if (!o->common.quiet || v->status != CB_PREFLIGHT_PASS)
                 printf("  %-21s %-16s %-6s %s\n", cb_preflight_check_name(check), hosts[k],
                        cb_preflight_status_name(v->status), v->msg);
             if (check == CB_PREFLIGHT_NODES)
@@ -437,8 +438,8 @@ static int prepare(cb_session_t *s)
     }
     cb_comm_bcast(&s->comm, &pr->prof, sizeof pr->prof, 0);
     cb_comm_bcast(&s->comm, &status, sizeof status, 0);
-    if (!status && !s->common.cluster[0] && pr->prof.have)
-        snprintf(s->common.cluster, sizeof s->common.cluster, "%s", pr->prof.name);
+    if (!status && !s->common->cluster[0] && pr->prof.have)
+        snprintf(s->common->cluster, sizeof s->common->cluster, "%s", pr->prof.name);
     return status;
 }
 
@@ -452,7 +453,7 @@ static void banner(const cb_session_t *s, FILE *f)
     else
         fprintf(f, "# profile: none (--profile or $CB_PROFILE): the iface, link speed and GPU "
                    "count checks are skipped\n");
-    fprintf(f, "# results dir tested: %s\n", s->common.results_dir);
+    fprintf(f, "# results dir tested: %s\n", s->common->results_dir);
 }
 
 /* The phase in flight, marked if a node hangs in it. */
@@ -555,10 +556,9 @@ static void cleanup(cb_session_t *s)
     s->state = NULL;
 }
 
-static int parse(int argc, char **argv, void *opts, cb_prog_opts_t *c, FILE *out, char *err,
-                 size_t errlen)
+static int parse(int argc, char **argv, void *opts, FILE *out, char *err, size_t errlen)
 {
-    return cb_preflight_parse(argc, argv, opts, c, out, err, errlen);
+    return cb_preflight_parse_args(argc, argv, opts, out, err, errlen);
 }
 
 static const cb_prog_desc_t cb_preflight_prog = {
@@ -566,6 +566,7 @@ static const cb_prog_desc_t cb_preflight_prog = {
     .flags = CB_PROG_QUIET_BANNER,
     .threads = CB_COMM_THREADS_SINGLE,
     .opts_size = sizeof(cb_preflight_opts_t),
+    .common_offset = offsetof(cb_preflight_opts_t, common),
     .parse = parse,
     .prepare = prepare,
     .banner = banner,

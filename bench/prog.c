@@ -107,7 +107,7 @@ double cb_prog_timeout_for(double timeout_s, double expect_s)
 /* The timeout of a point of this session. */
 static double timeout_s(const cb_session_t *s, double expect_s)
 {
-    return cb_prog_timeout_for(s->common.timeout_s, expect_s);
+    return cb_prog_timeout_for(s->common->timeout_s, expect_s);
 }
 
 void cb_prog_point_begin(cb_session_t *s, cb_row_t *row, const char *timeout_note,
@@ -181,9 +181,9 @@ int cb_prog_agree(cb_session_t *s, int rc)
 int cb_prog_over_budget(cb_session_t *s, double forecast_us)
 {
     int skip = 0;
-    if (s->comm.rank == 0 && s->common.total_time_s > 0 && forecast_us > 0) {
+    if (s->comm.rank == 0 && s->common->total_time_s > 0 && forecast_us > 0) {
         double elapsed_us = cb_timer_now_us() - s->t_start_us;
-        skip = elapsed_us + forecast_us > s->common.total_time_s * 1e6;
+        skip = elapsed_us + forecast_us > s->common->total_time_s * 1e6;
     }
     cb_comm_bcast(&s->comm, &skip, sizeof skip, 0);
     return skip;
@@ -194,14 +194,14 @@ void cb_prog_skip_note(cb_session_t *s, const char *what)
     if (s->comm.rank == 0)
         fprintf(stderr, "%s: --total-time %g s reached: skipping %s (raise --total-time to "
                         "measure them)\n",
-                s->progname, s->common.total_time_s, what);
+                s->progname, s->common->total_time_s, what);
     s->capped = 1;
 }
 
 void cb_prog_progress(const cb_session_t *s, size_t done, size_t total, const char *text,
                       double t0_us)
 {
-    if (s->comm.rank != 0 || s->common.quiet)
+    if (s->comm.rank != 0 || s->common->quiet)
         return;
     fprintf(stderr, "%s: [%zu/%zu] %s, %.1f s\n", s->progname, done, total, text,
             (cb_timer_now_us() - t0_us) / 1e6);
@@ -241,7 +241,7 @@ static int write_topology(cb_session_t *s)
 static void print_banner(const cb_session_t *s)
 {
     const cb_prog_desc_t *d = s->desc;
-    if ((d->flags & CB_PROG_QUIET_BANNER) && s->common.quiet)
+    if ((d->flags & CB_PROG_QUIET_BANNER) && s->common->quiet)
         return;
     printf("# %s: %d rank(s) on %d node(s) (%s), %d per node; bootstrap %s", s->progname,
            s->comm.size, s->comm.nnodes, s->ctx.hosts ? s->ctx.hosts : "?",
@@ -304,7 +304,8 @@ static int start(cb_session_t *s, const cb_prog_desc_t *d, int argc, char **argv
         return 3;
     }
     /* Usage errors are found before MPI starts, so they cost nothing. */
-    int rc = d->parse(argc, argv, s->opts, &s->common, stdout, err, sizeof err);
+    s->common = (cb_prog_opts_t *)((char *)s->opts + d->common_offset);
+    int rc = d->parse(argc, argv, s->opts, stdout, err, sizeof err);
     if (rc == 1) {
         free(s->opts);
         return -1;
@@ -326,7 +327,7 @@ static int start(cb_session_t *s, const cb_prog_desc_t *d, int argc, char **argv
     }
     int status = 0;
     if (d->flags & CB_PROG_TRANSPORT) {
-        rc = cb_transport_select(s->common.transport, &s->tp, s->transport_why,
+        rc = cb_transport_select(s->common->transport, &s->tp, s->transport_why,
                                  sizeof s->transport_why);
         if (rc) {
             if (s->comm.rank == 0)
@@ -338,7 +339,7 @@ static int start(cb_session_t *s, const cb_prog_desc_t *d, int argc, char **argv
     if (!status && d->prepare)
         status = d->prepare(s);
 
-    cb_results_ctx_init(&s->ctx, s->common.cluster[0] ? s->common.cluster : NULL);
+    cb_results_ctx_init(&s->ctx, s->common->cluster[0] ? s->common->cluster : NULL);
     /* One run id for all ranks: rank 0's. */
     cb_comm_bcast(&s->comm, s->ctx.run_id, sizeof s->ctx.run_id, 0);
     s->ctx.nodes = s->comm.nnodes;
@@ -348,10 +349,10 @@ static int start(cb_session_t *s, const cb_prog_desc_t *d, int argc, char **argv
 
     if (!status && s->comm.rank == 0) {
         char path[2400];
-        if (s->common.output[0])
-            snprintf(path, sizeof path, "%s", s->common.output);
+        if (s->common->output[0])
+            snprintf(path, sizeof path, "%s", s->common->output);
         else
-            snprintf(path, sizeof path, "%s/%s/%s-%s.csv", s->common.results_dir,
+            snprintf(path, sizeof path, "%s/%s/%s-%s.csv", s->common->results_dir,
                      s->ctx.cluster, d->name, s->ctx.run_id);
         rc = cb_results_open(path, &s->res, err, sizeof err);
         if (rc) {

@@ -18,7 +18,7 @@
 enum { ALLREDUCE, P2P, DDP, GPU, PREFLIGHT };
 
 /* Parse argv (NULL-terminated, without the program name) as program `prog`;
- * c gets the shared flags. */
+ * c gets the shared flags its options hold. */
 static int parse(int prog, cb_prog_opts_t *c, char *err, size_t errlen, const char **args)
 {
     char *argv[32];
@@ -36,11 +36,24 @@ static int parse(int prog, cb_prog_opts_t *c, char *err, size_t errlen, const ch
     int rc = CB_ERR_INTERNAL;
     err[0] = '\0';
     switch (prog) {
-    case ALLREDUCE: rc = cb_bench_parse(CB_PROG_ALLREDUCE, argc, argv, &bo, c, devnull, err, errlen); break;
-    case P2P: rc = cb_bench_parse(CB_PROG_P2P, argc, argv, &bo, c, devnull, err, errlen); break;
-    case DDP: rc = cb_ddp_bench_parse(argc, argv, &dopt, c, devnull, err, errlen); break;
-    case GPU: rc = cb_gpu_parse(argc, argv, &go, c, devnull, err, errlen); break;
-    case PREFLIGHT: rc = cb_preflight_parse(argc, argv, &po, c, devnull, err, errlen); break;
+    case ALLREDUCE:
+    case P2P:
+        rc = cb_bench_parse_args(prog == P2P ? CB_PROG_P2P : CB_PROG_ALLREDUCE, argc, argv, &bo,
+                                 devnull, err, errlen);
+        *c = bo.common;
+        break;
+    case DDP:
+        rc = cb_ddp_bench_parse_args(argc, argv, &dopt, devnull, err, errlen);
+        *c = dopt.common;
+        break;
+    case GPU:
+        rc = cb_gpu_parse_args(argc, argv, &go, devnull, err, errlen);
+        *c = go.common;
+        break;
+    case PREFLIGHT:
+        rc = cb_preflight_parse_args(argc, argv, &po, devnull, err, errlen);
+        *c = po.common;
+        break;
     }
     fclose(devnull);
     return rc;
