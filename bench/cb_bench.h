@@ -28,15 +28,15 @@ enum { CB_PLACE_OUT = 1, CB_PLACE_IN = 2 };
 enum { CB_P2P_LATENCY = 1, CB_P2P_BW = 2, CB_P2P_BIBW = 4 };
 
 typedef struct cb_bench_opts {
-    cb_prog_opts_t common;         /* -o, --cluster, -q, -t, --timeout, --total-time, and
-                                      -w/--warmup: at most this many warm-up iterations */
+    cb_prog_opts_t common;         /* -o, --cluster, -q, -t, --timeout, --total-time, -c
+                                      (check the data), and -w/--warmup: at most this
+                                      many warm-up iterations */
     uint64_t min_bytes, max_bytes; /* -b, -e */
     uint64_t step_factor;          /* -f: multiply (default 2) */
     uint64_t step_bytes;           /* -i: add instead (0 = use factor) */
     cb_dtype_t dtypes[CB_DT_COUNT];
     int ndtypes;
     int placements;                /* CB_PLACE_* bits */
-    int check;                     /* validate data (default on) */
     int min_iters, max_iters;      /* bounds on timed iterations (-n = max) */
     double time_per_size_s;        /* budget per size and variant */
     /* point-to-point */

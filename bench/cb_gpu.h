@@ -39,8 +39,8 @@ typedef enum cb_gpu_gemm_type {
 } cb_gpu_gemm_type_t;
 
 typedef struct cb_gpu_opts {
-    cb_prog_opts_t common; /* -o, --cluster, -q, --timeout, and -w/--warmup: untimed
-                              operations before timing */
+    cb_prog_opts_t common; /* -o, --cluster, -q, --timeout, -c (check the data), and
+                              -w/--warmup: untimed operations before timing */
     int require_gpu;    /* no device = error (exit 3) instead of a skipped row */
     int list_specs;     /* print the spec table and exit */
     int device;         /* -1: automatic (see usage) */
@@ -50,7 +50,6 @@ typedef struct cb_gpu_opts {
     int gemm_types;     /* bits 1 << cb_gpu_gemm_type_t */
     uint64_t mem_bytes; /* buffer size for memory/PCIe measurements */
     int iters;          /* timed samples per measurement */
-    int check;          /* validate data (default 1) */
     double slow_threshold; /* fraction below the peer median that flags a GPU */
 } cb_gpu_opts_t;
 

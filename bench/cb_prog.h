@@ -37,6 +37,7 @@ enum {
     CB_PROG_OPT_WARMUP = 1 << 5,     /* --warmup N (alias --warmup_iters; -w unless the
                                         program's own options use -w) */
     CB_PROG_OPT_TRANSPORT = 1 << 6,  /* -t, --transport auto|mpi|nccl */
+    CB_PROG_OPT_CHECK = 1 << 7,      /* -c 0|1, --check[=0|1], --no-check */
 };
 
 /* Values of the shared flags. */
@@ -49,6 +50,7 @@ typedef struct cb_prog_opts {
     double total_time_s;  /* budget of the whole run; 0 = none */
     int warmup_iters;
     char transport[16];   /* auto, mpi, nccl */
+    int check;            /* validate the data (default 1) */
 } cb_prog_opts_t;
 
 /* A program's command line: the shared flags it takes and its own. */
@@ -77,7 +79,7 @@ typedef struct cb_prog_parser {
 int cb_prog_parse(const cb_prog_parser_t *p, int argc, char **argv, void *o, cb_prog_opts_t *c,
                   FILE *out, char *err, size_t errlen);
 /* Defaults of the shared flags: results dir "results", transport "auto",
- * the rest empty or 0. */
+ * check 1, the rest empty or 0. */
 void cb_prog_opts_default(cb_prog_opts_t *c);
 /* An integer option in [min, max] ("<flag> '<v>': expected an integer in
  * [min, max]"). */

@@ -684,7 +684,7 @@ static int prepare(cb_session_t *s)
     d->ar.min_iters = 3;
     d->ar.max_iters = 50;
     d->ar.time_per_size_s = d->o.ar_time_s;
-    d->ar.check = 1;
+    d->ar.common.check = 1;
     d->ar.common.quiet = d->o.common.quiet;
     if (d->rank0 && d->o.allreduce_csv[0] && d->nranks > 1)
         return load_curve(d);

@@ -122,7 +122,7 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
     m->busbw_gbps = m->algbw_gbps * cb_bw_bus_factor(b->coll, nranks);
 
     /* Validation, outside the timed loop: fresh data, one operation. */
-    if (o->check) {
+    if (o->common.check) {
         uint64_t wrong = 0;
         if (r->active) {
             rc = b->init_data(r, 1);
@@ -275,7 +275,7 @@ int cb_bench_sweep(cb_session_t *s, const cb_bench_sweep_t *w)
         if (k == 0 || p->group != w->points[k - 1].group ||
             p->series != w->points[k - 1].series) {
             double n = (double)(group_end(w, k) - k);
-            double fc = expect_us * (1 + o->min_iters + (o->check ? 1 : 0)) * n;
+            double fc = expect_us * (1 + o->min_iters + (o->common.check ? 1 : 0)) * n;
             if (cb_prog_over_budget(s, fc)) {
                 k = skip_series(s, w, k);
                 continue;

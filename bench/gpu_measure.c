@@ -248,7 +248,7 @@ static void measure_pcie(cb_gpu_ctx_t *c, cudaStream_t s)
     } else {
         finish_bw(mh, samples, o->iters, CB_GPU_XFER_H2D, bytes);
         mh->warmup_iters = o->common.warmup_iters + 1;
-        if (o->check) {
+        if (o->common.check) {
             cudaMemsetAsync(dbuf, 0, bytes, s);
             if ((rc = memcpy_op(&h2d)) || (rc = check_device_pattern(dbuf, count, 3, s, &mh->wrong)))
                 set_fail(mh, rc, "h2d check");
@@ -272,7 +272,7 @@ static void measure_pcie(cb_gpu_ctx_t *c, cudaStream_t s)
     } else {
         finish_bw(md, samples, o->iters, CB_GPU_XFER_D2H, bytes);
         md->warmup_iters = o->common.warmup_iters + 1;
-        if (o->check) {
+        if (o->common.check) {
             memset(host, 0, bytes);
             if ((rc = memcpy_op(&d2h)) || cudaStreamSynchronize(s) != cudaSuccess) {
                 set_fail(md, rc, "d2h check");
@@ -345,7 +345,7 @@ static void measure_membw(cb_gpu_ctx_t *c, cudaStream_t s)
     } else {
         finish_bw(mk, samples, o->iters, CB_GPU_XFER_COPY, bytes);
         mk->warmup_iters = o->common.warmup_iters + 1;
-        if (o->check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess ||
+        if (o->common.check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess ||
                          (rc = copy_kernel_op(&k)) ||
                          (rc = check_device_pattern(a, count, 5, s, &mk->wrong))))
             set_fail(mk, rc, "copy kernel check");
@@ -365,7 +365,7 @@ static void measure_membw(cb_gpu_ctx_t *c, cudaStream_t s)
     } else {
         finish_bw(mm, samples, o->iters, CB_GPU_XFER_MEMCPY, bytes);
         mm->warmup_iters = o->common.warmup_iters + 1;
-        if (o->check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess || (rc = memcpy_op(&m)) ||
+        if (o->common.check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess || (rc = memcpy_op(&m)) ||
                          (rc = check_device_pattern(a, count, 5, s, &mm->wrong))))
             set_fail(mm, rc, "memcpy check");
     }
@@ -383,7 +383,7 @@ static void measure_membw(cb_gpu_ctx_t *c, cudaStream_t s)
     } else {
         finish_bw(mt, samples, o->iters, CB_GPU_XFER_TRIAD, bytes);
         mt->warmup_iters = o->common.warmup_iters + 1;
-        if (o->check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess || (rc = triad_op(&k)) ||
+        if (o->common.check && (cudaMemsetAsync(a, 0, bytes, s) != cudaSuccess || (rc = triad_op(&k)) ||
                          (rc = check_floats_on_host(a, count, tmp, tmp_count, expect_triad, s,
                                                     &mt->wrong))))
             set_fail(mt, rc, "triad check");
@@ -460,7 +460,7 @@ static void measure_fma(cb_gpu_ctx_t *c, cudaStream_t s)
     snprintf(m->note, sizeof m->note, "%d blocks x %d threads x %d steps x %d FMA chains = %.4g "
              "FLOP per kernel (2 per FMA)", f.blocks, f.threads, f.iters, CB_KERNELS_FMA_CHAINS,
              flop);
-    if (o->check) {
+    if (o->common.check) {
         if (!(host = malloc(nthreads * sizeof *host)) ||
             cudaMemcpyAsync(host, f.out, nthreads * sizeof *host, cudaMemcpyDeviceToHost, s) !=
                 cudaSuccess ||
@@ -513,7 +513,7 @@ static void measure_gemm(cb_gpu_ctx_t *c, cudaStream_t s)
         double max_rel = 0;
         long long check_wrong = -1;
         int crc = CB_OK;
-        if (o->check) {
+        if (o->common.check) {
             crc = cb_gpu_gemm_check(g, t, 256, &wrong, &max_rel, why, sizeof why);
             if (!crc)
                 check_wrong = (long long)wrong;

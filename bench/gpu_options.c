@@ -28,7 +28,6 @@ void cb_gpu_opts_default(cb_gpu_opts_t *o)
     o->mem_bytes = (uint64_t)512 << 20;
     o->common.warmup_iters = 5;
     o->iters = 20;
-    o->check = 1;
     o->slow_threshold = 0.10;
 }
 
@@ -197,7 +196,7 @@ static int size_item(const char *tok, void *vc)
 
 enum {
     OPT_MEASURE = 256, OPT_GEMM_SIZES, OPT_GEMM_TYPES, OPT_MEM_SIZE, OPT_DEVICE,
-    OPT_CHECK_ON, OPT_NO_CHECK, OPT_SLOW, OPT_REQUIRE, OPT_LIST_SPECS,
+    OPT_SLOW, OPT_REQUIRE, OPT_LIST_SPECS,
 };
 
 /* cb-gpu's options beyond the shared flags (cb_prog.h). */
@@ -208,8 +207,6 @@ static const struct option gpu_longopts[] = {
     {"mem-size", required_argument, 0, OPT_MEM_SIZE},
     {"device", required_argument, 0, OPT_DEVICE},
     {"iters", required_argument, 0, 'n'},
-    {"check", optional_argument, 0, OPT_CHECK_ON},
-    {"no-check", no_argument, 0, OPT_NO_CHECK},
     {"slow-threshold", required_argument, 0, OPT_SLOW},
     {"require-gpu", no_argument, 0, OPT_REQUIRE},
     {"list-specs", no_argument, 0, OPT_LIST_SPECS},
@@ -267,13 +264,6 @@ static int gpu_option(void *vo, int c, const char *optarg, const char *flag, FIL
         if ((rc = cb_prog_parse_int("-n", optarg, 1, 100000, &o->iters, err, errlen)))
             return rc;
         return CB_OK;
-    case 'c':
-    case OPT_CHECK_ON:
-        if (!optarg || !strcmp(optarg, "1")) o->check = 1;
-        else if (!strcmp(optarg, "0")) o->check = 0;
-        else return cb_errf(err, errlen, CB_ERR_USAGE, "-c '%s': expected 0 or 1", optarg);
-        return CB_OK;
-    case OPT_NO_CHECK: o->check = 0; return CB_OK;
     case OPT_SLOW: {
         double pct;
         if (cb_parse_double(optarg, 0, 99, &pct))
@@ -300,10 +290,10 @@ static int gpu_finish(void *vo, cb_prog_opts_t *c, FILE *out, char *err, size_t 
 static const cb_prog_parser_t gpu_parser = {
     .name = "cb-gpu",
     .shared = CB_PROG_OPT_OUTPUT | CB_PROG_OPT_CLUSTER | CB_PROG_OPT_QUIET | CB_PROG_OPT_TIMEOUT |
-              CB_PROG_OPT_WARMUP,
+              CB_PROG_OPT_WARMUP | CB_PROG_OPT_CHECK,
     .warmup_min = 0,
     .warmup_max = 100000,
-    .shortopts = "n:c:",
+    .shortopts = "n:",
     .longopts = gpu_longopts,
     .option = gpu_option,
     .finish = gpu_finish,

@@ -21,7 +21,6 @@ void cb_bench_opts_default(cb_prog_t prog, cb_bench_opts_t *o)
     o->dtypes[0] = prog == CB_PROG_P2P ? CB_DT_UINT8 : CB_DT_FLOAT;
     o->ndtypes = 1;
     o->placements = CB_PLACE_OUT | CB_PLACE_IN;
-    o->check = 1;
     o->common.warmup_iters = 5;
     o->min_iters = 5;
     o->max_iters = prog == CB_PROG_P2P ? 10000 : 1000;
@@ -151,7 +150,7 @@ static int mode_item(const char *tok, void *vo)
 }
 
 enum {
-    OPT_TIME_PER_SIZE = 256, OPT_MIN_ITERS, OPT_ALL_PAIRS, OPT_CHECK_ON, OPT_NO_CHECK,
+    OPT_TIME_PER_SIZE = 256, OPT_MIN_ITERS, OPT_ALL_PAIRS,
 };
 
 /* The options of cb-allreduce and cb-p2p beyond the shared flags. */
@@ -168,8 +167,6 @@ static const struct option bench_longopts[] = {
     {"iters", required_argument, 0, 'n'},
     {"min-iters", required_argument, 0, OPT_MIN_ITERS},
     {"time-per-size", required_argument, 0, OPT_TIME_PER_SIZE},
-    {"check", optional_argument, 0, OPT_CHECK_ON},
-    {"no-check", no_argument, 0, OPT_NO_CHECK},
     {0, 0, 0, 0},
 };
 
@@ -238,13 +235,6 @@ static int bench_option(void *vp, int c, const char *optarg, const char *flag, F
     case 'n': return cb_prog_parse_int("-n", optarg, 1, 10000000, &o->max_iters, err, errlen);
     case OPT_MIN_ITERS: return cb_prog_parse_int("--min-iters", optarg, 1, 10000000, &o->min_iters, err, errlen);
     case OPT_TIME_PER_SIZE: return parse_secs_opt("--time-per-size", optarg, &o->time_per_size_s, err, errlen);
-    case 'c':
-    case OPT_CHECK_ON:
-        if (!optarg || !strcmp(optarg, "1")) o->check = 1;
-        else if (!strcmp(optarg, "0")) o->check = 0;
-        else return cb_errf(err, errlen, CB_ERR_USAGE, "-c '%s': expected 0 or 1", optarg);
-        return CB_OK;
-    case OPT_NO_CHECK: o->check = 0; return CB_OK;
     }
     (void)out;
     return cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);
@@ -268,11 +258,11 @@ static void p2p_usage(FILE *f) { cb_bench_usage(CB_PROG_P2P, f); }
 
 #define BENCH_SHARED                                                                          \
     (CB_PROG_OPT_OUTPUT | CB_PROG_OPT_CLUSTER | CB_PROG_OPT_QUIET | CB_PROG_OPT_TIMEOUT |      \
-     CB_PROG_OPT_TOTAL_TIME | CB_PROG_OPT_WARMUP | CB_PROG_OPT_TRANSPORT)
+     CB_PROG_OPT_TOTAL_TIME | CB_PROG_OPT_WARMUP | CB_PROG_OPT_TRANSPORT | CB_PROG_OPT_CHECK)
 static const cb_prog_parser_t parsers[] = {
-    [CB_PROG_ALLREDUCE] = {"cb-allreduce", BENCH_SHARED, 1, 100000, "b:e:f:i:d:p:m:W:n:c:",
+    [CB_PROG_ALLREDUCE] = {"cb-allreduce", BENCH_SHARED, 1, 100000, "b:e:f:i:d:p:m:W:n:",
                            bench_longopts, bench_option, bench_finish, allreduce_usage},
-    [CB_PROG_P2P] = {"cb-p2p", BENCH_SHARED, 1, 100000, "b:e:f:i:d:p:m:W:n:c:", bench_longopts,
+    [CB_PROG_P2P] = {"cb-p2p", BENCH_SHARED, 1, 100000, "b:e:f:i:d:p:m:W:n:", bench_longopts,
                      bench_option, bench_finish, p2p_usage},
 };
 

@@ -1,5 +1,5 @@
 /* The command line of every benchmark program (cb_prog.h): the shared flags
- * (-o, --cluster, -q, -h, --timeout, --total-time, --warmup, -t) parsed here
+ * (-o, --cluster, -q, -h, --timeout, --total-time, --warmup, -t, -c) parsed here
  * with one spelling and one message each, the program's own options handed
  * to its hooks; GNU getopt_long underneath. */
 #include <getopt.h>
@@ -13,27 +13,30 @@
 /* getopt codes of the shared long options: above any program's own. */
 enum {
     SH_OUTPUT = 0x1000, SH_CLUSTER, SH_QUIET, SH_TIMEOUT, SH_TOTAL_TIME, SH_WARMUP, SH_TRANSPORT,
-    SH_HELP,
+    SH_CHECK, SH_NO_CHECK, SH_HELP,
 };
 
 #define MAX_LONGOPTS 64
 
 static const struct {
-    unsigned bit;      /* CB_PROG_OPT_*; 0: every program */
+    unsigned bit;          /* CB_PROG_OPT_*; 0: every program */
     int code;
-    char shortc;       /* 0: none */
-    struct option lo;  /* .val filled from code */
+    const char *shortspec; /* getopt's: "o:", "q"; NULL: none */
+    struct option lo;      /* .val filled from code */
 } shared[] = {
-    {CB_PROG_OPT_OUTPUT, SH_OUTPUT, 'o', {"output", required_argument, 0, 0}},
-    {CB_PROG_OPT_CLUSTER, SH_CLUSTER, 0, {"cluster", required_argument, 0, 0}},
-    {CB_PROG_OPT_QUIET, SH_QUIET, 'q', {"quiet", no_argument, 0, 0}},
-    {CB_PROG_OPT_TIMEOUT, SH_TIMEOUT, 0, {"timeout", required_argument, 0, 0}},
-    {CB_PROG_OPT_TOTAL_TIME, SH_TOTAL_TIME, 0, {"total-time", required_argument, 0, 0}},
-    {CB_PROG_OPT_WARMUP, SH_WARMUP, 'w', {"warmup", required_argument, 0, 0}},
+    {CB_PROG_OPT_OUTPUT, SH_OUTPUT, "o:", {"output", required_argument, 0, 0}},
+    {CB_PROG_OPT_CLUSTER, SH_CLUSTER, NULL, {"cluster", required_argument, 0, 0}},
+    {CB_PROG_OPT_QUIET, SH_QUIET, "q", {"quiet", no_argument, 0, 0}},
+    {CB_PROG_OPT_TIMEOUT, SH_TIMEOUT, NULL, {"timeout", required_argument, 0, 0}},
+    {CB_PROG_OPT_TOTAL_TIME, SH_TOTAL_TIME, NULL, {"total-time", required_argument, 0, 0}},
+    {CB_PROG_OPT_WARMUP, SH_WARMUP, "w:", {"warmup", required_argument, 0, 0}},
     /* the old spelling of cb-allreduce, cb-p2p and cb-gpu (scripts use it) */
-    {CB_PROG_OPT_WARMUP, SH_WARMUP, 0, {"warmup_iters", required_argument, 0, 0}},
-    {CB_PROG_OPT_TRANSPORT, SH_TRANSPORT, 't', {"transport", required_argument, 0, 0}},
-    {0, SH_HELP, 'h', {"help", no_argument, 0, 0}},
+    {CB_PROG_OPT_WARMUP, SH_WARMUP, NULL, {"warmup_iters", required_argument, 0, 0}},
+    {CB_PROG_OPT_TRANSPORT, SH_TRANSPORT, "t:", {"transport", required_argument, 0, 0}},
+    /* -c 0|1, --check[=0|1] (alone: 1), --no-check */
+    {CB_PROG_OPT_CHECK, SH_CHECK, "c:", {"check", optional_argument, 0, 0}},
+    {CB_PROG_OPT_CHECK, SH_NO_CHECK, NULL, {"no-check", no_argument, 0, 0}},
+    {0, SH_HELP, "h", {"help", no_argument, 0, 0}},
 };
 #define NSHARED (sizeof shared / sizeof shared[0])
 
@@ -42,6 +45,7 @@ void cb_prog_opts_default(cb_prog_opts_t *c)
     memset(c, 0, sizeof *c);
     snprintf(c->results_dir, sizeof c->results_dir, "results");
     snprintf(c->transport, sizeof c->transport, "auto");
+    c->check = 1;
 }
 
 int cb_prog_parse_int(const char *flag, const char *v, long min, long max, int *out, char *err,
@@ -90,6 +94,15 @@ static int shared_option(const cb_prog_parser_t *p, int code, const char *v, con
                                 v);
         snprintf(c->transport, sizeof c->transport, "%s", v);
         return CB_OK;
+    case SH_CHECK:
+        if (!v || !strcmp(v, "1"))
+            c->check = 1;
+        else if (!strcmp(v, "0"))
+            c->check = 0;
+        else
+            return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': expected 0 or 1", flag, v);
+        return CB_OK;
+    case SH_NO_CHECK: c->check = 0; return CB_OK;
     case SH_HELP:
         p->usage(out);
         return 1;
@@ -115,16 +128,11 @@ int cb_prog_parse(const cb_prog_parser_t *p, int argc, char **argv, void *o, cb_
             continue;
         lo[n] = shared[i].lo;
         lo[n++].val = shared[i].code;
-        char ch = shared[i].shortc;
-        if (ch && !strchr(own, ch) && !short_code[(int)ch]) {
-            short_code[(int)ch] = shared[i].code;
+        const char *spec = shared[i].shortspec;
+        if (spec && !strchr(own, spec[0]) && !short_code[(int)spec[0]]) {
+            short_code[(int)spec[0]] = shared[i].code;
             size_t len = strlen(so);
-            if (len + 3 < sizeof so) {
-                so[len++] = ch;
-                if (shared[i].lo.has_arg == required_argument)
-                    so[len++] = ':';
-                so[len] = '\0';
-            }
+            snprintf(so + len, sizeof so - len, "%s", spec);
         }
     }
     memset(&lo[n], 0, sizeof lo[n]);

@@ -33,7 +33,7 @@ static void test_options_defaults_and_flags(void **state)
     char err[256] = "";
     assert_int_equal(parse(CB_PROG_ALLREDUCE, &o, err, sizeof err, NULL), CB_OK);
     assert_true(o.min_bytes == 1024 && o.max_bytes == 64u << 20 && o.step_factor == 2);
-    assert_int_equal(o.check, 1);
+    assert_int_equal(o.common.check, 1);
     assert_string_equal(o.common.transport, "auto");
     assert_int_equal(o.placements, CB_PLACE_OUT | CB_PLACE_IN);
     assert_double_equal(o.time_per_size_s, 0.5, 0);
@@ -52,9 +52,9 @@ static void test_options_defaults_and_flags(void **state)
     assert_string_equal(o.common.cluster, "vc");
     assert_double_equal(o.common.total_time_s, 30, 0);
     assert_int_equal(parse(CB_PROG_ALLREDUCE, &o, err, sizeof err, "-c", "0", NULL), CB_OK);
-    assert_int_equal(o.check, 0);
+    assert_int_equal(o.common.check, 0);
     assert_int_equal(parse(CB_PROG_ALLREDUCE, &o, err, sizeof err, "--no-check", NULL), CB_OK);
-    assert_int_equal(o.check, 0);
+    assert_int_equal(o.common.check, 0);
 
     assert_int_equal(parse(CB_PROG_P2P, &o, err, sizeof err, "--mode", "latency,bibw", "-W", "16",
                            "--all-pairs", NULL), CB_OK);

@@ -142,6 +142,21 @@ static void test_prog_flags_a_program_does_not_take(void **state)
     assert_int_equal(parse(PREFLIGHT, &c, err, sizeof err, ARGS("--total-time", "5")),
                      CB_ERR_USAGE);
     assert_string_equal(err, "unknown option '--total-time'");
+    /* checking the data: the programs that check data */
+    for (int p = ALLREDUCE; p <= GPU; p++) {
+        if (p == DDP)
+            continue;
+        assert_int_equal(parse(p, &c, err, sizeof err, ARGS("-q")), CB_OK);
+        assert_int_equal(c.check, 1);
+        assert_int_equal(parse(p, &c, err, sizeof err, ARGS("-c", "0")), CB_OK);
+        assert_int_equal(c.check, 0);
+        assert_int_equal(parse(p, &c, err, sizeof err, ARGS("--no-check", "--check")), CB_OK);
+        assert_int_equal(c.check, 1);
+        assert_int_equal(parse(p, &c, err, sizeof err, ARGS("--check=2")), CB_ERR_USAGE);
+        assert_string_equal(err, "--check '2': expected 0 or 1");
+    }
+    assert_int_equal(parse(DDP, &c, err, sizeof err, ARGS("--no-check")), CB_ERR_USAGE);
+    assert_int_equal(parse(PREFLIGHT, &c, err, sizeof err, ARGS("-c", "0")), CB_ERR_USAGE);
     /* defaults: results dir and transport */
     assert_int_equal(parse(PREFLIGHT, &c, err, sizeof err, ARGS("--results-dir", "/tmp/r")), CB_OK);
     assert_string_equal(c.results_dir, "/tmp/r");
