@@ -137,12 +137,13 @@ static int parse_ms(const char *flag, const char *s, double *out, char *err, siz
     double v;
     int rc = cb_parse_double(s, -1e300, 1e300, &v);
     if (rc < 0)
-        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': not a finite number of milliseconds", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': not a finite number of milliseconds",
+                       flag, s);
     if (!(v > 0))
         return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': must be > 0", flag, s);
     if (v > CB_DDP_BENCH_MAX_STEP_MS)
         return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': out of range (at most %g ms)", flag, s,
-                    CB_DDP_BENCH_MAX_STEP_MS);
+                       CB_DDP_BENCH_MAX_STEP_MS);
     *out = v;
     return CB_OK;
 }
@@ -163,7 +164,8 @@ static int parse_step_list(const char *s, cb_ddp_bench_opts_t *o, char *err, siz
         if (rc)
             return rc;
         if (o->nsteps == CB_DDP_BENCH_MAX_STEPS)
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--step-ms: more than %d values", CB_DDP_BENCH_MAX_STEPS);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--step-ms: more than %d values",
+                           CB_DDP_BENCH_MAX_STEPS);
         int dup = 0;
         for (int i = 0; i < o->nsteps; i++)
             dup |= o->step_ms[i] == v;
@@ -181,7 +183,8 @@ static int parse_mib(const char *flag, const char *s, uint64_t *out, char *err, 
     if (!(v > 0))
         return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': must be > 0", flag, s);
     if (v > 65536.0)
-        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': out of range (at most 65536 MiB)", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': out of range (at most 65536 MiB)", flag,
+                       s);
     double b = round(v * 1048576.0);
     if (b < 1)
         return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': less than one byte", flag, s);
@@ -249,10 +252,11 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
         uint64_t g;
         int prc = cb_size_parse(optarg, &g);
         if (prc == CB_ERR_RANGE || (prc == CB_OK && g > CB_DDP_BENCH_MAX_GRAD_BYTES))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-bytes '%s': too large (at most 64G)", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-bytes '%s': too large (at most 64G)",
+                           optarg);
         if (prc < 0)
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-bytes '%s': not a size (e.g. 100M, 4G, 123456)",
-                        optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--grad-bytes '%s': not a size (e.g. 100M, 4G, 123456)", optarg);
         if (g == 0)
             return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-bytes '%s': must be > 0", optarg);
         o->grad_bytes = g;
@@ -266,20 +270,22 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
         return CB_OK;
     case 'w':
         if (!(dp->wl = cb_workload_find(optarg)))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--workload '%s': unknown workload (--list-workloads)",
-                        optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--workload '%s': unknown workload (--list-workloads)", optarg);
         return CB_OK;
     case OPT_GRAD_DTYPE: {
         unsigned eb = cb_workload_dtype_bytes(optarg);
         if (!eb)
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
         if (cb_dtype_parse(optarg, &o->grad_dtype) < 0) {
             /* cb_workload knows more spellings than cb_dtype_parse. */
             o->grad_dtype = eb == 4 ? CB_DT_FLOAT
                             : (strstr(optarg, "b") ? CB_DT_BF16 : CB_DT_HALF);
         }
         if (o->grad_dtype == CB_DT_DOUBLE)
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
         dp->dtype_arg = optarg;
         return CB_OK;
     }
@@ -290,7 +296,8 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
         return CB_OK;
     case OPT_BWD_FRAC:
         if (cb_parse_double(optarg, -1e300, 1e300, &o->bwd_frac) < 0)
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--bwd-frac '%s': not a finite number", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--bwd-frac '%s': not a finite number",
+                           optarg);
         if (o->bwd_frac < 0 || o->bwd_frac > 1)
             return cb_errf(err, errlen, CB_ERR_USAGE, "--bwd-frac '%s': must be in [0, 1]", optarg);
         return CB_OK;
@@ -301,7 +308,8 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
     case 'n': return cb_prog_parse_int("--iters", optarg, 1, 100000, &o->iters, err, errlen);
     case OPT_AR_TIME:
         if (cb_parse_double(optarg, 0, 3600, &o->ar_time_s) < 0)
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--ar-time '%s': expected seconds, 0 to 3600", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--ar-time '%s': expected seconds, 0 to 3600",
+                           optarg);
         return CB_OK;
     case OPT_ALLREDUCE_CSV:
         if (!*optarg || strlen(optarg) >= sizeof o->allreduce_csv)
@@ -314,13 +322,15 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
         snprintf(buf, sizeof buf, "%s", optarg);
         char *comma = strchr(buf, ',');
         if (!comma)
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--sweep-range '%s': expected LO,HI in ms", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--sweep-range '%s': expected LO,HI in ms",
+                           optarg);
         *comma = '\0';
         if ((rc = parse_ms("--sweep-range", buf, &o->sweep_lo_ms, err, errlen)) ||
             (rc = parse_ms("--sweep-range", comma + 1, &o->sweep_hi_ms, err, errlen)))
             return rc;
         if (!(o->sweep_hi_ms > o->sweep_lo_ms))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--sweep-range '%s': HI must be larger than LO", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--sweep-range '%s': HI must be larger than LO", optarg);
         o->sweep = 1;
         return CB_OK;
     }
@@ -329,7 +339,8 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
     case OPT_THRESHOLD:
         if (cb_parse_double(optarg, -1e300, 1e300, &o->threshold) < 0 ||
             !(o->threshold > 0 && o->threshold <= 1))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--threshold '%s': must be in (0, 1]", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--threshold '%s': must be in (0, 1]",
+                           optarg);
         return CB_OK;
     case OPT_TIMELINE: o->timeline = 1; return CB_OK;
     case OPT_NO_REALTIME: o->realtime = 0; return CB_OK;
@@ -357,9 +368,10 @@ static int ddp_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_t 
         uint64_t p = wl ? wl->params : dp->params;
         rc = cb_workload_grad_bytes(p, dt, &o->grad_bytes);
         if (rc < 0 || o->grad_bytes > CB_DDP_BENCH_MAX_GRAD_BYTES)
-            return cb_errf(err, errlen, CB_ERR_USAGE, "%s: %llu parameters x %u B is too large (at most 64G)",
-                        wl ? "--workload" : "--params", (unsigned long long)p,
-                        cb_workload_dtype_bytes(dt));
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "%s: %llu parameters x %u B is too large (at most 64G)",
+                           wl ? "--workload" : "--params", (unsigned long long)p,
+                           cb_workload_dtype_bytes(dt));
         if (wl)
             snprintf(o->grad_desc, sizeof o->grad_desc, "%s: %s, %llu params x %u B %s", wl->name,
                      wl->model, (unsigned long long)p, cb_workload_dtype_bytes(dt), dt);

@@ -179,15 +179,16 @@ static int size_item(const char *tok, void *vc)
     long n;
     if (cb_parse_long(tok, 16, CB_GPU_MAX_GEMM_N, &n) || n % 16) {
         cb_errf(c->err, c->errlen, CB_ERR_USAGE,
-             "--gemm-sizes: '%s' is not a multiple of 16 in [16, %d] (e.g. 1024,4096,8192)", tok,
-             CB_GPU_MAX_GEMM_N);
+                "--gemm-sizes: '%s' is not a multiple of 16 in [16, %d] (e.g. 1024,4096,8192)", tok,
+                CB_GPU_MAX_GEMM_N);
         return CB_ERR_USAGE;
     }
     for (int i = 0; i < o->ngemm_sizes; i++)
         if (o->gemm_sizes[i] == n)
             return CB_OK;
     if (o->ngemm_sizes >= CB_GPU_MAX_GEMM_SIZES) {
-        cb_errf(c->err, c->errlen, CB_ERR_USAGE, "--gemm-sizes: at most %d sizes", CB_GPU_MAX_GEMM_SIZES);
+        cb_errf(c->err, c->errlen, CB_ERR_USAGE, "--gemm-sizes: at most %d sizes",
+                CB_GPU_MAX_GEMM_SIZES);
         return CB_ERR_USAGE;
     }
     o->gemm_sizes[o->ngemm_sizes++] = (int)n;
@@ -223,8 +224,8 @@ static int gpu_option(void *vo, int c, const char *optarg, const char *flag, FIL
     case OPT_MEASURE:
         o->parts = 0;
         if (parse_list(optarg, part_item, &o->parts))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--measure '%s': expected pcie, membw, fma, gemm (or all)",
-                        optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--measure '%s': expected pcie, membw, fma, gemm (or all)", optarg);
         return CB_OK;
     case OPT_GEMM_SIZES: {
         struct size_ctx sc = {o, err, errlen};
@@ -232,27 +233,29 @@ static int gpu_option(void *vo, int c, const char *optarg, const char *flag, FIL
         err[0] = '\0';
         if (parse_list(optarg, size_item, &sc))
             return err[0] ? CB_ERR_USAGE
-                          : cb_errf(err, errlen, CB_ERR_USAGE, "--gemm-sizes '%s': expected a list like "
-                                              "1024,4096,8192", optarg);
+                          : cb_errf(err, errlen, CB_ERR_USAGE,
+                                    "--gemm-sizes '%s': expected a list like 1024,4096,8192",
+                                    optarg);
         return CB_OK;
     }
     case OPT_GEMM_TYPES:
         o->gemm_types = 0;
         if (parse_list(optarg, type_item, &o->gemm_types))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--gemm-types '%s': expected fp32, tf32, bf16, fp16, fp8",
-                        optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--gemm-types '%s': expected fp32, tf32, bf16, fp16, fp8", optarg);
         return CB_OK;
     case OPT_MEM_SIZE: {
         uint64_t v = 0;
         rc = cb_size_parse(optarg, &v);
         if (rc == CB_ERR_RANGE || (rc == CB_OK && v > CB_GPU_MAX_MEM_BYTES))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--mem-size '%s': too large (at most 16G)", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--mem-size '%s': too large (at most 16G)",
+                           optarg);
         if (rc)
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--mem-size '%s': not a size (use e.g. 64M, 512M, 1G)",
-                        optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--mem-size '%s': not a size (use e.g. 64M, 512M, 1G)", optarg);
         if (v < CB_GPU_MIN_MEM_BYTES || v % 16)
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--mem-size '%s': at least 1M and a multiple of 16 bytes",
-                        optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--mem-size '%s': at least 1M and a multiple of 16 bytes", optarg);
         o->mem_bytes = v;
         return CB_OK;
     }
@@ -267,8 +270,8 @@ static int gpu_option(void *vo, int c, const char *optarg, const char *flag, FIL
     case OPT_SLOW: {
         double pct;
         if (cb_parse_double(optarg, 0, 99, &pct))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--slow-threshold '%s': expected a percentage, 0 to 99",
-                        optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--slow-threshold '%s': expected a percentage, 0 to 99", optarg);
         o->slow_threshold = pct / 100;
         return CB_OK;
     }

@@ -97,7 +97,8 @@ static int parse_size_opt(const char *flag, const char *v, uint64_t *out, char *
     if (rc == CB_ERR_RANGE || (rc == CB_OK && *out > CB_MAX_BYTES))
         return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': too large (at most 16G)", flag, v);
     if (rc)
-        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': not a size (use e.g. 8, 64K, 1M, 4G)", flag, v);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': not a size (use e.g. 8, 64K, 1M, 4G)",
+                       flag, v);
     if (*out == 0)
         return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': must be at least 1 byte", flag, v);
     return CB_OK;
@@ -106,7 +107,8 @@ static int parse_size_opt(const char *flag, const char *v, uint64_t *out, char *
 static int parse_secs_opt(const char *flag, const char *v, double *out, char *err, size_t errlen)
 {
     if (cb_parse_double(v, 0, 86400 * 7, out))
-        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': expected seconds, 0 to 604800", flag, v);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': expected seconds, 0 to 604800", flag,
+                       v);
     return CB_OK;
 }
 
@@ -197,13 +199,15 @@ static int bench_option(void *vp, int c, const char *optarg, const char *flag, F
     }
     case 'd':
         if (p2p)
-            return cb_errf(err, errlen, CB_ERR_USAGE, "-d: cb-p2p moves bytes; no datatype to choose");
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "-d: cb-p2p moves bytes; no datatype to choose");
         if (!bp->dtypes_given) {
             o->ndtypes = 0;
             bp->dtypes_given = 1;
         }
         if (parse_list(optarg, dtype_item, o))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "-d '%s': unknown datatype (float, double, half, bfloat16)", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "-d '%s': unknown datatype (float, double, half, bfloat16)", optarg);
         return CB_OK;
     case 'p':
         if (p2p)
@@ -221,7 +225,8 @@ static int bench_option(void *vp, int c, const char *optarg, const char *flag, F
             bp->modes_given = 1;
         }
         if (parse_list(optarg, mode_item, o))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--mode '%s': expected latency, bw, bibw", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--mode '%s': expected latency, bw, bibw",
+                           optarg);
         return CB_OK;
     case 'W':
         if (!p2p)

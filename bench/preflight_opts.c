@@ -120,8 +120,9 @@ static int pf_option(void *vo, int c, const char *optarg, const char *flag, FILE
                         errlen);
     case OPT_CLOCK_TOL:
         if (cb_parse_double(optarg, 1e-6, 3600, &o->clock_tolerance_s))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "--clock-tolerance-s '%s': expected seconds, more than 0 "
-                                     "and at most 3600 (e.g. 0.5)", optarg);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--clock-tolerance-s '%s': expected seconds, more than 0 "
+                           "and at most 3600 (e.g. 0.5)", optarg);
         return CB_OK;
     }
     return cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);

@@ -53,8 +53,8 @@ int cb_prog_parse_int(const char *flag, const char *v, long min, long max, int *
 {
     long x;
     if (cb_parse_long(v, min, max, &x))
-        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': expected an integer in [%ld, %ld]", flag, v,
-                            min, max);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': expected an integer in [%ld, %ld]",
+                       flag, v, min, max);
     *out = (int)x;
     return CB_OK;
 }
@@ -62,7 +62,8 @@ int cb_prog_parse_int(const char *flag, const char *v, long min, long max, int *
 static int parse_secs(const char *flag, const char *v, double *out, char *err, size_t errlen)
 {
     if (cb_parse_double(v, 0, 86400 * 7, out))
-        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': expected seconds, 0 to 604800", flag, v);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': expected seconds, 0 to 604800", flag,
+                       v);
     return CB_OK;
 }
 
@@ -90,8 +91,8 @@ static int shared_option(const cb_prog_parser_t *p, int code, const char *v, con
                                  errlen);
     case SH_TRANSPORT:
         if (strcmp(v, "auto") && strcmp(v, "mpi") && strcmp(v, "nccl"))
-            return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': unknown transport (auto, mpi, nccl)", flag,
-                                v);
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "%s '%s': unknown transport (auto, mpi, nccl)", flag, v);
         snprintf(c->transport, sizeof c->transport, "%s", v);
         return CB_OK;
     case SH_CHECK:
