@@ -1,11 +1,10 @@
 /* cb_profile: loading and validating cluster profiles with inih. The INI
- * syntax is inih's; cb_ini_lines feeds it lines (counting them, so that every
- * message carries file:line, and refusing over-long lines and NUL bytes) and
+ * syntax is inih's; cb_ini (shared with the gate's thresholds reader) feeds
+ * it lines (counting them, so that every message carries file:line, and
+ * refusing over-long lines and NUL bytes) and keeps the first error, and
  * this file checks each value against a table of keys with strict per-key
  * rules. */
-#include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <ini.h>
-
 #include "cb_error.h"
-#include "cb_ini_lines.h"
+#include "cb_ini.h"
 #include "cb_profile.h"
 
 #define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -88,57 +85,14 @@ static const char *const env_reserved[] = {"IFS", "PATH", "HOME", "SHELL", "ENV"
 /* ------------------------------------------------------------ parse state */
 
 typedef struct parse_ctx {
+    cb_ini_t ini;       /* the source, the section headers, the first error */
     cb_profile_t *prof;
     const char *origin;
-    /* the line source and what the reader saw: lines.lineno, lines.line_indented */
-    cb_ini_lines_t lines;
-    int hdr_count;      /* section header lines seen so far */
-    int hdr_line;       /* line of the latest one */
-    /* what the handler saw */
-    int cur_hdr;        /* hdr_count of the section instance being read, -1 none */
-    int cur_sec;        /* index into sections[], -1 unknown */
+    int cur_sec;        /* index into sections[] of the section being read, -1 unknown */
     int sec_line[N_SECTIONS];
     int key_line[N_KEYS];
-    char prev_section[64];
-    char prev_name[64];
-    int prev_line;
     size_t env_cap;
-    /* first error */
-    int err;
-    int err_line;
-    char msg[512];
 } parse_ctx_t;
-
-static void set_error(parse_ctx_t *c, int err, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void set_error(parse_ctx_t *c, int err, int line, const char *fmt, ...)
-{
-    if (c->err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
-    va_end(ap);
-    c->err = err;
-    c->err_line = line;
-}
-
-/* cb_ini_lines' callbacks: a reader error, and a section header line (counted;
- * the handler matches it to the section of the keys that follow). */
-static void reader_error(void *owner, int err, int line, const char *msg)
-{
-    set_error(owner, err, line, "%s", msg);
-}
-
-static int reader_header(void *owner, const char *hdr, int line)
-{
-    parse_ctx_t *c = owner;
-    (void)hdr;
-    c->hdr_count++;
-    c->hdr_line = line;
-    return 0;
-}
 
 /* ------------------------------------------------------------ value checks */
 
@@ -153,13 +107,13 @@ static int check_chars(parse_ctx_t *c, const char *sec, const char *key, const c
             ok = 0;
         if (!ok) {
             if (ch >= 32 && ch < 127)
-                set_error(c, CB_ERR_INPUT, c->lines.lineno,
-                          "[%s] %s: character '%c' not allowed%s (allowed: %s)", sec, key, ch,
-                          p == v ? " first" : "", what);
+                cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                             "[%s] %s: character '%c' not allowed%s (allowed: %s)", sec, key, ch,
+                             p == v ? " first" : "", what);
             else
-                set_error(c, CB_ERR_INPUT, c->lines.lineno,
-                          "[%s] %s: character 0x%02x not allowed (allowed: %s)", sec, key, ch,
-                          what);
+                cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                             "[%s] %s: character 0x%02x not allowed (allowed: %s)", sec, key, ch,
+                             what);
             return 0;
         }
     }
@@ -265,28 +219,30 @@ static int set_env(parse_ctx_t *c, const char *name, const char *value)
         ok = *q == '_' || (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') ||
              (*q >= 'A' && *q <= 'Z');
     if (!ok) {
-        set_error(c, CB_ERR_INPUT, c->lines.lineno,
-                  "[env] '%s' is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*)", name);
+        cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                     "[env] '%s' is not a shell variable name ([A-Za-z_][A-Za-z0-9_]*)", name);
         return 0;
     }
     if (strlen(name) >= sizeof p->env[0].key) {
-        set_error(c, CB_ERR_INPUT, c->lines.lineno, "[env] name '%s' longer than %zu characters",
-                  name, sizeof p->env[0].key - 1);
+        cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                     "[env] name '%s' longer than %zu characters", name, sizeof p->env[0].key - 1);
         return 0;
     }
     if (is_env_key_reserved(name)) {
-        set_error(c, CB_ERR_INPUT, c->lines.lineno,
-                  "[env] %s is reserved (clusterbench, Slurm or the shell set it)", name);
+        cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                     "[env] %s is reserved (clusterbench, Slurm or the shell set it)", name);
         return 0;
     }
     for (size_t i = 0; i < p->n_env; i++)
         if (!strcmp(p->env[i].key, name)) {
-            set_error(c, CB_ERR_INPUT, c->lines.lineno, "[env] duplicate key %s", name);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno, "[env] duplicate key %s",
+                         name);
             return 0;
         }
     if (strlen(value) >= sizeof p->env[0].value) {
-        set_error(c, CB_ERR_INPUT, c->lines.lineno, "[env] %s: value longer than %zu characters",
-                  name, sizeof p->env[0].value - 1);
+        cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                     "[env] %s: value longer than %zu characters", name,
+                     sizeof p->env[0].value - 1);
         return 0;
     }
     if (!check_chars(c, "env", name, value, ENV_VALUE_EXTRA, 1,
@@ -296,7 +252,7 @@ static int set_env(parse_ctx_t *c, const char *name, const char *value)
         size_t cap = c->env_cap ? 2 * c->env_cap : 8;
         cb_profile_env_t *e = realloc(p->env, cap * sizeof *e);
         if (!e) {
-            set_error(c, CB_ERR_NOMEM, c->lines.lineno, "out of memory");
+            cb_ini_error(&c->ini, CB_ERR_NOMEM, c->ini.lines.lineno, "out of memory");
             return 0;
         }
         p->env = e;
@@ -314,13 +270,13 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
     switch (k->type) {
     case KT_STRING:
         if (!*v && !k->allow_empty) {
-            set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] %s must not be empty", k->section,
-                      k->name);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno, "[%s] %s must not be empty",
+                         k->section, k->name);
             return 0;
         }
         if (strlen(v) >= k->size) {
-            set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] %s longer than %zu characters",
-                      k->section, k->name, k->size - 1);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                         "[%s] %s longer than %zu characters", k->section, k->name, k->size - 1);
             return 0;
         }
         if (!check_chars(c, k->section, k->name, v, k->extra, k->any_first, k->what))
@@ -330,14 +286,15 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
     case KT_LONG: {
         long n;
         if (!all_digits(v) || !parse_digits(v, strlen(v), &n)) {
-            set_error(c, CB_ERR_INPUT, c->lines.lineno,
-                      "[%s] %s = '%s': not a whole number (digits only, %ld..%ld)", k->section,
-                      k->name, v, k->min, k->max);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                         "[%s] %s = '%s': not a whole number (digits only, %ld..%ld)", k->section,
+                         k->name, v, k->min, k->max);
             return 0;
         }
         if (n < k->min || n > k->max) {
-            set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] %s = %ld out of range %ld..%ld",
-                      k->section, k->name, n, k->min, k->max);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                         "[%s] %s = %ld out of range %ld..%ld", k->section, k->name, n, k->min,
+                         k->max);
             return 0;
         }
         *(long *)(base + k->offset) = n;
@@ -353,14 +310,14 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
                  strlen(dot + 1) <= 9;
         double r = ok ? strtod(v, NULL) : 0;
         if (!ok) {
-            set_error(c, CB_ERR_INPUT, c->lines.lineno,
-                      "[%s] %s = '%s': not a plain decimal number of Gbit/s (e.g. 2.5)",
-                      k->section, k->name, v);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                         "[%s] %s = '%s': not a plain decimal number of Gbit/s (e.g. 2.5)",
+                         k->section, k->name, v);
             return 0;
         }
         if (!(r > 0) || r > (double)k->max) {
-            set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] %s = %s out of range (0, %ld]",
-                      k->section, k->name, v, k->max);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                         "[%s] %s = %s out of range (0, %ld]", k->section, k->name, v, k->max);
             return 0;
         }
         *(double *)(base + k->offset) = r;
@@ -368,9 +325,9 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
     }
     case KT_KIND:
         if (cb_net_kind_parse(v, (cb_net_kind_t *)(base + k->offset)) != CB_OK) {
-            set_error(c, CB_ERR_INPUT, c->lines.lineno,
-                      "[%s] %s = '%s': expected ethernet, infiniband or efa", k->section,
-                      k->name, v);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                         "[%s] %s = '%s': expected ethernet, infiniband or efa", k->section,
+                         k->name, v);
             return 0;
         }
         return 1;
@@ -378,11 +335,11 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
         long s;
         int rc = strlen(v) < k->size ? cb_profile_parse_time_limit(v, &s) : CB_ERR_INPUT;
         if (rc != CB_OK) {
-            set_error(c, CB_ERR_INPUT, c->lines.lineno,
-                      "[%s] %s = '%s': %s", k->section, k->name, v,
-                      rc == CB_ERR_RANGE ? "must be more than 0 and at most 365 days"
-                                         : "not a Slurm time limit (M, M:S, H:M:S, D-H, "
-                                           "D-H:M or D-H:M:S)");
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno, "[%s] %s = '%s': %s",
+                         k->section, k->name, v,
+                         rc == CB_ERR_RANGE ? "must be more than 0 and at most 365 days"
+                                            : "not a Slurm time limit (M, M:S, H:M:S, D-H, "
+                                              "D-H:M or D-H:M:S)");
             return 0;
         }
         memcpy(base + k->offset, v, strlen(v) + 1);
@@ -398,40 +355,27 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     parse_ctx_t *c = user;
-    if (c->err)
+    int first;
+    if (!cb_ini_key(&c->ini, section, name, "", &first))
         return 0;
-    /* inih joins indented lines to the previous key's value as extra calls */
-    if (c->lines.line_indented && c->prev_line && !strcmp(section, c->prev_section) &&
-        !strcmp(name, c->prev_name)) {
-        set_error(c, CB_ERR_INPUT, c->lines.lineno,
-                  "continuation line of '%s': multi-line values are not allowed", name);
-        return 0;
-    }
-    snprintf(c->prev_section, sizeof c->prev_section, "%s", section);
-    snprintf(c->prev_name, sizeof c->prev_name, "%s", name);
-    c->prev_line = c->lines.lineno;
-
-    if (!*section) {
-        set_error(c, CB_ERR_INPUT, c->lines.lineno, "'%s' outside any section", name);
-        return 0;
-    }
-    if (c->hdr_count != c->cur_hdr) { /* first key of a new section instance */
-        c->cur_hdr = c->hdr_count;
+    if (first) { /* first key of a new section instance */
+        int hdr_line = cb_ini_section_line(&c->ini);
         c->cur_sec = -1;
         for (size_t i = 0; i < N_SECTIONS; i++)
             if (!strcmp(section, sections[i]))
                 c->cur_sec = (int)i;
         if (c->cur_sec < 0) {
-            set_error(c, CB_ERR_INPUT, c->hdr_line,
-                      "unknown section [%s] (expected [cluster], [network] or [env])", section);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, hdr_line,
+                         "unknown section [%s] (expected [cluster], [network] or [env])", section);
             return 0;
         }
         if (c->sec_line[c->cur_sec]) {
-            set_error(c, CB_ERR_INPUT, c->hdr_line, "duplicate section [%s] (first at line %d)",
-                      section, c->sec_line[c->cur_sec]);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, hdr_line,
+                         "duplicate section [%s] (first at line %d)", section,
+                         c->sec_line[c->cur_sec]);
             return 0;
         }
-        c->sec_line[c->cur_sec] = c->hdr_line;
+        c->sec_line[c->cur_sec] = hdr_line;
     }
     if (c->cur_sec == SEC_ENV)
         return set_env(c, name, value);
@@ -439,14 +383,15 @@ static int handler(void *user, const char *section, const char *name, const char
         if (strcmp(keys[i].section, section) || strcmp(keys[i].name, name))
             continue;
         if (c->key_line[i]) {
-            set_error(c, CB_ERR_INPUT, c->lines.lineno,
-                      "[%s] duplicate key %s (first at line %d)", section, name, c->key_line[i]);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                         "[%s] duplicate key %s (first at line %d)", section, name, c->key_line[i]);
             return 0;
         }
-        c->key_line[i] = c->lines.lineno;
+        c->key_line[i] = c->ini.lines.lineno;
         return set_key(c, &keys[i], value);
     }
-    set_error(c, CB_ERR_INPUT, c->lines.lineno, "[%s] unknown key '%s'", section, name);
+    cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno, "[%s] unknown key '%s'", section,
+                 name);
     return 0;
 }
 
@@ -462,18 +407,18 @@ static size_t key_index(const char *name)
 static void check_whole(parse_ctx_t *c)
 {
     cb_profile_t *p = c->prof;
-    for (size_t i = 0; i < N_KEYS && !c->err; i++) {
+    for (size_t i = 0; i < N_KEYS && !c->ini.err; i++) {
         if (!keys[i].required || c->key_line[i])
             continue;
         int sec = keys[i].section[0] == 'c' ? 0 : 1;
         if (c->sec_line[sec])
-            set_error(c, CB_ERR_INPUT, c->sec_line[sec], "[%s] lacks required key '%s'",
-                      keys[i].section, keys[i].name);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->sec_line[sec], "[%s] lacks required key '%s'",
+                         keys[i].section, keys[i].name);
         else
-            set_error(c, CB_ERR_INPUT, c->lines.lineno ? c->lines.lineno : 1,
-                      "missing section [%s] (needs key '%s')", keys[i].section, keys[i].name);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno ? c->ini.lines.lineno : 1,
+                         "missing section [%s] (needs key '%s')", keys[i].section, keys[i].name);
     }
-    if (c->err)
+    if (c->ini.err)
         return;
     /* a single GPU GRES, "gpu", "gpu:type", "gpu:N" or "gpu:type:N" (Slurm
      * reads a missing count as 1), must ask for gpus_per_node GPUs */
@@ -483,14 +428,18 @@ static void check_whole(parse_ctx_t *c)
         if (last && all_digits(last + 1) && !parse_digits(last + 1, strlen(last + 1), &n))
             n = -1;
         if (n != p->gpus_per_node)
-            set_error(c, CB_ERR_INPUT, c->key_line[key_index("gres")],
-                      "[cluster] gres = %s asks for %ld GPU(s) per node but gpus_per_node = %ld",
-                      p->gres, n, p->gpus_per_node);
+            cb_ini_error(&c->ini, CB_ERR_INPUT, c->key_line[key_index("gres")],
+                         "[cluster] gres = %s asks for %ld GPU(s) per node but gpus_per_node = %ld",
+                         p->gres, n, p->gpus_per_node);
     }
-    if (!c->err && !strcmp(p->iface, "lo") && p->nodes > 1)
-        set_error(c, CB_ERR_INPUT, c->key_line[key_index("iface")],
-                  "[network] iface = lo cannot connect %ld nodes (use it only with nodes = 1)",
-                  p->nodes);
+    if (!c->ini.err && !strcmp(p->iface, "lo") && p->nodes > 1)
+        cb_ini_error(&c->ini, CB_ERR_INPUT, c->key_line[key_index("iface")],
+                     "[network] iface = lo cannot connect %ld nodes (use it only with nodes = 1)",
+                     p->nodes);
+}
+
+static void whole(void *user) {
+    check_whole(user);
 }
 
 static int parse_common(parse_ctx_t *c, const char *origin, cb_profile_t **out, char *errbuf,
@@ -499,48 +448,22 @@ static int parse_common(parse_ctx_t *c, const char *origin, cb_profile_t **out, 
     *out = NULL;
     cb_profile_t *p = calloc(1, sizeof *p);
     if (!p) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: out of memory", origin);
-        return CB_ERR_NOMEM;
+        cb_ini_release(&c->ini);
+        return cb_errf(errbuf, errlen, CB_ERR_NOMEM, "%s: out of memory", origin);
     }
     p->rails_per_node = 1;
     p->mtu = 1500;
     c->prof = p;
     c->origin = origin;
-    c->cur_hdr = -1;
     c->cur_sec = -1;
-
-    c->lines.max_line = CB_PROFILE_MAX_LINE;
-    c->lines.owner = c;
-    c->lines.on_error = reader_error;
-    c->lines.on_header = reader_header;
-    int rc = ini_parse_stream(cb_ini_lines_read, &c->lines, handler, c);
-    int err = CB_OK;
-    if (c->lines.read_errno) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: read failed: %s", origin,
-                     strerror(c->lines.read_errno));
-        err = CB_ERR_IO;
-    } else if (rc == -2) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: out of memory", origin);
-        err = CB_ERR_NOMEM;
-    } else if (rc > 0 && (!c->err || rc < c->err_line)) {
-        if (errlen)
-            snprintf(errbuf, errlen,
-                     "%s:%d: syntax error (expected [section], key = value, or a comment)",
-                     origin, rc);
-        err = CB_ERR_INPUT;
-    } else {
-        if (!c->err)
-            check_whole(c);
-        if (c->err) {
-            if (errlen)
-                snprintf(errbuf, errlen, "%s:%d: %s", origin, c->err_line, c->msg);
-            err = c->err;
-        }
-    }
-    cb_ini_lines_release(&c->lines);
+    const cb_ini_spec_t spec = {
+        .max_line = CB_PROFILE_MAX_LINE,
+        .expected = "[section]",
+        .handler = handler,
+        .whole = whole,
+        .user = c,
+    };
+    int err = cb_ini_parse(&c->ini, &spec, origin, errbuf, errlen);
     if (err) {
         cb_profile_free(p);
         return err;
@@ -554,22 +477,11 @@ int cb_profile_load(const char *path, cb_profile_t **out, char *errbuf, size_t e
     if (!out)
         return CB_ERR_INTERNAL;
     *out = NULL;
-    if (!path) {
-        if (errlen)
-            snprintf(errbuf, errlen, "(null): no profile path");
-        return CB_ERR_IO;
-    }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        if (errlen)
-            snprintf(errbuf, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return CB_ERR_IO;
-    }
     parse_ctx_t c = {0};
-    c.lines.file = f;
-    int rc = parse_common(&c, path, out, errbuf, errlen);
-    fclose(f);
-    return rc;
+    int rc = cb_ini_open(&c.ini, path, "profile", errbuf, errlen);
+    if (rc != CB_OK)
+        return rc;
+    return parse_common(&c, path, out, errbuf, errlen);
 }
 
 int cb_profile_parse_string(const char *text, const char *origin, cb_profile_t **out,
@@ -579,7 +491,7 @@ int cb_profile_parse_string(const char *text, const char *origin, cb_profile_t *
         return CB_ERR_INTERNAL;
     *out = NULL;
     parse_ctx_t c = {0};
-    c.lines.text = text ? text : "";
+    c.ini.lines.text = text ? text : "";
     return parse_common(&c, origin ? origin : "(string)", out, errbuf, errlen);
 }
 
@@ -672,34 +584,27 @@ int cb_profile_find_home(char *buf, size_t len)
 int cb_profile_resolve(const char *arg, char *path, size_t len, char *errbuf, size_t errlen)
 {
     if (!arg || !*arg) {
-        if (errlen)
-            snprintf(errbuf, errlen, "empty profile name");
-        return CB_ERR_USAGE;
+        return cb_errf(errbuf, errlen, CB_ERR_USAGE, "empty profile name");
     }
     size_t n = strlen(arg);
     if (strchr(arg, '/') || (n > 4 && !strcmp(arg + n - 4, ".ini")))
         return put(path, len, arg);
     if (arg[0] == '.' || strspn(arg, ALNUM "._-") != n) {
-        if (errlen)
-            snprintf(errbuf, errlen,
-                     "'%s' is neither a profile name ([A-Za-z0-9._-]) nor a path", arg);
-        return CB_ERR_USAGE;
+        return cb_errf(errbuf, errlen, CB_ERR_USAGE,
+                       "'%s' is neither a profile name ([A-Za-z0-9._-]) nor a path", arg);
     }
     char home[PATH_MAX];
     if (cb_profile_find_home(home, sizeof home) != CB_OK) {
-        if (errlen)
-            snprintf(errbuf, errlen,
-                     "profile '%s': cannot find sbatch/profiles/ (set CB_HOME to the "
-                     "clusterbench directory, or give a path to the .ini file)",
-                     arg);
-        return CB_ERR_INPUT;
+        return cb_errf(errbuf, errlen, CB_ERR_INPUT,
+                       "profile '%s': cannot find sbatch/profiles/ (set CB_HOME to the "
+                       "clusterbench directory, or give a path to the .ini file)",
+                       arg);
     }
     if ((size_t)snprintf(path, len, "%s/sbatch/profiles/%s.ini", home, arg) >= len)
         return CB_ERR_RANGE;
     if (access(path, F_OK) != 0) {
-        if (errlen)
-            snprintf(errbuf, errlen, "no profile '%s' (%s does not exist)", arg, path);
-        return CB_ERR_INPUT;
+        return cb_errf(errbuf, errlen, CB_ERR_INPUT, "no profile '%s' (%s does not exist)", arg,
+                       path);
     }
     return CB_OK;
 }

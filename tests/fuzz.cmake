@@ -13,7 +13,8 @@
 set(CB_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR}/fuzz)
 set(CB_FUZZ_TARGETS csv profile size options)
 set(CB_FUZZ_LIBS_options cbbench)
-if(EXISTS ${CMAKE_SOURCE_DIR}/common/gate.c)  # the gate's thresholds parser
+set(CB_FUZZ_LIBS_gate cbgate)
+if(EXISTS ${CMAKE_SOURCE_DIR}/gate/CMakeLists.txt)  # the gate's thresholds parser
   list(APPEND CB_FUZZ_TARGETS gate)
 endif()
 set(CB_FUZZ_SECONDS 12 CACHE STRING "seconds per target of test_fuzz_run (label fuzz)")
@@ -44,7 +45,7 @@ foreach(t ${CB_FUZZ_TARGETS})
   endif()
 endforeach()
 # Bugs found by fuzzing or the sanitizers, as plain cmocka tests.
-cb_add_test(NAME test_fuzz_regressions SOURCES ${CB_FUZZ_DIR}/test_regressions.c)
+cb_add_test(NAME test_fuzz_regressions SOURCES ${CB_FUZZ_DIR}/test_regressions.c LIBS cbgate)
 
 # `cmake --build B --target fuzz`: just the fuzz binaries (what scripts/test builds in build-fuzz).
 add_custom_target(fuzz DEPENDS ${CB_FUZZ_ALL})

@@ -1,8 +1,8 @@
-# The acceptance gate: common/gate.c (cmocka, on the fixtures in
+# The acceptance gate: gate/ (libcbgate) (cmocka, on the fixtures in
 # tests/data/gate/) and `clusterbench gate` (golden stdout, bad thresholds,
 # JUnit XML, Prometheus textfile). The script tests run the built clusterbench
 # command: build it (the default target) before ctest.
-cb_add_test(NAME test_gate SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_gate.c)
+cb_add_test(NAME test_gate SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_gate.c LIBS cbgate)
 cb_add_script_test(NAME test_gate_golden LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/gate/test_golden.sh)
 cb_add_script_test(NAME test_gate_bad LABELS unit

@@ -1,10 +1,10 @@
 # Cluster profiles (common/profile.c) and the sbatch generator
-# (report/sbatch_gen.c, `clusterbench sbatch`). The script tests run the built
+# (sbatch/, `clusterbench sbatch`). The script tests run the built
 # clusterbench command: build it (the default target) before ctest.
 cb_add_test(NAME test_profile_load
-            SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_profile_load.c LIBS cbreport)
+            SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_profile_load.c LIBS cbsbatch)
 cb_add_test(NAME test_profile_sbatch
-            SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_profile_sbatch.c LIBS cbreport)
+            SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_profile_sbatch.c LIBS cbsbatch)
 cb_add_script_test(NAME test_profile_sbatch_golden LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sbatch/test_golden.sh)
 cb_add_script_test(NAME test_profile_sbatch_bad LABELS unit

@@ -1,4 +1,4 @@
-# The reporter: `clusterbench report` (report/cmd_report.c), its model and
+# The reporter: `clusterbench report` (cli/cmd_report.c), its model and
 # document (report/report_*.c) and SVG plots (report/svg*.c). The script tests
 # run the built clusterbench command: build it (the default target) first.
 cb_add_test(NAME test_report_svg SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_report_svg.c LIBS cbreport)

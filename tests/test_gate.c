@@ -1,4 +1,4 @@
-/* Tests of cb_gate (common/gate.c): thresholds files load into the checks
+/* Tests of cb_gate (gate/): thresholds files load into the checks
  * they state; malformed ones are refused with the file:line and reason their
  * "; expect-line:" / "; expect-reason:" comments name (tests/data/gate/bad_*);
  * every shipped sbatch/profiles/<name>.gate.ini loads with its profile and a

@@ -1,4 +1,4 @@
-/* Tests of the sbatch generator (report/sbatch_gen.h): the pure choices
+/* Tests of the sbatch generator (sbatch/cb_sbatch.h): the pure choices
  * (sweep from the line rate, NCCL sockets, time caps, task counts), what the
  * rendered scripts contain for each kind of network and cluster shape, and
  * that writing is complete, mode 0755 and leaves no temp files behind. */
@@ -19,7 +19,7 @@
 
 #include "cb_error.h"
 #include "cb_profile.h"
-#include "sbatch_gen.h"
+#include "cb_sbatch.h"
 
 #define M (1ULL << 20)
 #define G (1ULL << 30)

@@ -53,7 +53,7 @@ static void test_profile_trailing_cr_run(void **state)
     close(fd);
 }
 
-/* fuzz_gate: the same overflow in the thresholds reader (common/gate.c). */
+/* fuzz_gate: the same overflow in the thresholds reader (gate/gate_load.c). */
 static void test_gate_trailing_cr_run(void **state)
 {
     (void)state;

@@ -15,7 +15,7 @@ bin=${CB_BIN:?}
 expect=${CB_CSV_EXPECT:?}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # Open MPI as the vcluster profile's generated scripts set it (TCP on eth0).
-export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_tcp_if_include=eth0 \
+export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader,tcp OMPI_MCA_pmix_base_async_modex=1 OMPI_MCA_btl_tcp_if_include=eth0 \
   OMPI_MCA_oob_tcp_if_include=eth0
 unset CB_PROFILE CB_CLUSTER
 fails=0

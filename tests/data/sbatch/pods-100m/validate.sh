@@ -103,6 +103,12 @@ cb_run() {
 # (vader) within a node.
 export OMPI_MCA_pml='ob1'
 export OMPI_MCA_btl='self,vader,tcp'
+# Open MPI 4.1 under srun: a peer's first message could reach a rank still
+# waiting in MPI_Init's modex fence, before ob1 had its handlers (SIGSEGV at
+# address 0; 36 of 420 starts on a loaded machine). The modex in the
+# background closes that window: 0 crashes in 450 starts
+# (scripts/mpi-start-check).
+export OMPI_MCA_pmix_base_async_modex='1'
 export OMPI_MCA_btl_tcp_if_include='wg0'
 export OMPI_MCA_oob_tcp_if_include='wg0'
 # Measured on three emulated nodes at 2.5 Gbit/s: Open MPI's default all-reduce

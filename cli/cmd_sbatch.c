@@ -9,7 +9,7 @@
 #include "cb_cli.h"
 #include "cb_error.h"
 #include "cb_profile.h"
-#include "sbatch_gen.h"
+#include "cb_sbatch.h"
 
 static void list_profiles(FILE *f)
 {

@@ -13,6 +13,7 @@
 
 #include "cb_cli.h"
 #include "cb_error.h"
+#include "cb_file.h"
 #include "cb_results.h"
 #include "gpucheck.h"
 
@@ -198,21 +199,23 @@ int cb_cli_gpucheck(int argc, char **argv)
     int failed = cb_gpucheck_print(stdout, paths, n);
     fflush(stdout);
 
-    char def[1100], tmp[1200];
+    char def[1100], err[1400];
     if (!out) {
         snprintf(def, sizeof def, "%s/gpu-check.csv", dir);
         out = def;
     }
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int werr = !f || cb_gpucheck_write_csv(f, paths, n) != 0;
-    if (f && fclose(f))
-        werr = 1;
-    if (!werr && rename(tmp, out))
-        werr = 1;
-    if (werr) {
+    cb_file_atomic_t *a;
+    if (cb_file_atomic_open(out, 0, &a, err, sizeof err) != CB_OK) {
+        fprintf(stderr, PROG ": %s\n", err);
+        return 3;
+    }
+    if (cb_gpucheck_write_csv(cb_file_atomic_stream(a), paths, n) != 0) {
         fprintf(stderr, PROG ": writing %s: %s\n", out, strerror(errno));
-        unlink(tmp);
+        cb_file_atomic_abort(a);
+        return 3;
+    }
+    if (cb_file_atomic_commit(a, err, sizeof err) != CB_OK) {
+        fprintf(stderr, PROG ": %s\n", err);
         return 3;
     }
     return failed ? 1 : 0;

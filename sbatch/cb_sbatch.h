@@ -1,10 +1,10 @@
-/* sbatch_gen: the generator behind `clusterbench sbatch`: turns a validated
+/* cb_sbatch: the generator behind `clusterbench sbatch`: turns a validated
  * cluster profile (cb_profile.h) into the Slurm batch scripts users submit.
  * Script kinds live in one const table (cb_sbatch_kinds()); adding a script
  * is one entry plus its body function. The small decisions (sweep sizes,
  * NCCL socket counts, per-step time caps) are pure functions, tested alone. */
-#ifndef CB_SBATCH_GEN_H
-#define CB_SBATCH_GEN_H
+#ifndef CB_SBATCH_H
+#define CB_SBATCH_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "cb_cli.h"
 #include "cb_error.h"
+#include "cb_file.h"
 #include "cb_results.h"
 #include "cb_size.h"
 #include "report_doc.h"
@@ -114,18 +114,6 @@ typedef struct rep_cli {
     cb_report_opts_t ro;
 } rep_cli_t;
 
-static int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_err(const char *fmt, ...)
-{
-    char msg[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, PROG ": %s\n", msg);
-    return 2;
-}
-
 enum {
     OPT_BASELINE = 256, OPT_LINE_RATE, OPT_MTU, OPT_GRAD_BYTES, OPT_SLOW, OPT_WORKLOAD,
     OPT_NODES_COL, OPT_THR_COL, OPT_STEP_COL,
@@ -159,13 +147,13 @@ static int parse_args(int argc, char **argv, rep_cli_t *o)
         switch (c) {
         case 'o':
             if (!*optarg)
-                return usage_err("--output: empty directory name");
+                return cb_cli_usage_err(PROG, "--output: empty directory name");
             o->outdir = optarg;
             break;
         case OPT_BASELINE: {
             long v;
             if (strncmp(optarg, "nodes=", 6) || cb_parse_long(optarg + 6, 1, 1000000, &v) < 0)
-                return usage_err("--baseline '%s': expected nodes=N with N >= 1 (e.g. nodes=1)",
+                return cb_cli_usage_err(PROG, "--baseline '%s': expected nodes=N with N >= 1 (e.g. nodes=1)",
                                  optarg);
             o->ro.baseline_nodes = (int)v;
             break;
@@ -173,7 +161,7 @@ static int parse_args(int argc, char **argv, rep_cli_t *o)
         case OPT_LINE_RATE: {
             double v;
             if (cb_parse_double(optarg, -1e300, 1e300, &v) < 0 || !(v > 0) || v > 100000)
-                return usage_err("--line-rate-gbps '%s': expected a rate in Gbit/s, > 0 and "
+                return cb_cli_usage_err(PROG, "--line-rate-gbps '%s': expected a rate in Gbit/s, > 0 and "
                                  "<= 100000",
                                  optarg);
             o->ro.line_rate_gbps = v;
@@ -182,7 +170,7 @@ static int parse_args(int argc, char **argv, rep_cli_t *o)
         case OPT_MTU: {
             long v;
             if (cb_parse_long(optarg, 576, 65536, &v) < 0)
-                return usage_err("--mtu '%s': expected 576..65536 bytes", optarg);
+                return cb_cli_usage_err(PROG, "--mtu '%s': expected 576..65536 bytes", optarg);
             o->ro.mtu = v;
             o->mtu_given = 1;
             break;
@@ -191,7 +179,7 @@ static int parse_args(int argc, char **argv, rep_cli_t *o)
             uint64_t v;
             int rc = cb_size_parse(optarg, &v);
             if (rc < 0 || v == 0)
-                return usage_err("--grad-bytes '%s': expected a size > 0 (e.g. 100M, 4G, "
+                return cb_cli_usage_err(PROG, "--grad-bytes '%s': expected a size > 0 (e.g. 100M, 4G, "
                                  "102228128)",
                                  optarg);
             o->ro.grad_bytes = (double)v;
@@ -200,7 +188,7 @@ static int parse_args(int argc, char **argv, rep_cli_t *o)
         case OPT_SLOW: {
             double v;
             if (cb_parse_double(optarg, -1e300, 1e300, &v) < 0 || !(v >= 0 && v < 1))
-                return usage_err("--slow-threshold '%s': expected a fraction in [0, 1), e.g. "
+                return cb_cli_usage_err(PROG, "--slow-threshold '%s': expected a fraction in [0, 1), e.g. "
                                  "0.10",
                                  optarg);
             o->ro.slow_threshold = v;
@@ -215,32 +203,32 @@ static int parse_args(int argc, char **argv, rep_cli_t *o)
             fputs(help_text, stdout);
             return -1;
         case ':':
-            return usage_err("%s needs a value (see --help)", argv[optind - 1]);
+            return cb_cli_usage_err(PROG, "%s needs a value (see --help)", argv[optind - 1]);
         default:
             if (optopt)
-                return usage_err("unknown option '-%c' (see --help)", optopt);
-            return usage_err("unknown option '%s' (see --help)", argv[optind - 1]);
+                return cb_cli_usage_err(PROG, "unknown option '-%c' (see --help)", optopt);
+            return cb_cli_usage_err(PROG, "unknown option '%s' (see --help)", argv[optind - 1]);
         }
     }
     for (int i = optind; i < argc; i++) {
         if (o->npaths == MAX_PATHS)
-            return usage_err("more than %d input paths", MAX_PATHS);
+            return cb_cli_usage_err(PROG, "more than %d input paths", MAX_PATHS);
         if (!*argv[i])
-            return usage_err("empty input path");
+            return cb_cli_usage_err(PROG, "empty input path");
         o->paths[o->npaths++] = argv[i];
     }
     if (o->npaths == 0)
         o->paths[o->npaths++] = DEFAULT_INPUT;
     if (o->mtu_given && isnan(o->ro.line_rate_gbps))
-        return usage_err("--mtu applies to --line-rate-gbps (profiles carry their own MTU)");
+        return cb_cli_usage_err(PROG, "--mtu applies to --line-rate-gbps (profiles carry their own MTU)");
     if (o->workload) {
         if (!o->nodes_col)
-            return usage_err("--workload-csv needs --nodes-col NAME");
+            return cb_cli_usage_err(PROG, "--workload-csv needs --nodes-col NAME");
         if (!o->thr_col == !o->step_col)
-            return usage_err("--workload-csv needs one of --throughput-col NAME or "
+            return cb_cli_usage_err(PROG, "--workload-csv needs one of --throughput-col NAME or "
                              "--step-time-col NAME");
     } else if (o->nodes_col || o->thr_col || o->step_col) {
-        return usage_err("--nodes-col, --throughput-col and --step-time-col go with "
+        return cb_cli_usage_err(PROG, "--nodes-col, --throughput-col and --step-time-col go with "
                          "--workload-csv FILE");
     }
     o->ro.paths = o->paths;
@@ -254,113 +242,55 @@ typedef struct outfile {
     const char *name;
     char *data;
     size_t len;
-    char tmp[4096];
-    int have_tmp;
 } outfile_t;
 
-/* mkdir -p; the directories created are recorded (outermost first) so a
- * failed run can remove them again. */
-static int make_dirs(const char *dir, char created[][4096], int *ncreated, int max)
-{
-    char path[4096];
-    if (strlen(dir) >= sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    strcpy(path, dir);
-    size_t len = strlen(path);
-    for (size_t i = 1; i <= len; i++) {
-        if (path[i] != '/' && path[i] != '\0')
-            continue;
-        char save = path[i];
-        path[i] = '\0';
-        struct stat sb;
-        if (stat(path, &sb) == 0) {
-            if (!S_ISDIR(sb.st_mode)) {
-                errno = ENOTDIR;
-                return -1;
-            }
-        } else if (mkdir(path, 0777) == 0) {
-            if (*ncreated < max)
-                strcpy(created[(*ncreated)++], path);
-        } else if (errno != EEXIST) {
-            return -1;
-        }
-        path[i] = save;
-    }
-    return 0;
-}
+#define MAX_OUTFILES 8
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Write every file to a temp in dir, then rename them all; on failure
- * remove the temps and the directories this call created. 0 or exit 3. */
+/* Write every file to a temp in dir (cb_file's atomic writes, 0666 less the
+ * umask), sync them all, then rename them all; on failure remove the temps
+ * and the directories this call created. 0 or exit 3. */
 static int publish(const char *dir, outfile_t *files, size_t n)
 {
-    char created[16][4096];
-    int ncreated = 0, rc = 0;
-    if (make_dirs(dir, created, &ncreated, 16)) {
+    char err[8192];
+    cb_file_atomic_t *tmp[MAX_OUTFILES] = {0};
+    size_t made = 0;
+    int rc = 0;
+    if (n > MAX_OUTFILES)
+        return 3;
+    if (cb_file_mkdir_p_made(dir, &made, err, sizeof err) != CB_OK) {
         fprintf(stderr, PROG ": cannot create output directory %s: %s\n", dir, strerror(errno));
         rc = 3;
         goto fail;
     }
-    mode_t um = umask(0);
-    umask(um);
     for (size_t i = 0; i < n; i++) {
-        snprintf(files[i].tmp, sizeof files[i].tmp, "%s/.%s.XXXXXX", dir, files[i].name);
-        int fd = mkstemp(files[i].tmp);
-        if (fd < 0) {
-            fprintf(stderr, PROG ": cannot write in %s: %s\n", dir, strerror(errno));
+        char dst[4096 + 64];
+        snprintf(dst, sizeof dst, "%s/%s", dir, files[i].name);
+        if (cb_file_atomic_open(dst, 0, &tmp[i], err, sizeof err) != CB_OK) {
+            fprintf(stderr, PROG ": %s\n", err);
             rc = 3;
             goto fail;
         }
-        files[i].have_tmp = 1;
-        int bad = fchmod(fd, 0666 & ~um) || write_all(fd, files[i].data, files[i].len) ||
-                  fsync(fd);
-        int err = errno;
-        if (close(fd) && !bad) {
-            bad = 1;
-            err = errno;
-        }
-        if (bad) {
-            fprintf(stderr, PROG ": writing %s: %s\n", files[i].tmp, strerror(err));
+        fwrite(files[i].data, 1, files[i].len, cb_file_atomic_stream(tmp[i]));
+        if (cb_file_atomic_sync(tmp[i], err, sizeof err) != CB_OK) {
+            fprintf(stderr, PROG ": %s\n", err);
             rc = 3;
             goto fail;
         }
     }
     for (size_t i = 0; i < n; i++) {
-        char dst[4096 + 64];
-        snprintf(dst, sizeof dst, "%s/%s", dir, files[i].name);
-        if (rename(files[i].tmp, dst)) {
-            fprintf(stderr, PROG ": renaming %s to %s: %s\n", files[i].tmp, dst,
-                    strerror(errno));
+        int frc = cb_file_atomic_commit(tmp[i], err, sizeof err);
+        tmp[i] = NULL;
+        if (frc != CB_OK) {
+            fprintf(stderr, PROG ": %s\n", err);
             rc = 3;
             goto fail;
         }
-        files[i].have_tmp = 0;
     }
     return 0;
 fail:
     for (size_t i = 0; i < n; i++)
-        if (files[i].have_tmp) {
-            unlink(files[i].tmp);
-            files[i].have_tmp = 0;
-        }
-    while (ncreated > 0)
-        rmdir(created[--ncreated]);
+        cb_file_atomic_abort(tmp[i]);
+    cb_file_rmdir_made(dir, made);
     return rc;
 }
 
@@ -429,7 +359,7 @@ int cb_cli_report(int argc, char **argv)
     for (size_t i = 0; i < o.npaths; i++) {
         struct stat sb;
         if (stat(o.paths[i], &sb)) {
-            exit_code = usage_err("%s: %s", o.paths[i], strerror(errno));
+            exit_code = cb_cli_usage_err(PROG, "%s: %s", o.paths[i], strerror(errno));
             goto out;
         }
         is_dir[i] = S_ISDIR(sb.st_mode);
@@ -444,7 +374,7 @@ int cb_cli_report(int argc, char **argv)
         }
         nforeign += table.nskipped - skipped0;
         if (!is_dir[i] && table.nrows == rows0) {
-            exit_code = usage_err("%s:1: no rows: only a header", o.paths[i]);
+            exit_code = cb_cli_usage_err(PROG, "%s:1: no rows: only a header", o.paths[i]);
             goto out;
         }
         if (is_dir[i] && table.nrows == rows0)
@@ -453,7 +383,7 @@ int cb_cli_report(int argc, char **argv)
     }
     dir_file_start[o.npaths] = table.nfiles;
     if (table.nrows == 0) {
-        exit_code = usage_err("no results rows in %s%s", o.paths[0],
+        exit_code = cb_cli_usage_err(PROG, "no results rows in %s%s", o.paths[0],
                               o.npaths > 1 ? " and the other inputs" : "");
         goto out;
     }

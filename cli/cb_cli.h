@@ -10,4 +10,8 @@ int cb_cli_gate(int argc, char **argv);       /* acceptance gate: PASS/FAIL per 
 int cb_cli_report(int argc, char **argv);     /* results -> report.md/.html, summary.csv */
 int cb_cli_gpucheck(int argc, char **argv);   /* the table of a scripts/gpu-check run */
 
+/* For the sub-commands (cli.c): "<prog>: <message>" and a newline on stderr;
+ * returns 2, the exit code of a usage or input error. */
+int cb_cli_usage_err(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

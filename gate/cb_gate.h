@@ -1,9 +1,12 @@
 /* cb_gate: the acceptance gate's pure part — thresholds files (INI, loaded
  * with inih, strict, every error "file:line: reason") turned into checks, and
  * checks judged against a table of results rows (cb_results.h) and the
- * cluster's profile (cb_profile.h). No output beyond the strings it returns;
- * `clusterbench gate` (report/cmd_gate.c) prints, writes JUnit/Prometheus and
- * picks the exit code.
+ * cluster's profile (cb_profile.h), and the machine-readable outputs of the
+ * verdicts (JUnit XML, Prometheus text). libcbgate: loading in gate_load.c,
+ * judging (pure) in gate_judge.c with row selection in gate_select.c, the
+ * shared tables and number/line formatting in gate_text.c, the outputs in
+ * gate_out.c. `clusterbench gate` (cli/cmd_gate.c) prints,
+ * writes the outputs and picks the exit code.
  *
  * Thresholds file: one section per check, the section name is the check's
  * name ([A-Za-z0-9._-], starts alnum, <= 63). Bounds follow ReFrame's
@@ -65,6 +68,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "cb_profile.h"
 #include "cb_results.h"
@@ -226,6 +230,34 @@ char *cb_gate_format_line(const cb_gate_result_t *r, char *buf, size_t len);
 /* A number as the gate prints it: 3 significant digits (4 from 100 up), no
  * exponent between 1e-6 and 1e15 ("0.294", "2.50", "209.5", "3350"); returns buf. */
 char *cb_gate_format_num(double v, char *buf, size_t len);
+
+/* ---- outputs (gate_out.c) ----
+ *
+ * The acceptance gate's machine-readable outputs — JUnit XML (one
+ * testcase per check, for CI systems) and the Prometheus text exposition
+ * format (for node_exporter's textfile collector). Both are built in memory
+ * and written to a temporary file in the target's directory, then renamed
+ * into place: a reader never sees half a file, and a failed write leaves the
+ * old file as it was. Every string that came from a CSV (hosts, notes, file
+ * names) is escaped for the format (XML entities; Prometheus label escapes),
+ * and bytes that are not valid UTF-8 or are control characters become '?'. */
+
+/* What both outputs say about the run besides the verdicts. */
+typedef struct cb_gate_out_info {
+    const char *cluster;    /* label / suite name; "" when unknown */
+    const char *thresholds; /* the thresholds file */
+    time_t when;            /* when the gate ran (Unix time) */
+} cb_gate_out_info_t;
+
+/* CB_OK, or CB_ERR_IO / CB_ERR_NOMEM with "path: reason" in errbuf. */
+int cb_gate_out_junit(const char *path, const cb_gate_report_t *r, const cb_gate_out_info_t *info,
+                      char *errbuf, size_t errlen);
+int cb_gate_out_prometheus(const char *path, const cb_gate_report_t *r,
+                           const cb_gate_out_info_t *info, char *errbuf, size_t errlen);
+
+/* Copy s into buf replacing control characters and invalid UTF-8 with '?'
+ * (for terminals and formats that need valid text); returns buf. */
+char *cb_gate_out_clean(const char *s, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

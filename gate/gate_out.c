@@ -1,17 +1,14 @@
 /* The gate's JUnit XML and Prometheus textfile outputs: built in memory,
  * written to a temporary file beside the target, renamed into place. See
- * gate_out.h. */
-#include <errno.h>
-#include <fcntl.h>
+ * cb_gate.h (outputs). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cb_error.h"
-#include "gate_out.h"
+#include "cb_file.h"
+#include "cb_gate.h"
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 static size_t utf8_len(const unsigned char *s)
@@ -149,59 +146,21 @@ static void label(FILE *f, const char *name, const char *value, int first)
 
 /* ------------------------------------------------------------ files */
 
-static int errf(char *errbuf, size_t errlen, const char *path, const char *what, int err)
-{
-    if (errlen)
-        snprintf(errbuf, errlen, "%s: %s: %s", path, what, strerror(err));
-    return CB_ERR_IO;
-}
-
 static int nomem(char *errbuf, size_t errlen, const char *path)
 {
-    if (errlen)
-        snprintf(errbuf, errlen, "%s: out of memory", path);
-    return CB_ERR_NOMEM;
+    return cb_errf(errbuf, errlen, CB_ERR_NOMEM, "%s: out of memory", path);
 }
 
-/* Write buf to path through a temporary file in the same directory. */
+/* Write buf to path through a temporary file in the same directory, mode
+ * 0644: the textfile collector runs as another user, so readable by all. */
 static int write_atomic(const char *path, const char *buf, size_t len, char *errbuf, size_t errlen)
 {
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 16);
-    if (!tmp)
-        return nomem(errbuf, errlen, path);
-    snprintf(tmp, pl + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int rc = errf(errbuf, errlen, path, "cannot create a temporary file beside it", errno);
-        free(tmp);
-        return rc;
-    }
-    int rc = CB_OK;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, buf + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            rc = errf(errbuf, errlen, path, "write failed", w < 0 ? errno : EIO);
-            break;
-        }
-        off += (size_t)w;
-    }
-    /* the textfile collector runs as another user: readable by all */
-    if (rc == CB_OK && fchmod(fd, 0644) != 0)
-        rc = errf(errbuf, errlen, path, "chmod failed", errno);
-    if (rc == CB_OK && fsync(fd) != 0)
-        rc = errf(errbuf, errlen, path, "fsync failed", errno);
-    if (close(fd) != 0 && rc == CB_OK)
-        rc = errf(errbuf, errlen, path, "close failed", errno);
-    if (rc == CB_OK && rename(tmp, path) != 0)
-        rc = errf(errbuf, errlen, path, "cannot rename into place", errno);
+    cb_file_atomic_t *a;
+    int rc = cb_file_atomic_open(path, 0644, &a, errbuf, errlen);
     if (rc != CB_OK)
-        unlink(tmp);
-    free(tmp);
-    return rc;
+        return rc;
+    fwrite(buf, 1, len, cb_file_atomic_stream(a));
+    return cb_file_atomic_commit(a, errbuf, errlen);
 }
 
 static int finish(FILE *m, char **buf, size_t *len, const char *path, char *errbuf,

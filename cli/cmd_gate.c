@@ -1,10 +1,9 @@
 /* `clusterbench gate`: the acceptance gate. Judges results CSV against a
- * thresholds file (common/cb_gate.h) and the cluster's profile, prints one
+ * thresholds file (gate/cb_gate.h) and the cluster's profile, prints one
  * PASS/FAIL line per check and a summary, optionally writes JUnit XML and a
  * Prometheus textfile, and exits 0 (pass), 1 (fail) or 2 (bad input). */
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,6 @@
 #include "cb_gate.h"
 #include "cb_profile.h"
 #include "cb_results.h"
-#include "gate_out.h"
 
 #define PROG "clusterbench gate"
 #define MAX_RESULTS 256
@@ -140,18 +138,6 @@ typedef struct gate_opts {
     int verbose;
 } gate_opts_t;
 
-static int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_err(const char *fmt, ...)
-{
-    char msg[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, PROG ": %s\n", msg);
-    return 2;
-}
-
 enum { OPT_JUNIT = 256, OPT_PROMETHEUS, OPT_SKIP };
 
 /* 0 ok, -1 done (help printed), else an exit code. */
@@ -175,19 +161,19 @@ static int parse_args(int argc, char **argv, gate_opts_t *o)
         switch (c) {
         case 't':
             if (o->thresholds)
-                return usage_err("--thresholds given twice");
+                return cb_cli_usage_err(PROG, "--thresholds given twice");
             o->thresholds = optarg;
             break;
         case 'p':
             if (o->profile)
-                return usage_err("--profile given twice");
+                return cb_cli_usage_err(PROG, "--profile given twice");
             o->profile = optarg;
             break;
         case OPT_JUNIT: o->junit = optarg; break;
         case OPT_PROMETHEUS: o->prometheus = optarg; break;
         case OPT_SKIP:
             if (o->nskip == MAX_SKIP)
-                return usage_err("--skip: more than %d checks", MAX_SKIP);
+                return cb_cli_usage_err(PROG, "--skip: more than %d checks", MAX_SKIP);
             o->skip[o->nskip++] = optarg;
             break;
         case 'v': o->verbose = 1; break;
@@ -195,24 +181,24 @@ static int parse_args(int argc, char **argv, gate_opts_t *o)
             fputs(help_text, stdout);
             return -1;
         case ':':
-            return usage_err("option %s needs a value (see --help)", argv[optind - 1]);
+            return cb_cli_usage_err(PROG, "option %s needs a value (see --help)", argv[optind - 1]);
         default:
-            return usage_err("unknown option '%s' (see --help)", argv[optind - 1]);
+            return cb_cli_usage_err(PROG, "unknown option '%s' (see --help)", argv[optind - 1]);
         }
     }
     for (int i = optind; i < argc; i++) {
         if (o->nresults == MAX_RESULTS)
-            return usage_err("more than %d results paths", MAX_RESULTS);
+            return cb_cli_usage_err(PROG, "more than %d results paths", MAX_RESULTS);
         o->results[o->nresults++] = argv[i];
     }
     if (!o->nresults)
-        return usage_err("no results given (RESULTS...: CSV files or directories; see --help)");
+        return cb_cli_usage_err(PROG, "no results given (RESULTS...: CSV files or directories; see --help)");
     if (o->thresholds && !*o->thresholds)
-        return usage_err("--thresholds: empty path");
+        return cb_cli_usage_err(PROG, "--thresholds: empty path");
     if (o->junit && !*o->junit)
-        return usage_err("--junit: empty path");
+        return cb_cli_usage_err(PROG, "--junit: empty path");
     if (o->prometheus && !*o->prometheus)
-        return usage_err("--prometheus: empty path");
+        return cb_cli_usage_err(PROG, "--prometheus: empty path");
     return 0;
 }
 
@@ -300,7 +286,7 @@ int cb_cli_gate(int argc, char **argv)
         }
     }
     if (table.nrows == 0) {
-        exit_code = usage_err("no results rows in %s%s", o.results[0],
+        exit_code = cb_cli_usage_err(PROG, "no results rows in %s%s", o.results[0],
                               o.nresults > 1 ? " (and the other paths)" : "");
         goto out;
     }
@@ -308,7 +294,7 @@ int cb_cli_gate(int argc, char **argv)
     /* the profile: named, or the one the rows' cluster column names */
     const char *cluster = NULL, *other = NULL;
     if (rows_cluster(&table, &cluster, &other) == 2) {
-        exit_code = usage_err("the results come from several clusters (%s, %s): gate one "
+        exit_code = cb_cli_usage_err(PROG, "the results come from several clusters (%s, %s): gate one "
                               "cluster at a time",
                               cluster, other);
         goto out;
@@ -318,7 +304,7 @@ int cb_cli_gate(int argc, char **argv)
         err[0] = '\0';
         int prc = cb_profile_resolve(o.profile, prof_path, sizeof prof_path, err, sizeof err);
         if (prc < 0) {
-            exit_code = usage_err("--profile: %s", err[0] ? err : cb_strerror(prc));
+            exit_code = cb_cli_usage_err(PROG, "--profile: %s", err[0] ? err : cb_strerror(prc));
             goto out;
         }
     } else if (cluster) {
@@ -347,11 +333,11 @@ int cb_cli_gate(int argc, char **argv)
             n -= 4;
         if ((size_t)snprintf(thr_path, sizeof thr_path, "%.*s.gate.ini", (int)n, prof_path) >=
             sizeof thr_path) {
-            exit_code = usage_err("profile path too long");
+            exit_code = cb_cli_usage_err(PROG, "profile path too long");
             goto out;
         }
     } else {
-        exit_code = usage_err("no --thresholds, and no profile to take <profile>.gate.ini from "
+        exit_code = cb_cli_usage_err(PROG, "no --thresholds, and no profile to take <profile>.gate.ini from "
                               "(give --thresholds FILE or --profile NAME)");
         goto out;
     }
@@ -368,7 +354,7 @@ int cb_cli_gate(int argc, char **argv)
     }
     for (int i = 0; i < o.nskip; i++)
         if (!cb_gate_find(gate, o.skip[i])) {
-            exit_code = usage_err("--skip %s: no such check in %s", o.skip[i], thr_path);
+            exit_code = cb_cli_usage_err(PROG, "--skip %s: no such check in %s", o.skip[i], thr_path);
             goto out;
         }
 
