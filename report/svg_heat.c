@@ -1,6 +1,6 @@
-/* svg_heat: the heat map of a square matrix (see svg.h). Up to
- * HEAT_FULL_MAX rows, wide cells with each value written in; beyond, a
- * compact grid sized to about 900 px (cells down to 2 px): no values in the
+/* svg_heat: the heat map of a square matrix (see svg.h). While it fits
+ * HEAT_MAX_W, wide cells with each value written in; beyond, a compact grid
+ * that fits it (cells 28 px down to 2 px): no values in the
  * cells (each cell's <title> names its pair and value, shown on hover),
  * labels scaled to the cells and written on every k-th row and column so
  * they never overlap, columns' labels vertical. */
@@ -9,7 +9,9 @@
 
 #include "svg_priv.h"
 
-#define HEAT_FULL_MAX 16
+/* The widest heat map: report.html's column (1240 px less padding and the
+ * plot's border) shows it at its size. */
+#define HEAT_MAX_W 1200.0
 
 static void blues(double t, int rgb[3])
 {
@@ -58,20 +60,40 @@ static void heat_legend(FILE *f, const cb_svg_heat_t *h, double sx, double sy, d
     }
 }
 
-/* Up to HEAT_FULL_MAX nodes: wide cells with their values written in. */
+/* Room right of the grid: the colour scale and the flag legend. */
+static double legend_side(const cb_svg_heat_t *h)
+{
+    return 60 + fmax(70, fmax(svg_text_w(h->flag_legend, 11), svg_text_w(h->unit, 11) + 40));
+}
+
+/* Widest label at 11 px (at most 150 px). */
+static double max_label_w(const cb_svg_heat_t *h)
+{
+    double maxlab = 0;
+    for (size_t i = 0; i < h->n; i++)
+        maxlab = fmax(maxlab, svg_text_w(h->labels[i], 11));
+    return fmin(maxlab, 150);
+}
+
+/* Width of the full layout: cells 58..96 px wide. */
+static double full_width(const cb_svg_heat_t *h, double maxlab)
+{
+    size_t n = h->n;
+    double cw = n ? fmax(58, fmin(96, 620.0 / (double)n)) : 60;
+    return fmax(fmax(420, 40 + maxlab + 12 + cw * (double)n + legend_side(h)),
+                svg_text_w(h->title, 15) * 1.08 + 40);
+}
+
+/* Wide cells with their values written in, while that fits HEAT_MAX_W. */
 static int heat_full(FILE *f, const cb_svg_heat_t *h)
 {
     size_t n = h->n;
-    double maxlab = 0;
-    for (size_t i = 0; i < n; i++)
-        maxlab = fmax(maxlab, svg_text_w(h->labels[i], 11));
-    maxlab = fmin(maxlab, 150);
+    double maxlab = max_label_w(h);
     double cw = n ? fmax(58, fmin(96, 620.0 / (double)n)) : 60, ch = 34;
     int rotate = maxlab > cw - 6;
     double L = 40 + maxlab + 12, T = 58 + (rotate ? fmin(110, maxlab * 0.6 + 8) : 16);
     double gridw = cw * (double)n, gridh = ch * (double)n;
-    double side = 60 + fmax(70, fmax(svg_text_w(h->flag_legend, 11), svg_text_w(h->unit, 11) + 40));
-    int W = (int)fmax(fmax(420, L + gridw + side), svg_text_w(h->title, 15) * 1.08 + 40);
+    int W = (int)full_width(h, maxlab);
     int H = (int)fmax(T + gridh + 40, T + fmin(gridh, 180) + 50);
 
     double vmax = 0;
@@ -155,15 +177,12 @@ static int heat_full(FILE *f, const cb_svg_heat_t *h)
 static int heat_compact(FILE *f, const cb_svg_heat_t *h)
 {
     size_t n = h->n;
-    double c = fmax(2, fmin(28, 900.0 / (double)n));    /* cell side */
-    double fs = fmin(11, fmax(7, c * 0.8));             /* label font */
-    size_t stride = (size_t)ceil((fs + 1) / c);         /* label every stride-th */
-    double maxlab = 0;
-    for (size_t i = 0; i < n; i += stride)
-        maxlab = fmax(maxlab, svg_text_w(h->labels[i], fs));
-    maxlab = fmin(maxlab, 150);
-    double L = 40 + maxlab + 10, T = 58 + maxlab + 8, grid = c * (double)n;
-    double side = 60 + fmax(70, fmax(svg_text_w(h->flag_legend, 11), svg_text_w(h->unit, 11) + 40));
+    double maxlab = max_label_w(h); /* at the largest font: labels fit at any */
+    double L = 40 + maxlab + 10, T = 58 + maxlab + 8, side = legend_side(h);
+    double c = fmax(2, fmin(28, (HEAT_MAX_W - L - side) / (double)n)); /* cell side */
+    double fs = fmin(11, fmax(7, c * 0.8));                             /* label font */
+    size_t stride = (size_t)ceil((fs + 1) / c); /* label every stride-th */
+    double grid = c * (double)n;
     int W = (int)fmax(fmax(420, L + grid + side), svg_text_w(h->title, 15) * 1.08 + 40);
     int H = (int)fmax(T + grid + 40, T + fmin(grid, 180) + 50);
     double vmax = 0;
@@ -242,5 +261,5 @@ static int heat_compact(FILE *f, const cb_svg_heat_t *h)
 
 int cb_svg_heatmap(FILE *f, const cb_svg_heat_t *h)
 {
-    return h->n > HEAT_FULL_MAX ? heat_compact(f, h) : heat_full(f, h);
+    return full_width(h, max_label_w(h)) > HEAT_MAX_W ? heat_compact(f, h) : heat_full(f, h);
 }
