@@ -2,7 +2,7 @@
 # test_report_browser (label browser): headless Chromium opens the fixture's
 # report.html (file://, no network; the DevTools protocol over a pipe:
 # tests/report/cdp_check.py) and checks what a reader sees: no console error,
-# exception or failed load; each of the 10 plots a non-empty SVG rendered at
+# exception or failed load; each of the 11 plots a non-empty SVG rendered at
 # its size; every table-of-contents link resolving to a rendered section; and
 # a 1280x2400 screenshot that is not blank (over 50 KB, more than 200 colours).
 # Also the report of a synthetic 64-node all-pairs result (tests/tools/
@@ -58,9 +58,9 @@ assert squeezed != heat.group(0)
 open("%s/overlap.html" % out, "w", encoding="utf-8").write(big[:heat.start()] + squeezed + big[heat.end():])
 PY
 png=$tmp/report.png
-pages=("$html:10")
+pages=("$html:11")
 for n in console exception missing emptyplot squashed toc noplot; do
-  pages+=("$b/$n.html:10") # noplot has 9: it must fail
+  pages+=("$b/$n.html:11") # noplot has 10: it must fail
 done
 pages+=("$tmp/n64/report.html:4" "$b/overlap.html:4")
 rc=0
@@ -69,8 +69,8 @@ timeout 150 python3 "$(dirname "$0")/cdp_check.py" "$chrome" "$tmp/profile" --sc
 sed 's/^/  /' "$tmp/cdp.out"
 [[ $rc == 1 ]] || fail "cdp_check: exit $rc, want 1 (the report passes, every broken copy fails)"
 grep -q "^$html: FAIL" "$tmp/cdp.out" && fail "the report itself fails in the browser"
-grep -qx "$html: ok: 10 plots of their size, 7 section links resolve, no console errors" "$tmp/cdp.out" ||
-  fail "the report is not reported ok with 10 plots and 7 links"
+grep -qx "$html: ok: 11 plots of their size, 7 section links resolve, no console errors" "$tmp/cdp.out" ||
+  fail "the report is not reported ok with 11 plots and 7 links"
 expect_fail() { # NAME PATTERN: the broken copy NAME fails with PATTERN
   grep -qE "^$b/$1.html: FAIL: $2" "$tmp/cdp.out" || fail "broken copy '$1' did not fail with /$2/"
   grep -q "^$b/$1.html: ok" "$tmp/cdp.out" && fail "broken copy '$1' passed"
@@ -81,7 +81,7 @@ expect_fail missing 'browser log error .*no-such-image.png'
 expect_fail emptyplot "plot 'plot 1': empty: 0 drawn element"
 expect_fail squashed "plot 'Point-to-point bandwidth — fixture': rendered 300.0x100.0 px, expected 900x420"
 expect_fail toc "link #nowhere \('.*'\) resolves to 0 elements"
-expect_fail noplot '9 plots \(svg.plot\), expected 10'
+expect_fail noplot '10 plots \(svg.plot\), expected 11'
 grep -q "^$tmp/n64/report.html: ok: 4 plots of their size" "$tmp/cdp.out" ||
   fail "the 64-node report is not reported ok with 4 plots"
 expect_fail overlap "plot 'All-pairs bw at 16M .*64 nodes': [0-9]+ pair\(s\) of overlapping texts"
@@ -94,4 +94,4 @@ size=$(stat -c %s "$png")
 read -r dims colours < <(python3 "$(dirname "$0")/png_colours.py" "$png")
 [[ $dims == 1280x2400 ]] || fail "screenshot is $dims, expected 1280x2400"
 ((colours > 200)) || fail "screenshot has $colours colours: blank?"
-finish "chromium: report.html renders with no console error, 10 plots of their size, TOC links resolve; the 64-node report ok; 8 broken copies fail; screenshot $size bytes, $colours colours"
+finish "chromium: report.html renders with no console error, 11 plots of their size, TOC links resolve; the 64-node report ok; 8 broken copies fail; screenshot $size bytes, $colours colours"
