@@ -12,6 +12,7 @@
 #include "cb_error.h"
 #include "cb_sbatch.h"
 #include "cb_size.h"
+#include "sbatch_schedule.h"
 #include "sbatch_steps.h"
 #include "sbatch_validate.h"
 
@@ -266,41 +267,56 @@ static void emit_srun(FILE *f, const char *placement, const cb_sbatch_kind_t *k,
             plan->sweep.factor);
 }
 
+/* allreduce.sh: the scaling curve, one step per node count of
+ * cb_sbatch_curve_nodes() (the steps and caps of sbatch_steps_allreduce,
+ * which the estimate sums), into one CSV whose rows carry their node count. */
 static void emit_allreduce(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                            const cb_sbatch_plan_t *plan)
 {
     long tpn = plan->tasks_per_node;
-    int steps = p->nodes > 1 ? 2 : 1;
-    long cap = cb_sbatch_step_cap_s(p->time_limit_s, steps);
+    cb_sbatch_step_t st[CB_SBATCH_MAX_STEPS];
+    size_t steps = sbatch_steps_allreduce(k, p, CB_SBATCH_STANDARD, 0, st);
     char placement[96];
 
-    if (steps == 1)
-        fprintf(f, "# One node: this step is both the run and the single-node baseline.\n");
-    else
-        fprintf(f, "# Step 1 of 2, the single-node baseline, in the same allocation and CSV (rows\n"
-                   "# carry their node count), for the report to compare with.\n");
-    if (tpn == 1)
-        fprintf(f, "# With %s per node it has a single rank: it measures the harness and the\n"
-                   "# node's local path, not the network; it runs all the same.\n",
-                p->gpus_per_node ? "one GPU" : "no GPU");
-    else
-        fprintf(f, "# 1 node x %ld ranks, one per GPU: the node's internal links, no network.\n",
-                tpn);
-    snprintf(placement, sizeof placement, "--nodes=1 --ntasks=%ld", tpn);
-    emit_srun(f, placement, k, plan);
-    fprintf(f, " --check --cluster \"$cb_profile\" \\\n"
-               "  --transport %s --total-time %ld -o \"$cb_csv\"\n",
-            plan->transport, cap);
-    if (steps == 1)
-        return;
-    fprintf(f, "\n# Step 2 of 2: every node, %ld x %ld %s per node = %ld ranks.\n", p->nodes, tpn,
-            sbatch_plural(tpn, "rank", "ranks"), p->nodes * tpn);
-    snprintf(placement, sizeof placement, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld", p->nodes,
-             p->nodes * tpn, tpn);
-    emit_srun(f, placement, k, plan);
-    fprintf(f, " --check --cluster \"$cb_profile\" \\\n"
-               "  --transport %s --total-time %ld -o \"$cb_csv\"\n",
-            plan->transport, cap);
+    for (size_t i = 0; i < steps; i++) {
+        long nodes = st[i].nodes, cap = (long)st[i].cap_s;
+        if (i == 0) {
+            if (steps == 1)
+                fprintf(f, "# One node: this step is both the run and the single-node baseline.\n");
+            else
+                fprintf(f, "# Step 1 of %zu, the single-node baseline, in the same allocation and CSV (rows\n"
+                           "# carry their node count), for the report to compare with.\n",
+                        steps);
+            if (steps > 2) {
+                fprintf(f, "# Steps 1 to %zu are the scaling curve, at", steps);
+                for (size_t j = 0; j < steps; j++)
+                    fprintf(f, "%s %ld", j == 0 ? "" : j + 1 == steps ? " and" : ",", st[j].nodes);
+                fprintf(f, " nodes,\n# each with an equal share of half the job's time (--total-time), so the\n"
+                           "# report plots busbw against the node count.\n");
+            }
+            if (tpn == 1)
+                fprintf(f, "# With %s per node it has a single rank: it measures the harness and the\n"
+                           "# node's local path, not the network; it runs all the same.\n",
+                        p->gpus_per_node ? "one GPU" : "no GPU");
+            else
+                fprintf(f, "# 1 node x %ld ranks, one per GPU: the node's internal links, no network.\n",
+                        tpn);
+            snprintf(placement, sizeof placement, "--nodes=1 --ntasks=%ld", tpn);
+        } else {
+            if (i + 1 == steps)
+                fprintf(f, "\n# Step %zu of %zu: every node, %ld x %ld %s per node = %ld ranks.\n", i + 1,
+                        steps, nodes, tpn, sbatch_plural(tpn, "rank", "ranks"), nodes * tpn);
+            else
+                fprintf(f, "\n# Step %zu of %zu: %ld nodes, %ld x %ld %s per node = %ld ranks.\n", i + 1,
+                        steps, nodes, nodes, tpn, sbatch_plural(tpn, "rank", "ranks"), nodes * tpn);
+            snprintf(placement, sizeof placement, "--nodes=%ld --ntasks=%ld --ntasks-per-node=%ld",
+                     nodes, nodes * tpn, tpn);
+        }
+        emit_srun(f, placement, k, plan);
+        fprintf(f, " --check --cluster \"$cb_profile\" \\\n"
+                   "  --transport %s --total-time %ld -o \"$cb_csv\"\n",
+                plan->transport, cap);
+    }
 }
 
 static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
@@ -438,22 +454,22 @@ static void emit_preflight(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_
 
 static const cb_sbatch_kind_t kinds[] = {
     {"allreduce", "all-reduce bandwidth sweep on every node, and a single-node baseline",
-     "cb-allreduce", 1, emit_allreduce, NULL, NULL, NULL, 0},
+     "cb-allreduce", 1, emit_allreduce, NULL, NULL, NULL, 0, sbatch_steps_allreduce},
     {"p2p", "point-to-point latency and bandwidth between nodes", "cb-p2p", 2, emit_p2p,
-     NULL, NULL, NULL, 0},
+     NULL, NULL, NULL, 0, sbatch_steps_p2p},
     {"ddp", "synthetic DDP step measured on every node against the break-even model",
      "cb-ddp", 1, emit_ddp, "cb-allreduce cb-ddp-torch", "ddp.csv, ddp-allreduce.csv, ddp-torch.csv",
-     NULL, 0},
+     NULL, 0, sbatch_steps_ddp},
     {"gpu", "every GPU of every node against its spec sheet, and the slow-node check",
-     "cb-gpu", 1, emit_gpu, NULL, NULL, NULL, 0},
+     "cb-gpu", 1, emit_gpu, NULL, NULL, NULL, 0, sbatch_steps_gpu},
     {"preflight", "set-up checks on every node before benchmarking (exit 1: a check failed)",
-     "cb-preflight", 1, emit_preflight, NULL, NULL, NULL, 1},
+     "cb-preflight", 1, emit_preflight, NULL, NULL, NULL, 1, sbatch_steps_preflight},
     {"validate",
      "the validation run: preflight, p2p, all-reduce, GPU, DDP, report, gate: PASS or FAIL",
      "clusterbench", 1, sbatch_emit_validate,
      "cb-preflight cb-p2p cb-allreduce cb-gpu cb-ddp cb-ddp-torch",
      "one CSV per step, validate-steps.tsv, report/, gate-junit.xml, gate.prom", sbatch_emit_validate_args,
-     1},
+     1, sbatch_steps_validate},
 };
 
 const cb_sbatch_kind_t *cb_sbatch_kinds(size_t *n)

@@ -80,17 +80,25 @@ fi
 echo "clusterbench allreduce: profile $cb_profile, job $SLURM_JOB_ID on ${SLURM_JOB_NODELIST:-?}"
 echo "clusterbench allreduce: writing $cb_csv"
 
-# Step 1 of 2, the single-node baseline, in the same allocation and CSV (rows
+# Step 1 of 3, the single-node baseline, in the same allocation and CSV (rows
 # carry their node count), for the report to compare with.
+# Steps 1 to 3 are the scaling curve, at 1, 2 and 3 nodes,
+# each with an equal share of half the job's time (--total-time), so the
+# report plots busbw against the node count.
 # With no GPU per node it has a single rank: it measures the harness and the
 # node's local path, not the network; it runs all the same.
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 \
   "$cb_bin/cb-allreduce" -b 1K -e 64M -f 4 --check --cluster "$cb_profile" \
-  --transport mpi --total-time 450 -o "$cb_csv"
+  --transport mpi --total-time 300 -o "$cb_csv"
 
-# Step 2 of 2: every node, 3 x 1 rank per node = 3 ranks.
+# Step 2 of 3: 2 nodes, 2 x 1 rank per node = 2 ranks.
+cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
+  "$cb_bin/cb-allreduce" -b 1K -e 64M -f 4 --check --cluster "$cb_profile" \
+  --transport mpi --total-time 300 -o "$cb_csv"
+
+# Step 3 of 3: every node, 3 x 1 rank per node = 3 ranks.
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \
   "$cb_bin/cb-allreduce" -b 1K -e 64M -f 4 --check --cluster "$cb_profile" \
-  --transport mpi --total-time 450 -o "$cb_csv"
+  --transport mpi --total-time 300 -o "$cb_csv"
 
 echo "clusterbench allreduce: results in $cb_csv"
