@@ -112,9 +112,11 @@ typedef struct cb_sbatch_kind {
     /* the body sets cb_rc, the job's exit status, instead of ending at the
      * first failing step (set -e) */
     int own_exit;
-    /* the steps it runs, for the estimate (see cb_sbatch_steps) */
+    /* the steps it runs, for the estimate (see cb_sbatch_steps); `level`
+     * matters only where has_levels is set (validate.sh's --level) */
     size_t (*plan_steps)(const struct cb_sbatch_kind *kind, const cb_profile_t *prof,
                          cb_sbatch_level_t level, int sequential, struct cb_sbatch_step *out);
+    int has_levels;
 } cb_sbatch_kind_t;
 
 /* allreduce.sh's scaling curve: 1, 2, 4, ... (powers of two below `nodes`),
@@ -234,6 +236,10 @@ typedef struct cb_sbatch_estimate {
 } cb_sbatch_estimate_t;
 void cb_sbatch_estimate(const cb_sbatch_kind_t *kind, const cb_profile_t *prof,
                         cb_sbatch_level_t level, int sequential, cb_sbatch_estimate_t *est);
+
+/* "about 45 s", or with steps cut: "about 30 min, p2p-all-pairs cut short by
+ * its --total-time (all of it: 3.2 h)" ("... and 2 more cut short by their"). */
+const char *cb_sbatch_estimate_text(const cb_sbatch_estimate_t *e, char *buf, size_t len);
 
 /* "45 s", "12.5 min", "3.2 h" (under 120 s, under 120 min, above). */
 const char *cb_sbatch_duration(double s, char *buf, size_t len);

@@ -268,3 +268,18 @@ const char *cb_sbatch_duration(double s, char *buf, size_t len)
         snprintf(buf, len, "%.1f h", s / 3600);
     return buf;
 }
+
+const char *cb_sbatch_estimate_text(const cb_sbatch_estimate_t *e, char *buf, size_t len)
+{
+    char a[32], b[32];
+    cb_sbatch_duration(e->run_s, a, sizeof a);
+    if (!e->cut)
+        snprintf(buf, len, "about %s", a);
+    else if (e->cut == 1)
+        snprintf(buf, len, "about %s, %s cut short by its --total-time (all of it: %s)", a,
+                 e->first_cut, cb_sbatch_duration(e->need_s, b, sizeof b));
+    else
+        snprintf(buf, len, "about %s, %s and %zu more cut short by their --total-time (all of it: %s)",
+                 a, e->first_cut, e->cut - 1, cb_sbatch_duration(e->need_s, b, sizeof b));
+    return buf;
+}
