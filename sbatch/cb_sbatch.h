@@ -181,7 +181,7 @@ size_t cb_sbatch_steps(const cb_sbatch_kind_t *kind, const cb_profile_t *prof,
 #define CB_SBATCH_EST_TOOL_S 0.3         /* report or gate: one process on the batch node */
 #define CB_SBATCH_EST_PREFLIGHT_S 0.3    /* preflight's checks past start-up */
 #define CB_SBATCH_EST_GPU_MEASURE_S 0.5  /* one cb-gpu measurement (a GEMM type x size, ...) */
-#define CB_SBATCH_EST_TORCH_CHECK_S 5.0  /* --check-torch: importing torch on every node */
+#define CB_SBATCH_EST_TORCH_CHECK_S 5.0  /* importing torch on every node (--check-torch, the probe) */
 #define CB_SBATCH_EST_TORCH_REAL_S 120.0 /* a real-compute (resnet50) cb-ddp-torch probe */
 #define CB_SBATCH_EST_LOCAL_GBPS 80.0    /* within a node (shared memory, NVLink: at least) */
 

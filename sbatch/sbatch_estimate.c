@@ -149,17 +149,58 @@ static double ddp_step_us(const cb_sbatch_step_t *s, const cb_sbatch_net_t *net,
     return a > b ? a : b;
 }
 
+/* DDP's distinct bucket sizes for the step's gradients, added to sizes[0..n)
+ * where not there yet (at most cap in all); returns the new count. */
+static size_t add_buckets(const cb_sbatch_step_t *s, uint64_t *sizes, size_t n, size_t cap)
+{
+    cb_ddp_config_t cfg;
+    cb_ddp_config_default(&cfg, s->grad_bytes);
+    size_t nb = cb_ddp_bucket_count(&cfg);
+    for (size_t k = 0; k < nb && n < cap; k++) {
+        uint64_t sz = cb_ddp_bucket_size(&cfg, k);
+        int seen = 0;
+        for (size_t j = 0; j < n && !seen; j++)
+            seen = sizes[j] == sz;
+        if (!seen)
+            sizes[n++] = sz;
+    }
+    return n;
+}
+
+/* an srun step's start-up */
+static double start_s(const cb_sbatch_step_t *s)
+{
+    return s->srun ? CB_SBATCH_EST_START_S + CB_SBATCH_EST_START_PER_NODE_S * (double)s->nodes : 0;
+}
+
 static void ddp_work(budget_t *b, const cb_sbatch_step_t *s, const cb_sbatch_net_t *net)
 {
     int torch = s->work == CB_SBATCH_WORK_TORCH;
     if (torch) {
         /* --check-torch on one rank per node, a step of its own */
-        b->need_s += CB_SBATCH_EST_TORCH_CHECK_S + CB_SBATCH_EST_START_S;
-        b->run_s += CB_SBATCH_EST_TORCH_CHECK_S + CB_SBATCH_EST_START_S;
+        b->need_s += CB_SBATCH_EST_TORCH_CHECK_S + start_s(s);
+        b->run_s += CB_SBATCH_EST_TORCH_CHECK_S + start_s(s);
         if (s->fixed_s > 0) { /* real compute */
             unit(b, s->fixed_s, 0);
             return;
         }
+        /* the probe imports torch too, then times torch.distributed's
+         * all-reduce at 1K..64M (x4) and at DDP's bucket sizes: --ar-time
+         * 0.5 s each, 2 warm-up, 3..100 timed */
+        b->need_s += CB_SBATCH_EST_TORCH_CHECK_S;
+        b->run_s += CB_SBATCH_EST_TORCH_CHECK_S;
+        cb_sbatch_step_t ar = *s;
+        ar.tps_s = 0.5;
+        ar.warmup_iters = 2;
+        ar.min_iters = 3;
+        ar.max_iters = 100;
+        uint64_t sizes[64];
+        size_t n = 0;
+        for (uint64_t x = 1024; x <= (64ULL << 20); x *= 4)
+            sizes[n++] = x;
+        n = add_buckets(s, sizes, n, sizeof sizes / sizeof sizes[0]);
+        for (size_t i = 0; i < n; i++)
+            size_unit(b, &ar, net, 0, sizes[i], 1);
     } else {
         /* cb-ddp times every distinct bucket size first (1 s each, in place) */
         cb_sbatch_step_t ar = *s;
@@ -167,17 +208,10 @@ static void ddp_work(budget_t *b, const cb_sbatch_step_t *s, const cb_sbatch_net
         ar.warmup_iters = 2;
         ar.min_iters = 3;
         ar.max_iters = 50;
-        cb_ddp_config_t cfg;
-        cb_ddp_config_default(&cfg, s->grad_bytes);
-        size_t nb = cb_ddp_bucket_count(&cfg);
-        for (size_t k = 0; k < nb; k++) {
-            uint64_t sz = cb_ddp_bucket_size(&cfg, k);
-            int seen = 0;
-            for (size_t j = 0; j < k; j++)
-                seen |= cb_ddp_bucket_size(&cfg, j) == sz;
-            if (!seen)
-                size_unit(b, &ar, net, 0, sz, 1);
-        }
+        uint64_t sizes[64];
+        size_t n = add_buckets(s, sizes, 0, sizeof sizes / sizeof sizes[0]);
+        for (size_t i = 0; i < n; i++)
+            size_unit(b, &ar, net, 0, sizes[i], 1);
     }
     /* per T1: every rank alone, then DDP on all (torch: also DDP alone) */
     double phases_alone = torch ? 2 : 1;
@@ -187,10 +221,10 @@ static void ddp_work(budget_t *b, const cb_sbatch_step_t *s, const cb_sbatch_net
         double t = steps * (phases_alone * t1 + ddp_step_us(s, net, t1)) / 1e6;
         unit(b, t, t);
     }
-    /* --sweep: probes near the middle T1 */
+    /* --sweep: probes near the middle T1, each rank alone and DDP on all */
     if (s->probes && s->nsteps) {
         double t1 = s->step_ms[s->nsteps / 2] * 1e3;
-        double t = steps * (phases_alone * t1 + ddp_step_us(s, net, t1)) / 1e6;
+        double t = steps * (t1 + ddp_step_us(s, net, t1)) / 1e6;
         for (int i = 0; i < s->probes; i++)
             unit(b, t, t);
     }
@@ -230,10 +264,8 @@ void cb_sbatch_step_estimate(const cb_sbatch_step_t *s, const cb_sbatch_net_t *n
         ddp_work(&b, s, net);
         break;
     }
-    double start = s->srun ? CB_SBATCH_EST_START_S + CB_SBATCH_EST_START_PER_NODE_S * (double)s->nodes
-                           : 0;
-    est->run_s = b.run_s + start;
-    est->need_s = b.need_s + start;
+    est->run_s = b.run_s + start_s(s);
+    est->need_s = b.need_s + start_s(s);
 }
 
 void cb_sbatch_estimate(const cb_sbatch_kind_t *kind, const cb_profile_t *prof,

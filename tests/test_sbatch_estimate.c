@@ -219,6 +219,38 @@ static void test_sbatch_estimate_allreduce_sweep(void **state)
     assert_near(e.need_s, want, 1e-6);
 }
 
+static void test_sbatch_estimate_ddp(void **state)
+{
+    (void)state;
+    /* cb-ddp on one rank, 100 MiB of gradients, T1 200 ms, 3 timed steps
+     * after 1 warm-up. First the distinct bucket sizes 1M, 25M, 24M (1 +
+     * 3 x 25 + 24 = 100), 1 s each, one rank: op = 1 us + S at 80 Gbit/s
+     * (10000 B/us): 105.8576, 2622.44, 2517.5824 us; warm-up 1 + min(1,
+     * many) = 2, timed min(50, many) = 50, check 1: 53 ops each. Then DDP
+     * on one rank is the step itself: (1 + 3) x (200 + 200) ms = 1.6 s. */
+    cb_sbatch_step_t s;
+    memset(&s, 0, sizeof s);
+    s.work = CB_SBATCH_WORK_DDP;
+    s.srun = 1;
+    s.nodes = 1;
+    s.tasks_per_node = 1;
+    s.check = 1;
+    s.grad_bytes = 100 * MiB;
+    s.step_ms[0] = 200;
+    s.nsteps = 1;
+    s.iters = 3;
+    s.warmup_iters = 1;
+    cb_sbatch_step_est_t e;
+    cb_sbatch_step_estimate(&s, &net8, &e);
+    double probes = 53 * (105.8576 + 2622.44 + 2517.5824) / 1e6 + 3 * CB_SBATCH_EST_SIZE_S;
+    double want = probes + 1.6 + CB_SBATCH_EST_START_S + CB_SBATCH_EST_START_PER_NODE_S;
+    assert_near(e.need_s, want, 1e-6);
+    /* a 1.5 s cap: the T1's forecast (its whole 1.6 s) does not fit after the probes */
+    s.cap_s = 1.5;
+    cb_sbatch_step_estimate(&s, &net8, &e);
+    assert_near(e.run_s, want - 1.6, 1e-6);
+}
+
 static cb_profile_t *profile(long nodes, double gbps)
 {
     char text[512], err[256];
@@ -370,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_sbatch_estimate_size),
         cmocka_unit_test(test_sbatch_estimate_all_pairs),
         cmocka_unit_test(test_sbatch_estimate_allreduce_sweep),
+        cmocka_unit_test(test_sbatch_estimate_ddp),
         cmocka_unit_test(test_sbatch_estimate_validate),
         cmocka_unit_test(test_sbatch_estimate_allreduce_script),
         cmocka_unit_test(test_sbatch_estimate_text),
