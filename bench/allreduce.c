@@ -1,6 +1,8 @@
-/* cb-allreduce: the all-reduce benchmark table and the sweep that drives it
- * over datatypes, sizes and placements with a total time budget. */
+/* cb-allreduce: the all-reduce benchmark table, and the program: its
+ * (datatype, size, placement) points for the driver's sweep, on the program
+ * skeleton (cb_prog.h). */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,15 +65,19 @@ const cb_bench_t cb_bench_allreduce = {
     .bytes_factor = one,
 };
 
-static void print_header(void)
+static void print_header(void *ctx, const cb_session_t *s, const cb_bench_point_t *p)
 {
+    (void)ctx, (void)s, (void)p;
     printf("#\n# %12s %12s %9s %12s %6s %12s %12s %10s %10s %8s\n", "size(B)", "count", "type",
            "placement", "iters", "time_us", "p95_us", "algbw_GB/s", "busbw_GB/s", "#wrong");
 }
 
-static void print_line(const cb_run_t *r, const cb_measure_t *m)
+static void print_line(void *ctx, const cb_session_t *s, const cb_bench_point_t *p,
+                       const cb_measure_t *m)
 {
+    const cb_run_t *r = &p->r;
     char wrong[24] = "N/A";
+    (void)ctx, (void)s;
     if (m->checked)
         snprintf(wrong, sizeof wrong, "%llu", (unsigned long long)m->wrong);
     printf("  %12llu %12zu %9s %12s %6d %12.2f %12.2f %10.3f %10.3f %8s\n",
@@ -81,97 +87,87 @@ static void print_line(const cb_run_t *r, const cb_measure_t *m)
     fflush(stdout);
 }
 
-int cb_allreduce_main(int argc, char **argv)
+static void describe(void *ctx, const cb_session_t *s, const cb_bench_point_t *p, char *buf,
+                     size_t len)
 {
-    cb_session_t s;
-    int code = cb_session_start(&s, CB_PROG_ALLREDUCE, "cb-allreduce", argc, argv);
-    if (code)
-        return code < 0 ? 0 : code;
-    const cb_bench_opts_t *o = &s.opts;
+    char a[32];
+    (void)ctx, (void)s;
+    snprintf(buf, len, "%s %s %s", cb_size_format(p->r.bytes, a, sizeof a),
+             cb_dtype_name(p->r.dtype), p->r.in_place ? "in-place" : "out-of-place");
+}
+
+/* Checks that need the transport: every datatype asked for is supported. */
+static int prepare(cb_session_t *s)
+{
+    const cb_bench_opts_t *o = s->opts;
+    for (int i = 0; i < o->ndtypes; i++)
+        if (!s->tp->supports(o->dtypes[i])) {
+            if (s->comm.rank == 0)
+                fprintf(stderr, "%s: datatype %s is not supported by transport %s "
+                                "(mpi: float, double; nccl: float, half, bfloat16, double)\n",
+                        s->progname, cb_dtype_name(o->dtypes[i]), s->tp->name);
+            return 2;
+        }
+    return 0;
+}
+
+/* The points: per datatype (a series) every size (a group) in each placement. */
+static int run(cb_session_t *s)
+{
+    const cb_bench_opts_t *o = s->opts;
     uint64_t sizes[128];
     size_t nsizes = cb_bench_sizes(o, sizes, 128);
-    const int rank0 = s.comm.rank == 0;
-    if (rank0)
-        print_header();
-
-    int nplace = (o->placements & CB_PLACE_OUT ? 1 : 0) + (o->placements & CB_PLACE_IN ? 1 : 0);
-    int stop = 0;
-    for (int d = 0; d < o->ndtypes && !stop; d++) {
+    cb_bench_point_t *pts = calloc((size_t)o->ndtypes * nsizes * 2 + 1, sizeof *pts);
+    if (!pts)
+        return 3;
+    size_t n = 0;
+    for (int d = 0; d < o->ndtypes; d++) {
         cb_dtype_t dt = o->dtypes[d];
-        double prev_us = 0, prev_bytes = 0; /* for the total-budget forecast */
-        for (size_t k = 0; k < nsizes && !stop; k++) {
+        for (size_t k = 0; k < nsizes; k++) {
             uint64_t bytes = sizes[k] - sizes[k] % cb_dtype_size(dt);
             if (bytes == 0)
                 continue;
-            /* Total budget: forecast this size from the last one (time grows
-             * at most linearly with bytes) and skip the rest if it won't fit. */
-            double expect_us = prev_us > 0 ? prev_us * (double)bytes / prev_bytes : 0;
-            if (cb_bench_over_budget(&s, expect_us, nplace)) {
-                if (rank0) {
-                    char a[32], b[32];
-                    fprintf(stderr,
-                            "cb-allreduce: --total-time %g s reached: skipping %s..%s %s "
-                            "(raise --total-time to measure them)\n",
-                            o->total_time_s, cb_size_format(bytes, a, sizeof a),
-                            cb_size_format(sizes[nsizes - 1], b, sizeof b), cb_dtype_name(dt));
-                    for (size_t j = k; j < nsizes; j++)
-                        for (int p = 0; p < 2; p++) {
-                            if (!(o->placements & (p ? CB_PLACE_IN : CB_PLACE_OUT)))
-                                continue;
-                            cb_run_t r = {.dtype = dt, .in_place = p,
-                                          .bytes = sizes[j] - sizes[j] % cb_dtype_size(dt)};
-                            cb_bench_write_row(&s, &cb_bench_allreduce, &r, NULL, "skipped",
-                                               "total time budget (--total-time) reached");
-                        }
-                }
-                s.capped = 1;
-                break;
-            }
-            for (int p = 0; p < 2 && !stop; p++) {
+            for (int p = 0; p < 2; p++) {
                 if (!(o->placements & (p ? CB_PLACE_IN : CB_PLACE_OUT)))
                     continue;
-                cb_run_t r = {.opts = o, .comm = &s.comm, .tp = s.tp, .tps = s.tps, .dtype = dt,
-                              .in_place = p, .bytes = bytes, .count = bytes / cb_dtype_size(dt),
-                              .active = 1};
-                r.expect_us = expect_us;
-                double t0 = cb_timer_now_us();
-                cb_measure_t m;
-                int rc = cb_bench_measure(&s, &cb_bench_allreduce, &r, &m);
-                const char *status = "ok";
-                char note[160] = "";
-                if (rc) {
-                    status = "failed";
-                    snprintf(note, sizeof note, "%s", cb_strerror(rc));
-                    stop = 1;
-                } else if (m.wrong) {
-                    status = "failed";
-                    snprintf(note, sizeof note, "%llu wrong elements", (unsigned long long)m.wrong);
-                }
-                if (rc || m.wrong)
-                    s.failures++;
-                if (rank0) {
-                    if (!rc)
-                        print_line(&r, &m);
-                    if (cb_bench_write_row(&s, &cb_bench_allreduce, &r, &m, status, note))
-                        stop = 1, s.failures++;
-                    if (!o->quiet) {
-                        char a[32];
-                        fprintf(stderr, "cb-allreduce: [%zu/%zu] %s %s %s: %d iters, mean %.1f us, "
-                                        "busbw %.3f GB/s, %.1f s%s%s\n",
-                                k + 1, nsizes, cb_size_format(bytes, a, sizeof a), cb_dtype_name(dt),
-                                p ? "in-place" : "out-of-place", m.iters, m.time_us.mean,
-                                m.busbw_gbps, (cb_timer_now_us() - t0) / 1e6, *note ? ": " : "", note);
-                    }
-                }
-                if (!rc) {
-                    prev_us = m.time_us.mean;
-                    prev_bytes = (double)bytes;
-                }
-                cb_comm_bcast(&s.comm, &stop, sizeof stop, 0);
+                cb_bench_point_t *q = &pts[n++];
+                q->b = &cb_bench_allreduce;
+                q->r = (cb_run_t){.dtype = dt, .in_place = p, .bytes = bytes,
+                                  .count = bytes / cb_dtype_size(dt), .active = 1};
+                q->series = d;
+                q->group = (int)k;
+                snprintf(q->label, sizeof q->label, "%s", cb_dtype_name(dt));
             }
         }
     }
-    if (rank0 && s.failures)
-        fprintf(stderr, "cb-allreduce: %d configuration(s) failed or found wrong data\n", s.failures);
-    return cb_session_end(&s);
+    if (n)
+        pts[0].header = 1;
+    cb_bench_sweep_t w = {.o = o, .points = pts, .npoints = n, .print_header = print_header,
+                          .print_line = print_line, .describe = describe};
+    if (s->comm.rank == 0 && !n)
+        print_header(NULL, s, NULL);
+    cb_bench_sweep(s, &w);
+    free(pts);
+    return 0;
+}
+
+static int parse(int argc, char **argv, void *opts, FILE *out, char *err, size_t errlen)
+{
+    return cb_bench_parse_args(CB_PROG_ALLREDUCE, argc, argv, opts, out, err, errlen);
+}
+
+static const cb_prog_desc_t cb_allreduce_prog = {
+    .name = "cb-allreduce",
+    .flags = CB_PROG_TRANSPORT | CB_PROG_TOPO_ROWS | CB_PROG_ENV_ROWS | CB_PROG_KEEP_HEAP,
+    .threads = CB_COMM_THREADS_SINGLE,
+    .opts_size = sizeof(cb_bench_opts_t),
+    .common_offset = offsetof(cb_bench_opts_t, common),
+    .parse = parse,
+    .prepare = prepare,
+    .run = run,
+};
+
+int cb_allreduce_main(int argc, char **argv)
+{
+    return cb_prog_main(&cb_allreduce_prog, argc, argv);
 }

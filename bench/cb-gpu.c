@@ -1,4 +1,4 @@
-/* cb-gpu: thin main over the GPU throughput program (see gpu.c). */
+/* cb-gpu: thin main over the GPU throughput program (see gpu_prog.c). */
 #include "cb_gpu.h"
 
 int main(int argc, char **argv)

@@ -1,4 +1,4 @@
-/* cb-preflight: thin main over the set-up checks (see preflight.c). */
+/* cb-preflight: thin main over the set-up checks (see preflight_prog.c). */
 #include "preflight.h"
 
 int main(int argc, char **argv)

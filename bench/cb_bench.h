@@ -1,9 +1,11 @@
 /* cb_bench: the benchmark driver. A benchmark is a const table of function
  * pointers (cb_bench_t: name, buffers, init data, run one operation, check,
  * bandwidth factors — nccl-tests' struct testColl idea without its globals);
- * the driver sweeps sizes with adaptive effort, times every iteration (the
- * sample of an iteration is the max over ranks), validates data outside the
- * timed loop, prints a table and writes the results CSV. */
+ * the driver measures one configuration with adaptive effort, timing every
+ * iteration (the sample of an iteration is the max over ranks) and
+ * validating data outside the timed loop, and walks a program's (test,
+ * size) points (cb_bench_sweep) on the program skeleton (cb_prog.h): budget,
+ * skipped rows, table, progress and the results CSV. */
 #ifndef CB_BENCH_H
 #define CB_BENCH_H
 
@@ -13,33 +15,30 @@
 
 #include "cb_bw.h"
 #include "cb_comm.h"
+#include "cb_prog.h"
 #include "cb_results.h"
 #include "cb_stats.h"
 #include "cb_transport.h"
 #include "cb_watchdog.h"
 
+/* The option set of cb_bench_parse_args: cb-allreduce's or cb-p2p's. */
 typedef enum cb_prog { CB_PROG_ALLREDUCE, CB_PROG_P2P } cb_prog_t;
 
 enum { CB_PLACE_OUT = 1, CB_PLACE_IN = 2 };
 enum { CB_P2P_LATENCY = 1, CB_P2P_BW = 2, CB_P2P_BIBW = 4 };
 
 typedef struct cb_bench_opts {
+    cb_prog_opts_t common;         /* -o, --cluster, -q, -t, --timeout, --total-time, -c
+                                      (check the data), and -w/--warmup: at most this
+                                      many warm-up iterations */
     uint64_t min_bytes, max_bytes; /* -b, -e */
     uint64_t step_factor;          /* -f: multiply (default 2) */
     uint64_t step_bytes;           /* -i: add instead (0 = use factor) */
     cb_dtype_t dtypes[CB_DT_COUNT];
     int ndtypes;
-    char transport[16];            /* auto, mpi, nccl */
     int placements;                /* CB_PLACE_* bits */
-    int check;                     /* validate data (default on) */
-    int warmup_iters;              /* -w: at most this many warm-up iterations */
     int min_iters, max_iters;      /* bounds on timed iterations (-n = max) */
     double time_per_size_s;        /* budget per size and variant */
-    double total_time_s;           /* budget for the whole sweep; 0 = none */
-    double timeout_s;              /* watchdog; 0 = automatic */
-    char output[1024];             /* CSV path; "" = results/<cluster>/<prog>-<run id>.csv */
-    char cluster[128];
-    int quiet;                     /* no progress lines */
     /* point-to-point */
     int modes;                     /* CB_P2P_* bits */
     int window;                    /* messages in flight for bw/bibw */
@@ -106,70 +105,58 @@ int cb_bench_iters_for_budget(double iter_us, double budget_s, int min_iters, in
 /* Sizes of the sweep: fills sizes (up to cap), returns how many. */
 size_t cb_bench_sizes(const cb_bench_opts_t *o, uint64_t *sizes, size_t cap);
 
-/* A whole program run: communicator, transport, results file, context. */
-typedef struct cb_session {
-    cb_prog_t prog;
-    const char *progname;
-    cb_bench_opts_t opts;
-    cb_comm_t comm;
-    const cb_transport_ops_t *tp;
-    void *tps;
-    cb_results_ctx_t ctx;
-    cb_results_t *res;    /* rank 0 only */
-    double t_start_us;
-    int failures;         /* configurations that failed or found wrong data */
-    int capped;           /* sizes skipped by the total budget */
-    cb_watchdog_t wd;     /* aborts the job when an operation hangs */
-    /* Rank 0: the row of the configuration in flight, formatted beforehand,
-     * written as "timeout" by the watchdog or "failed" by a fatal signal so
-     * the row is marked failed, not missing. */
-    struct cb_inflight *volatile inflight_timeout, *volatile inflight_signal;
-    /* Set by the first of them to write its row: the other writes nothing
-     * (a SIGTERM that arrives while the watchdog aborts the job). */
-    atomic_flag inflight_marked;
-    int res_fd;           /* rank 0: the results file's descriptor, else -1 */
-} cb_session_t;
-
-/* Keep freed heap memory in the process (glibc mallopt: no trimming, large
- * mmap threshold) unless MALLOC_* / GLIBC_TUNABLES say otherwise. Without
- * it glibc returns Open MPI's temporary all-reduce buffers to the kernel
- * after every call from the main thread and each call faults them in again:
- * measured 2x slower 24 MiB all-reduces on the 3-node virtual cluster.
- * Returns whether it did. */
-int cb_bench_keep_heap(void);
-
-/* Parse args, init comm, select transport, open results (rank 0), write
- * topology rows. Returns a process exit code (0 ok; 2 usage; 3 runtime) —
- * on non-zero the session is already finalised. */
-int cb_session_start(cb_session_t *s, cb_prog_t prog, const char *progname, int argc, char **argv);
-/* Finalise; returns the exit code for main (0, or 3 when something failed). */
-int cb_session_end(cb_session_t *s);
-
-/* Timeout (s) of one phase of a measurement expected to take expect_s:
- * --timeout when given, else 60 s + 20x the expectation. */
+/* Timeout (s) of a phase expected to take expect_s under o's --timeout
+ * (cb_prog_timeout_for). */
 double cb_bench_timeout_s(const cb_bench_opts_t *o, double expect_s);
 
-/* Total budget (--total-time), collective: rank 0 forecasts the next size
- * from iter_us (one iteration, from the last size scaled by bytes; 0 =
- * unknown, never skips) times warm-up + --min-iters + check, for nconfigs
- * configurations, and all ranks learn whether it would overrun. */
-int cb_bench_over_budget(cb_session_t *s, double iter_us, int nconfigs);
-
-/* Measure one configuration on all ranks (collective). */
+/* Measure one configuration on all ranks (collective), with the effort of
+ * r->opts, under the session's watchdog (the row in flight marked if it
+ * never finishes). */
 int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measure_t *m);
 /* Rank 0 (no-op elsewhere): format the rows to write if configuration r of
- * b never finishes, for cb_bench_mark_inflight; b == NULL clears them. */
+ * b never finishes (cb_prog_mark_inflight); b == NULL clears them. */
 void cb_bench_set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r);
-/* Write the row in flight to the results file: marked "timeout" (timeout
- * != 0, the watchdog) or "failed" (a fatal signal). Once per session: the
- * first call that finds a row writes it, later ones nothing, so a watchdog
- * and a signal racing to mark the same configuration leave one whole row.
- * Async-signal-safe. 1 written, 0 nothing to write (no row in flight, no
- * file, or already marked), -1 write failed (errno). */
-int cb_bench_mark_inflight(cb_session_t *s, int timeout);
 /* Write the CSV row of a measurement (rank 0; no-op elsewhere). */
 int cb_bench_write_row(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
                        const cb_measure_t *m, const char *status, const char *note);
+
+/* ---- the sweep: (test, size) points over cb_bench tables ---- */
+
+/* One point: a benchmark and its configuration. */
+typedef struct cb_bench_point {
+    const cb_bench_t *b;
+    cb_run_t r;       /* dtype, in_place, bytes, count, rank_a/b, window, active;
+                         the sweep fills opts, comm, transport, expect_us */
+    int series;       /* the budget skips the rest of a series (forecasts stay within one) */
+    int group;        /* consecutive points of one group (one size) share a budget decision */
+    int header;       /* print the program's header before this point */
+    char label[64];   /* the series, for the skip message: "float", "bw 0->1" */
+} cb_bench_point_t;
+
+typedef struct cb_bench_sweep {
+    const cb_bench_opts_t *o;
+    cb_bench_point_t *points;
+    size_t npoints;
+    void *ctx;
+    /* Rank 0 (may be NULL): the table's header before a point with .header,
+     * a measured point's line, and the point's name in progress lines. */
+    void (*print_header)(void *ctx, const cb_session_t *s, const cb_bench_point_t *p);
+    void (*print_line)(void *ctx, const cb_session_t *s, const cb_bench_point_t *p,
+                       const cb_measure_t *m);
+    void (*describe)(void *ctx, const cb_session_t *s, const cb_bench_point_t *p, char *buf,
+                     size_t len);
+    /* Every rank, a point measured without error (may be NULL): the note of
+     * its row when its data are right, and whatever the program keeps. */
+    void (*measured)(void *ctx, const cb_session_t *s, const cb_bench_point_t *p,
+                     const cb_measure_t *m, char *note, size_t len);
+} cb_bench_sweep_t;
+
+/* Walk the points in order (collective): the total budget before each
+ * group (skipped points written as "skipped" rows), the measurement, its
+ * row, table line and progress line; a failed measurement or row stops the
+ * sweep. Failures are counted in s->failures. Returns CB_OK or the error
+ * that stopped it. */
+int cb_bench_sweep(cb_session_t *s, const cb_bench_sweep_t *w);
 
 /* Messages in flight for windowed bandwidth: the window, reduced so that at
  * most CB_P2P_MAX_INFLIGHT_BYTES are posted at once (far above any link's
@@ -178,7 +165,8 @@ int cb_bench_write_row(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
 #define CB_P2P_MAX_INFLIGHT_BYTES ((uint64_t)64 << 20)
 int cb_p2p_window(int window, uint64_t bytes);
 
-/* Program bodies (thin mains call these). */
+/* The programs (thin mains call these): their descriptors run by
+ * cb_prog_main. */
 int cb_allreduce_main(int argc, char **argv);
 int cb_p2p_main(int argc, char **argv);
 

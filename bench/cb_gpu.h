@@ -1,7 +1,9 @@
-/* cb_gpu: cb-gpu, per-GPU throughput against the spec sheet — its options,
- * the GEMM runner over cuBLASLt (gpu_gemm.c), the CUDA-event timer shared
- * by the measurements, the per-GPU report that ranks gather to rank 0, and
- * the program body (gpu.c). */
+/* cb_gpu: cb-gpu, per-GPU throughput against the spec sheet — its options
+ * (gpu_options.c), the shared helpers and the CUDA-event timer of the
+ * measurements (gpu_util.c, a leaf), the GEMM runner over cuBLASLt
+ * (gpu_gemm.c), the measurements of one GPU (gpu_measure.c), the per-GPU
+ * report that ranks gather to rank 0 (gpu_report.c), and the program on
+ * the skeleton of cb_prog.h (gpu_prog.c). */
 #ifndef CB_GPU_H
 #define CB_GPU_H
 
@@ -10,6 +12,7 @@
 #include <stdio.h>
 
 #include "cb_gpuspec.h"
+#include "cb_prog.h"
 #include "cb_results.h"
 #include "cb_stats.h"
 
@@ -36,9 +39,8 @@ typedef enum cb_gpu_gemm_type {
 } cb_gpu_gemm_type_t;
 
 typedef struct cb_gpu_opts {
-    char output[1024];  /* "" = results/<cluster>/cb-gpu-<run id>.csv */
-    char cluster[128];
-    int quiet;
+    cb_prog_opts_t common; /* -o, --cluster, -q, --timeout, -c (check the data), and
+                              -w/--warmup: untimed operations before timing */
     int require_gpu;    /* no device = error (exit 3) instead of a skipped row */
     int list_specs;     /* print the spec table and exit */
     int device;         /* -1: automatic (see usage) */
@@ -47,9 +49,7 @@ typedef struct cb_gpu_opts {
     int ngemm_sizes;
     int gemm_types;     /* bits 1 << cb_gpu_gemm_type_t */
     uint64_t mem_bytes; /* buffer size for memory/PCIe measurements */
-    int warmup_iters;   /* untimed operations before timing */
     int iters;          /* timed samples per measurement */
-    int check;          /* validate data (default 1) */
     double slow_threshold; /* fraction below the peer median that flags a GPU */
 } cb_gpu_opts_t;
 
@@ -100,6 +100,9 @@ int cb_gpu_pci_sysfs_id(const char *busid, char *out, size_t len);
  * cannot be read. CB_OK when the current speed and width were read. */
 int cb_gpu_read_pcie_link(const char *sysfs_root, const char *busid, double *gts, int *width,
                           double *max_gts, int *max_width);
+
+/* "16 GT/s x16" (or "unknown") into buf. */
+void cb_gpu_pcie_text(double gts, int width, char *buf, size_t len);
 
 /* One measured quantity of one GPU: a row of the CSV. Plain data (gathered
  * between ranks as bytes). */
@@ -184,7 +187,28 @@ int cb_gpu_gemm_measure(cb_gpu_gemm_t *g, cb_gpu_gemm_type_t t, int n, int warmu
 int cb_gpu_gemm_check(cb_gpu_gemm_t *g, cb_gpu_gemm_type_t t, int n, uint64_t *wrong,
                       double *max_rel, char *why, size_t len);
 
-/* The program (thin main in cb-gpu.c). */
+/* ---- measuring one GPU (gpu_measure.c) ---- */
+
+/* What one rank's measuring of one GPU needs. */
+typedef struct cb_gpu_ctx {
+    const cb_gpu_opts_t *o;
+    int progress;         /* print progress lines (rank 0, not -q) */
+    int others;           /* other ranks on this host measuring at the same time */
+    cb_gpu_report_t *rep;
+    const cb_gpuspec_t *spec;
+    void *stream;         /* cudaStream_t */
+} cb_gpu_ctx_t;
+
+/* Start measuring device dev: facts, spec lookup, a stream. CB_OK, or an
+ * error recorded in the report (a failed gpu_info measurement; without CUDA
+ * in the build: device -1 and the reason). */
+int cb_gpu_device_begin(cb_gpu_ctx_t *c, int dev);
+/* One part (CB_GPU_PART_*) of the measurements, into c->rep. */
+void cb_gpu_device_part(cb_gpu_ctx_t *c, int part);
+void cb_gpu_device_end(cb_gpu_ctx_t *c);
+
+/* ---- the program (gpu_prog.c; thin main in cb-gpu.c) ---- */
+
 int cb_gpu_main(int argc, char **argv);
 
 #endif

@@ -9,36 +9,7 @@
 #include <stdint.h>
 
 #include "cb_comm.h"
-
-typedef enum cb_dtype {
-    CB_DT_UINT8, /* point-to-point payloads */
-    CB_DT_FLOAT,
-    CB_DT_DOUBLE,
-    CB_DT_HALF,
-    CB_DT_BF16,
-    CB_DT_COUNT
-} cb_dtype_t;
-
-size_t cb_dtype_size(cb_dtype_t dt);
-const char *cb_dtype_name(cb_dtype_t dt);
-/* float|fp32, double|fp64, half|fp16, bfloat16|bf16 → CB_OK / CB_ERR_USAGE. */
-int cb_dtype_parse(const char *s, cb_dtype_t *dt);
-
-/* Test pattern: element i of the buffer filled by `seed` (a rank) in `phase`
- * is ((7 i + 3 seed + phase) mod 5): small integers, so sums over up to 64
- * ranks are exact even in bfloat16. */
-static inline int cb_pattern_value(size_t i, int seed, int phase)
-{
-    return (int)((7 * (i % 5) + 3 * (unsigned)seed + (unsigned)phase) % 5);
-}
-/* Expected all-reduce (sum) of element i over ranks 0..nranks-1. */
-static inline int cb_pattern_sum(size_t i, int nranks, int phase)
-{
-    int s = 0;
-    for (int r = 0; r < nranks; r++)
-        s += cb_pattern_value(i, r, phase);
-    return s;
-}
+#include "cb_dtype.h" /* cb_dtype_t and the test pattern */
 
 /* One point-to-point operation of a batch. */
 typedef struct cb_p2p_op {

@@ -44,32 +44,27 @@
  *     model_breakeven_t1_ms  ms     the model's
  *   A T1 skipped for the time budget: a tn_ms row with status skipped.
  */
-#include <errno.h>
-#include <malloc.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cb_bench.h"
 #include "cb_ddp.h"
-#include "cb_env.h"
 #include "cb_error.h"
 #include "cb_size.h"
 #include "cb_timer.h"
-#include "cb_topo.h"
 #include "ddp_bench.h"
 
 #define PROG "cb-ddp"
 
-extern char **environ;
 
 typedef struct ddp_run {
-    cb_session_t s; /* comm, transport, context, results; s.opts drive all-reduce measuring */
-    cb_ddp_bench_opts_t o;
+    cb_session_t *s;       /* comm, transport, context, results (the skeleton's) */
+    cb_ddp_bench_opts_t o; /* a copy of s->opts */
+    cb_bench_opts_t ar;    /* effort of the all-reduces measured here */
     cb_ddp_config_t cfg;
-    int threads;           /* MPI thread level provided */
     int nranks;            /* N: data-parallel workers */
     cb_dtype_t ar_dtype;   /* element type all-reduced */
     const cb_ddp_engine_ops_t *eng;
@@ -79,10 +74,6 @@ typedef struct ddp_run {
     int have_curve;
     char curve_desc[1400];
     int rank0;
-    /* rank 0: the row the watchdog writes if the T1 in flight hangs */
-    char *volatile inflight;
-    size_t inflight_len;
-    int kept_heap;         /* freed heap memory kept (keep_heap()) */
 } ddp_run_t;
 
 /* One measured T1 (rank 0 holds the statistics; every rank the decision). */
@@ -96,50 +87,12 @@ typedef struct ddp_point {
     size_t nbuckets;
 } ddp_point_t;
 
-static char *human_bytes(double b, char *buf, size_t len)
-{
-    static const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int i = 0;
-    while (b >= 1024 && i < 4) {
-        b /= 1024;
-        i++;
-    }
-    if (i == 0)
-        snprintf(buf, len, "%.0f B", b);
-    else
-        snprintf(buf, len, "%.4g %s", b, u[i]);
-    return buf;
-}
-
-/* Every rank must reach every collective, so errors are agreed on first. */
 static int agree(ddp_run_t *d, int rc)
 {
-    int ok = rc == CB_OK;
-    int e = cb_comm_allreduce_min_int(&d->s.comm, &ok, 1);
-    if (e)
-        return e;
-    return ok ? CB_OK : (rc ? rc : CB_ERR_INTERNAL);
+    return cb_prog_agree(d->s, rc);
 }
 
 /* ------------------------------------------------------------ start-up */
-
-static int write_topology(ddp_run_t *d)
-{
-    cb_session_t *s = &d->s;
-    cb_topo_t mine;
-    if (cb_topo_discover(&mine, "/sys"))
-        memset(&mine, 0, sizeof mine);
-    snprintf(mine.hostname, sizeof mine.hostname, "%s", s->comm.hostname);
-    cb_topo_t *all = NULL;
-    if (s->comm.rank == 0 && !(all = calloc((size_t)s->comm.size, sizeof *all)))
-        return CB_ERR_NOMEM;
-    int rc = cb_comm_gather(&s->comm, &mine, sizeof mine, all, 0);
-    if (rc == CB_OK && s->comm.rank == 0)
-        for (int k = 0; k < s->comm.nnodes && rc == CB_OK; k++)
-            rc = cb_topo_write_rows(&all[s->comm.node_leader[k]], &s->ctx, s->res);
-    free(all);
-    return rc;
-}
 
 /* Rank 0: the curve from --allreduce-csv. Exit code (0 ok, 2 bad input). */
 static int load_curve(ddp_run_t *d)
@@ -155,13 +108,13 @@ static int load_curve(ddp_run_t *d)
         goto out;
     }
     cb_ddp_source_t src;
-    rc = cb_ddp_bench_curve(&t, d->s.comm.nnodes, d->nranks, d->s.tp->name, &d->curve, &src);
+    rc = cb_ddp_bench_curve(&t, d->s->comm.nnodes, d->nranks, d->s->tp->name, &d->curve, &src);
     if (rc == CB_ERR_INPUT) {
         fprintf(stderr,
                 PROG ": --allreduce-csv %s: %s all-reduce rows (benchmark=allreduce, status=ok) "
                      "with nodes=%d, ranks=%d, transport=%s; the model needs at least 2 sizes\n",
                 d->o.allreduce_csv, src.rows ? "only one size among the" : "no",
-                d->s.comm.nnodes, d->nranks, d->s.tp->name);
+                d->s->comm.nnodes, d->nranks, d->s->tp->name);
         code = 2;
         goto out;
     }
@@ -173,160 +126,11 @@ static int load_curve(ddp_run_t *d)
     d->have_curve = 1;
     char a[32], b[32];
     snprintf(d->curve_desc, sizeof d->curve_desc, "from %s: %zu rows, %zu sizes %s..%s (%s, %s)",
-             d->o.allreduce_csv, src.rows, src.sizes, human_bytes(src.min_bytes, a, sizeof a),
-             human_bytes(src.max_bytes, b, sizeof b), src.transport, src.placement);
+             d->o.allreduce_csv, src.rows, src.sizes, cb_size_human(src.min_bytes, a, sizeof a),
+             cb_size_human(src.max_bytes, b, sizeof b), src.transport, src.placement);
 out:
     cb_table_free(&t);
     return code;
-}
-
-/* The watchdog fired: say what hung, mark the T1 in flight, abort the job. */
-static void on_watchdog(void *arg, const char *what, double waited_s)
-{
-    ddp_run_t *d = arg;
-    fprintf(stderr,
-            PROG ": watchdog: rank %d on %s: %s did not finish in %.0f s; a rank or link is "
-                 "dead or hung; aborting the job\n",
-            d->s.comm.rank, d->s.comm.hostname, what, waited_s);
-    /* The T1 in flight (an all-reduce measured here is not marked: its row
-     * is written only once measured). */
-    const char *row = d->inflight;
-    size_t len = d->inflight_len;
-    int fd = d->s.res ? cb_results_fd(d->s.res) : -1;
-    if (row && fd >= 0 && write(fd, row, len) < 0)
-        fprintf(stderr, PROG ": could not mark the row in flight: %s\n", strerror(errno));
-    cb_comm_abort(&d->s.comm, 3);
-}
-
-static void default_output(ddp_run_t *d, char *buf, size_t len)
-{
-    snprintf(buf, len, "results/%s/%s-%s.csv", d->s.ctx.cluster, PROG, d->s.ctx.run_id);
-}
-
-
-/* Like cb_session_start, with cb-ddp's options and a threaded MPI. Returns
- * an exit code (-1: help printed), the session finalised when non-zero. */
-static int start(ddp_run_t *d, int argc, char **argv)
-{
-    cb_session_t *s = &d->s;
-    memset(d, 0, sizeof *d);
-    s->res_fd = -1;
-    s->prog = CB_PROG_ALLREDUCE;
-    s->progname = PROG;
-    s->t_start_us = cb_timer_now_us();
-    char err[1024] = "", why[512] = "";
-    int rc = cb_ddp_bench_parse_args(argc, argv, &d->o, stdout, err, sizeof err);
-    if (rc == 1)
-        return -1;
-    if (rc) {
-        fprintf(stderr, PROG ": %s\n(try '" PROG " --help')\n", err);
-        return 2;
-    }
-    cb_ddp_bench_config(&d->o, &d->cfg);
-    d->kept_heap = cb_bench_keep_heap();
-    if ((rc = cb_comm_init_threaded(&s->comm, &argc, &argv, &d->threads))) {
-        fprintf(stderr, PROG ": cannot start the communicator: %s\n", cb_strerror(rc));
-        return 3;
-    }
-    d->rank0 = s->comm.rank == 0;
-    d->nranks = s->comm.size;
-    int status = 0;
-    rc = cb_transport_select(d->o.transport, &s->tp, why, sizeof why);
-    if (rc) {
-        if (d->rank0)
-            fprintf(stderr, PROG ": transport %s\n", why);
-        status = rc == CB_ERR_USAGE ? 2 : 3;
-    }
-    if (!status) {
-#ifdef CB_HAVE_NCCL
-        d->eng = !strcmp(s->tp->name, "nccl") ? &cb_ddp_engine_gpu : &cb_ddp_engine_cpu;
-#else
-        d->eng = &cb_ddp_engine_cpu;
-#endif
-        d->ar_dtype = d->eng == &cb_ddp_engine_cpu ? CB_DT_FLOAT : d->o.grad_dtype;
-        if (d->eng == &cb_ddp_engine_cpu && d->nranks > 1 &&
-            d->threads < CB_COMM_THREADS_SERIALIZED) {
-            if (d->rank0)
-                fprintf(stderr,
-                        PROG ": the MPI library provides thread level %s; the communication "
-                             "thread needs MPI_THREAD_SERIALIZED or MULTIPLE\n",
-                        cb_comm_threads_name(d->threads));
-            status = 3;
-        }
-    }
-    cb_results_ctx_init(&s->ctx, d->o.cluster[0] ? d->o.cluster : NULL);
-    cb_comm_bcast(&s->comm, s->ctx.run_id, sizeof s->ctx.run_id, 0);
-    s->ctx.nodes = s->comm.nnodes;
-    s->ctx.ranks = s->comm.size;
-    s->ctx.ranks_per_node = s->comm.max_ranks_per_node;
-    s->ctx.hosts = cb_comm_host_list(&s->comm);
-
-    if (!status && d->rank0 && d->o.allreduce_csv[0] && d->nranks > 1)
-        status = load_curve(d);
-    if (!status && d->rank0) {
-        char path[1100];
-        if (d->o.output[0])
-            snprintf(path, sizeof path, "%s", d->o.output);
-        else
-            default_output(d, path, sizeof path);
-        rc = cb_results_open(path, &s->res, err, sizeof err);
-        if (rc) {
-            fprintf(stderr, PROG ": %s\n", err);
-            status = rc == CB_ERR_IO || rc == CB_ERR_INPUT || rc == CB_ERR_USAGE ? 2 : 3;
-        }
-    }
-    int agreed = status ? -status : 0;
-    cb_comm_allreduce_min_int(&s->comm, &agreed, 1);
-    status = -agreed;
-    if (!status) {
-        if (d->rank0) {
-            printf("# %s: %d rank(s) on %d node(s) (%s), %d per node; bootstrap %s, MPI "
-                   "thread level %s\n",
-                   PROG, s->comm.size, s->comm.nnodes, s->ctx.hosts ? s->ctx.hosts : "?",
-                   s->comm.max_ranks_per_node, cb_comm_kind(), cb_comm_threads_name(d->threads));
-            printf("# transport: %s\n", why);
-            printf("# results: %s (run %s, cluster %s%s%s)\n", cb_results_path(s->res),
-                   s->ctx.run_id, s->ctx.cluster, s->ctx.slurm_job_id[0] ? ", job " : "",
-                   s->ctx.slurm_job_id);
-            fflush(stdout);
-        }
-        rc = s->tp->create(&s->comm, &s->tps);
-        if (rc && d->rank0)
-            fprintf(stderr, PROG ": cannot start transport %s: %s\n", s->tp->name,
-                    cb_strerror(rc));
-        if (agree(d, rc))
-            status = 3;
-    }
-    if (!status && cb_watchdog_start(&s->wd, on_watchdog, d) != CB_OK)
-        status = 3;
-    if (!status) {
-        rc = write_topology(d);
-        if (rc == CB_OK && d->rank0)
-            rc = cb_env_write_rows(environ, s->comm.hostname, &s->ctx, s->res);
-        if (rc && d->rank0)
-            fprintf(stderr, PROG ": writing topology/environment rows: %s\n", cb_strerror(rc));
-    }
-    if (status) {
-        cb_watchdog_stop(&s->wd);
-        if (s->tp && s->tps)
-            s->tp->destroy(s->tps);
-        s->tps = NULL;
-        cb_results_close(s->res);
-        s->res = NULL;
-        cb_results_ctx_free(&s->ctx);
-        cb_comm_finalize(&s->comm);
-        cb_ddp_curve_free(&d->curve);
-        return status;
-    }
-    /* Effort of the all-reduces measured here (cb-allreduce's method). */
-    cb_bench_opts_default(CB_PROG_ALLREDUCE, &s->opts);
-    s->opts.warmup_iters = 2;
-    s->opts.min_iters = 3;
-    s->opts.max_iters = 50;
-    s->opts.time_per_size_s = d->o.ar_time_s;
-    s->opts.check = 1;
-    s->opts.quiet = d->o.quiet;
-    return 0;
 }
 
 /* ------------------------------------------------------------ rows */
@@ -335,7 +139,7 @@ static void fill_row(ddp_run_t *d, cb_row_t *row, const char *metric, double val
                      const char *unit, const cb_stats_t *st, int iters, const char *status,
                      const char *note)
 {
-    cb_session_t *s = &d->s;
+    cb_session_t *s = d->s;
     cb_row_init(row, &s->ctx);
     cb_row_set_str(row, CB_COL_BENCHMARK, "ddp");
     cb_row_set_str(row, CB_COL_TRANSPORT, s->tp->name);
@@ -345,7 +149,7 @@ static void fill_row(ddp_run_t *d, cb_row_t *row, const char *metric, double val
     cb_row_set_int(row, CB_COL_BYTES, (long long)d->o.grad_bytes);
     if (st && iters > 0) {
         cb_row_set_int(row, CB_COL_ITERS, iters);
-        cb_row_set_int(row, CB_COL_WARMUP_ITERS, d->o.warmup_iters);
+        cb_row_set_int(row, CB_COL_WARMUP_ITERS, d->o.common.warmup_iters);
         cb_row_set_stats(row, st);
     }
     cb_row_set_str(row, CB_COL_METRIC, metric);
@@ -362,32 +166,11 @@ static int put_row(ddp_run_t *d, const char *metric, double value, const char *u
         return CB_OK;
     cb_row_t row;
     fill_row(d, &row, metric, value, unit, st, iters, status, note);
-    int rc = cb_results_write(d->s.res, &row);
+    int rc = cb_results_write(d->s->res, &row);
     cb_row_clear(&row);
     if (rc)
-        fprintf(stderr, PROG ": writing %s: %s\n", cb_results_path(d->s.res), cb_strerror(rc));
+        fprintf(stderr, PROG ": writing %s: %s\n", cb_results_path(d->s->res), cb_strerror(rc));
     return rc;
-}
-
-/* Rank 0: swap in the row the watchdog writes (NULL: none); the pointer is
- * swapped before the old row is freed. */
-static void set_inflight(ddp_run_t *d, const char *note)
-{
-    if (!d->rank0)
-        return;
-    char *text = NULL;
-    size_t len = 0;
-    if (note) {
-        cb_row_t row;
-        fill_row(d, &row, "tn_ms", NAN, "ms", NULL, 0, "timeout", note);
-        if (cb_results_format_row(&row, &text, &len))
-            text = NULL;
-        cb_row_clear(&row);
-    }
-    char *old = d->inflight;
-    d->inflight_len = len;
-    d->inflight = text;
-    free(old);
 }
 
 /* ------------------------------------------------------------ all-reduce */
@@ -395,7 +178,7 @@ static void set_inflight(ddp_run_t *d, const char *note)
 /* Measure each distinct bucket size (collective); rank 0 builds the curve. */
 static int measure_allreduce(ddp_run_t *d)
 {
-    cb_session_t *s = &d->s;
+    cb_session_t *s = d->s;
     uint64_t *sizes = NULL;
     size_t n = 0;
     size_t esz = cb_dtype_size(d->ar_dtype);
@@ -410,12 +193,12 @@ static int measure_allreduce(ddp_run_t *d)
     if (d->rank0) {
         printf("# all-reduce of every bucket size first (in place, %s, %g s each, as cb-allreduce "
                "measures):\n#\n# %12s %6s %12s %12s %10s %10s %8s\n",
-               cb_dtype_name(d->ar_dtype), s->opts.time_per_size_s, "size(B)", "iters",
+               cb_dtype_name(d->ar_dtype), d->ar.time_per_size_s, "size(B)", "iters",
                "median_us", "mean_us", "algbw_GB/s", "busbw_GB/s", "#wrong");
         fflush(stdout);
     }
     for (size_t i = 0; i < n; i++) {
-        cb_run_t r = {.opts = &s->opts, .comm = &s->comm, .tp = s->tp, .tps = s->tps,
+        cb_run_t r = {.opts = &d->ar, .comm = &s->comm, .tp = s->tp, .tps = s->tps,
                       .dtype = d->ar_dtype, .in_place = 1, .bytes = sizes[i],
                       .count = (size_t)(sizes[i] / esz), .active = 1};
         cb_measure_t m;
@@ -437,12 +220,10 @@ static int measure_allreduce(ddp_run_t *d)
                        (unsigned long long)sizes[i], m.iters, m.time_us.median, m.time_us.mean,
                        m.algbw_gbps, m.busbw_gbps, (unsigned long long)m.wrong);
             fflush(stdout);
-            if (!d->o.quiet) {
-                char a[32];
-                fprintf(stderr, PROG ": all-reduce [%zu/%zu] %s: %d iters, median %.1f us, %.1f s\n",
-                        i + 1, n, human_bytes((double)sizes[i], a, sizeof a), m.iters,
-                        m.time_us.median, (cb_timer_now_us() - t0) / 1e6);
-            }
+            char a[32], text[128];
+            snprintf(text, sizeof text, "all-reduce %s: %d iters, median %.1f us",
+                     cb_size_human((double)sizes[i], a, sizeof a), m.iters, m.time_us.median);
+            cb_prog_progress(s, i + 1, n, text, t0);
         }
         if (rc)
             goto out;
@@ -460,7 +241,7 @@ static int measure_allreduce(ddp_run_t *d)
         char a[32], b[32];
         snprintf(d->curve_desc, sizeof d->curve_desc,
                  "measured here: %zu sizes %s..%s (%s, in-place)", n,
-                 human_bytes(bx[0], a, sizeof a), human_bytes(bx[n - 1], b, sizeof b),
+                 cb_size_human(bx[0], a, sizeof a), cb_size_human(bx[n - 1], b, sizeof b),
                  s->tp->name);
         printf("#\n");
     }
@@ -479,7 +260,7 @@ out:
 static int run_steps(ddp_run_t *d, const cb_ddp_bench_sched_t *sc, int comm, cb_stats_t *out,
                      cb_ddp_step_trace_t *trace)
 {
-    cb_session_t *s = &d->s;
+    cb_session_t *s = d->s;
     int iters = d->o.iters, rc = CB_OK;
     double *samples = calloc((size_t)iters, sizeof *samples);
     double *all = NULL, *per = NULL;
@@ -491,11 +272,11 @@ static int run_steps(ddp_run_t *d, const cb_ddp_bench_sched_t *sc, int comm, cb_
         rc = CB_ERR_NOMEM;
     if ((rc = agree(d, rc)))
         goto out;
-    for (int i = 0; i < d->o.warmup_iters + iters && rc == CB_OK; i++) {
+    for (int i = 0; i < d->o.common.warmup_iters + iters && rc == CB_OK; i++) {
         double t = 0;
         if ((rc = cb_comm_barrier(&s->comm)))
             break;
-        int timed = i - d->o.warmup_iters;
+        int timed = i - d->o.common.warmup_iters;
         rc = d->eng->step(d->es, sc, comm, d->o.overlap, &t,
                           timed == iters - 1 && d->rank0 ? trace : NULL);
         if (timed >= 0)
@@ -568,7 +349,7 @@ static int measure_point(ddp_run_t *d, double step_ms, ddp_point_t *p, int *brea
             p->model_err_pct = cb_ddp_bench_error_pct(p->model_tn_us, tn);
         }
     }
-    cb_comm_bcast(&d->s.comm, &be, sizeof be, 0);
+    cb_comm_bcast(&d->s->comm, &be, sizeof be, 0);
     *breaks_even = be;
 out:
     cb_ddp_bench_schedule_free(&sc);
@@ -609,7 +390,7 @@ static void print_point(const ddp_run_t *d, const ddp_point_t *p)
     char g[32];
     cb_ddp_verdict_t v = cb_ddp_verdict(p->speedup, p->efficiency, d->o.threshold);
     printf("  %9s %7zu %4d %9g %10.3f %10.3f %8.3f %9.1f%% %11.3f %+9.1f%%  %s\n",
-           human_bytes((double)d->o.grad_bytes, g, sizeof g), p->nbuckets, d->nranks, p->step_ms,
+           cb_size_human((double)d->o.grad_bytes, g, sizeof g), p->nbuckets, d->nranks, p->step_ms,
            p->t1.median / 1e3, p->tn.median / 1e3, p->speedup, 100 * p->efficiency,
            p->model_tn_us / 1e3, p->model_err_pct, cb_ddp_verdict_text(v));
     fflush(stdout);
@@ -646,23 +427,16 @@ static double forecast_us(ddp_run_t *d, double step_ms)
             tn = tl.ddp_step_us;
             cb_ddp_timeline_free(&tl);
         }
-        int steps = d->o.warmup_iters + d->o.iters;
+        int steps = d->o.common.warmup_iters + d->o.iters;
         f = steps * (t1 + (d->nranks > 1 ? tn : 0));
     }
-    cb_comm_bcast(&d->s.comm, &f, sizeof f, 0);
+    cb_comm_bcast(&d->s->comm, &f, sizeof f, 0);
     return f;
 }
 
-/* Rank 0 decides whether `forecast` more still fits the budget. */
 static int fits_budget(ddp_run_t *d, double forecast)
 {
-    int ok = 1;
-    if (d->rank0 && d->o.total_time_s > 0) {
-        double elapsed = cb_timer_now_us() - d->s.t_start_us;
-        ok = elapsed + forecast <= d->o.total_time_s * 1e6;
-    }
-    cb_comm_bcast(&d->s.comm, &ok, sizeof ok, 0);
-    return ok;
+    return !cb_prog_over_budget(d->s, forecast);
 }
 
 /* measure_point under the watchdog: a hang longer than 60 s + 20x the
@@ -670,16 +444,22 @@ static int fits_budget(ddp_run_t *d, double forecast)
 static int measure_watched(ddp_run_t *d, double ms, double forecast, const char *extra,
                            ddp_point_t *p, int *be)
 {
-    char what[96], note[256], why[160];
+    char what[96], tnote[256], snote[256], why[160];
     snprintf(what, sizeof what, "the DDP step at T1 %g ms", ms);
     snprintf(why, sizeof why, "%s%swatchdog: did not finish in time", extra ? extra : "",
              extra ? "; " : "");
-    note_for(d, ms, why, note, sizeof note);
-    set_inflight(d, note);
-    cb_watchdog_arm(&d->s.wd, cb_bench_timeout_s(&d->s.opts, forecast / 1e6), what);
+    note_for(d, ms, why, tnote, sizeof tnote);
+    snprintf(why, sizeof why, "%s%sinterrupted: the job was killed while measuring",
+             extra ? extra : "", extra ? "; " : "");
+    note_for(d, ms, why, snote, sizeof snote);
+    cb_row_t row;
+    if (d->rank0)
+        fill_row(d, &row, "tn_ms", NAN, "ms", NULL, 0, "timeout", tnote);
+    cb_prog_point_begin(d->s, d->rank0 ? &row : NULL, tnote, snote, forecast / 1e6, what);
+    if (d->rank0)
+        cb_row_clear(&row);
     int rc = measure_point(d, ms, p, be);
-    cb_watchdog_disarm(&d->s.wd);
-    set_inflight(d, NULL);
+    cb_prog_point_end(d->s);
     return rc;
 }
 
@@ -700,11 +480,11 @@ static int run_list(ddp_run_t *d)
                 note_for(d, ms, "skipped: total time budget (--total-time) reached", note,
                          sizeof note);
                 put_row(d, "tn_ms", NAN, "ms", NULL, 0, "skipped", note);
-                fprintf(stderr, PROG ": --total-time %g s reached: skipping T1 %g ms\n",
-                        d->o.total_time_s, ms);
                 printf("  (T1 %g ms skipped: --total-time reached)\n", ms);
             }
-            d->s.capped = 1;
+            char what[64];
+            snprintf(what, sizeof what, "T1 %g ms", ms);
+            cb_prog_skip_note(d->s, what);
             continue;
         }
         double t0 = cb_timer_now_us();
@@ -716,11 +496,11 @@ static int run_list(ddp_run_t *d)
             if (d->o.timeline)
                 print_timeline(d, &p);
             if (write_point(d, &p, NULL))
-                d->s.failures++;
-            if (!d->o.quiet)
-                fprintf(stderr, PROG ": [%d/%d] T1 %g ms: T_N %.3f ms (model %.3f), %.1f s\n",
-                        i + 1, d->o.nsteps, ms, p.tn.median / 1e3, p.model_tn_us / 1e3,
-                        (cb_timer_now_us() - t0) / 1e6);
+                d->s->failures++;
+            char text[160];
+            snprintf(text, sizeof text, "T1 %g ms: T_N %.3f ms (model %.3f)", ms,
+                     p.tn.median / 1e3, p.model_tn_us / 1e3);
+            cb_prog_progress(d->s, (size_t)i + 1, (size_t)d->o.nsteps, text, t0);
         }
         point_free(&p);
         if (rc) {
@@ -731,7 +511,7 @@ static int run_list(ddp_run_t *d)
                 put_row(d, "tn_ms", NAN, "ms", NULL, 0, "failed", note);
                 fprintf(stderr, PROG ": T1 %g ms: %s\n", ms, cb_strerror(rc));
             }
-            d->s.failures++;
+            d->s->failures++;
             return rc;
         }
     }
@@ -772,7 +552,7 @@ static int run_sweep(ddp_run_t *d)
             hi = CB_DDP_BENCH_MAX_STEP_MS;
     }
     double buf[3] = {model_be, lo, hi};
-    cb_comm_bcast(&d->s.comm, buf, sizeof buf, 0);
+    cb_comm_bcast(&d->s->comm, buf, sizeof buf, 0);
     model_be = buf[0], lo = buf[1], hi = buf[2];
     cb_ddp_bench_bisect_t b;
     if ((rc = cb_ddp_bench_bisect_init(&b, lo * 1e3, hi * 1e3, model_be * 1e3, d->o.sweep_probes,
@@ -791,10 +571,10 @@ static int run_sweep(ddp_run_t *d)
         double fc = forecast_us(d, t_ms);
         if (!fits_budget(d, fc)) {
             cut = 1;
-            if (d->rank0)
-                fprintf(stderr, PROG ": --total-time %g s reached: sweep stops after %d probes\n",
-                        d->o.total_time_s, b.probes);
-            d->s.capped = 1;
+            char what[96];
+            snprintf(what, sizeof what, "the rest of the sweep (it stops after %d probes)",
+                     b.probes);
+            cb_prog_skip_note(d->s, what);
             break;
         }
         ddp_point_t p;
@@ -809,11 +589,11 @@ static int run_sweep(ddp_run_t *d)
             if (d->o.timeline)
                 print_timeline(d, &p);
             if (write_point(d, &p, extra))
-                d->s.failures++;
+                d->s->failures++;
         }
         point_free(&p);
         if (rc) {
-            d->s.failures++;
+            d->s->failures++;
             return rc;
         }
         cb_ddp_bench_bisect_result(&b, t_ms * 1e3, be);
@@ -844,84 +624,152 @@ static void print_setup(const ddp_run_t *d, const cb_ddp_bench_sched_t *sc)
 {
     char a[32], b[32], c[32];
     size_t n = sc->nbuckets;
-    printf("# gradients: %s = %llu B (%s); %zu bucket%s: first %s", human_bytes((double)d->o.grad_bytes, a, sizeof a),
+    printf("# gradients: %s = %llu B (%s); %zu bucket%s: first %s", cb_size_human((double)d->o.grad_bytes, a, sizeof a),
            (unsigned long long)d->o.grad_bytes, d->o.grad_desc, n, n == 1 ? "" : "s",
-           human_bytes((double)sc->bytes[0], b, sizeof b));
+           cb_size_human((double)sc->bytes[0], b, sizeof b));
     if (n > 2)
-        printf(", then %s each", human_bytes((double)d->cfg.bucket_bytes, c, sizeof c));
+        printf(", then %s each", cb_size_human((double)d->cfg.bucket_bytes, c, sizeof c));
     if (n > 1)
-        printf(", last %s", human_bytes((double)sc->bytes[n - 1], c, sizeof c));
+        printf(", last %s", cb_size_human((double)sc->bytes[n - 1], c, sizeof c));
     printf("\n# step: forward %.1f%% of T1, then backward %.1f%% in %zu chunk%s (one per bucket); "
            "all-reduce %s\n",
            100 * (1 - d->cfg.bwd_frac), 100 * d->cfg.bwd_frac, n, n == 1 ? "" : "s",
            d->o.overlap ? "overlapped with backward (one communication stream)"
                         : "after backward, back to back (--no-overlap)");
     printf("# %s\n", d->eng->how);
-    printf("# heap: %s\n", d->kept_heap
+    printf("# heap: %s\n", d->s->kept_heap
                                 ? "freed memory kept in the process (M_TRIM_THRESHOLD 1 GiB, "
                                   "M_MMAP_THRESHOLD 32 MiB): all-reduce buffers are not faulted in "
                                   "again on every call"
                                 : "glibc's settings from the environment (MALLOC_*_, GLIBC_TUNABLES)");
     printf("# %d timed step%s per T1 after %d warm-up; T1 and T_N: the slowest rank per step, "
            "median over steps\n",
-           d->o.iters, d->o.iters == 1 ? "" : "s", d->o.warmup_iters);
+           d->o.iters, d->o.iters == 1 ? "" : "s", d->o.common.warmup_iters);
     if (d->nranks == 1)
         printf("# 1 rank: no communication, so T_N = T1 and the speedup is 1\n");
     fflush(stdout);
 }
 
-int cb_ddp_bench_main(int argc, char **argv)
+/* After the communicator and the transport's choice: the engine, the MPI
+ * thread level it needs, the all-reduce curve of --allreduce-csv. */
+static int prepare(cb_session_t *s)
 {
-    ddp_run_t d;
-    int code = start(&d, argc, argv);
-    if (code)
-        return code < 0 ? 0 : code;
-    cb_session_t *s = &d.s;
+    ddp_run_t *d = calloc(1, sizeof *d);
+    if (!d)
+        return 3;
+    s->state = d;
+    d->s = s;
+    d->o = *(const cb_ddp_bench_opts_t *)s->opts;
+    cb_ddp_bench_config(&d->o, &d->cfg);
+    d->rank0 = s->comm.rank == 0;
+    d->nranks = s->comm.size;
+#ifdef CB_HAVE_NCCL
+    d->eng = !strcmp(s->tp->name, "nccl") ? &cb_ddp_engine_gpu : &cb_ddp_engine_cpu;
+#else
+    d->eng = &cb_ddp_engine_cpu;
+#endif
+    d->ar_dtype = d->eng == &cb_ddp_engine_cpu ? CB_DT_FLOAT : d->o.grad_dtype;
+    if (d->eng == &cb_ddp_engine_cpu && d->nranks > 1 && s->threads < CB_COMM_THREADS_SERIALIZED) {
+        if (d->rank0)
+            fprintf(stderr,
+                    PROG ": the MPI library provides thread level %s; the communication "
+                         "thread needs MPI_THREAD_SERIALIZED or MULTIPLE\n",
+                    cb_comm_threads_name(s->threads));
+        return 3;
+    }
+    /* Effort of the all-reduces measured here (cb_bench_measure's adaptive
+     * method, as cb-allreduce uses it). */
+    memset(&d->ar, 0, sizeof d->ar);
+    d->ar.common.warmup_iters = 2;
+    d->ar.min_iters = 3;
+    d->ar.max_iters = 50;
+    d->ar.time_per_size_s = d->o.ar_time_s;
+    d->ar.common.check = 1;
+    d->ar.common.quiet = d->o.common.quiet;
+    if (d->rank0 && d->o.allreduce_csv[0] && d->nranks > 1)
+        return load_curve(d);
+    return 0;
+}
+
+static void cleanup(cb_session_t *s)
+{
+    ddp_run_t *d = s->state;
+    if (!d)
+        return;
+    if (d->es)
+        d->eng->destroy(d->es);
+    cb_ddp_curve_free(&d->curve);
+    free(d);
+    s->state = NULL;
+}
+
+static int run(cb_session_t *s)
+{
+    ddp_run_t *d = s->state;
     cb_ddp_bench_sched_t sc;
-    int rc = cb_ddp_bench_schedule(&d.cfg, 1000.0, cb_dtype_size(d.ar_dtype), &sc);
+    int rc = cb_ddp_bench_schedule(&d->cfg, 1000.0, cb_dtype_size(d->ar_dtype), &sc);
     if (rc)
         goto fail;
-    if (d.rank0)
-        print_setup(&d, &sc);
-    if (d.nranks > 1 && !d.o.allreduce_csv[0])
-        rc = measure_allreduce(&d);
+    if (d->rank0)
+        print_setup(d, &sc);
+    if (d->nranks > 1 && !d->o.allreduce_csv[0])
+        rc = measure_allreduce(d);
     if (rc)
         goto fail;
-    if (d.rank0 && d.nranks > 1)
-        printf("# model: all-reduce curve of N=%d %s\n", d.nranks, d.curve_desc);
+    if (d->rank0 && d->nranks > 1)
+        printf("# model: all-reduce curve of N=%d %s\n", d->nranks, d->curve_desc);
     /* The GPU engine has its own NCCL communicator: free the transport's. */
-    if (d.eng != &cb_ddp_engine_cpu && s->tps) {
+    if (d->eng != &cb_ddp_engine_cpu && s->tps) {
         s->tp->destroy(s->tps);
         s->tps = NULL;
     }
     cb_ddp_engine_args_t ea = {.comm = &s->comm, .tp = s->tp, .tps = s->tps,
-                               .dtype = d.ar_dtype, .buffer_bytes = sc.buffer_bytes,
-                               .realtime = d.o.realtime};
-    rc = d.eng->create(&ea, &d.es);
-    if (rc && d.rank0)
-        fprintf(stderr, PROG ": cannot start the %s step engine: %s\n", d.eng->name,
+                               .dtype = d->ar_dtype, .buffer_bytes = sc.buffer_bytes,
+                               .realtime = d->o.realtime};
+    rc = d->eng->create(&ea, &d->es);
+    if (rc && d->rank0)
+        fprintf(stderr, PROG ": cannot start the %s step engine: %s\n", d->eng->name,
                 cb_strerror(rc));
-    if ((rc = agree(&d, rc)))
+    if ((rc = agree(d, rc)))
         goto fail;
-    if (d.rank0 && d.eng->describe) {
+    if (d->rank0 && d->eng->describe) {
         char how[256];
-        d.eng->describe(d.es, how, sizeof how);
+        d->eng->describe(d->es, how, sizeof how);
         printf("# %s (rank 0)\n", how);
     }
-    rc = run_list(&d);
-    if (!rc && d.o.sweep)
-        rc = run_sweep(&d);
+    rc = run_list(d);
+    if (!rc && d->o.sweep)
+        rc = run_sweep(d);
     if (rc)
         goto fail;
     goto out;
 fail:
     s->failures++;
 out:
-    if (d.es)
-        d.eng->destroy(d.es);
     cb_ddp_bench_schedule_free(&sc);
-    cb_ddp_curve_free(&d.curve);
-    if (d.rank0 && s->failures)
+    if (d->rank0 && s->failures)
         fprintf(stderr, PROG ": failed (%s)\n", rc ? cb_strerror(rc) : "see above");
-    return cb_session_end(s);
+    return 0;
+}
+
+static int parse(int argc, char **argv, void *opts, FILE *out, char *err, size_t errlen)
+{
+    return cb_ddp_bench_parse_args(argc, argv, opts, out, err, errlen);
+}
+
+static const cb_prog_desc_t cb_ddp_prog = {
+    .name = PROG,
+    .flags = CB_PROG_TRANSPORT | CB_PROG_TOPO_ROWS | CB_PROG_ENV_ROWS | CB_PROG_KEEP_HEAP,
+    .threads = CB_COMM_THREADS_MULTIPLE,
+    .opts_size = sizeof(cb_ddp_bench_opts_t),
+    .common_offset = offsetof(cb_ddp_bench_opts_t, common),
+    .parse = parse,
+    .prepare = prepare,
+    .run = run,
+    .cleanup = cleanup,
+};
+
+int cb_ddp_bench_main(int argc, char **argv)
+{
+    return cb_prog_main(&cb_ddp_prog, argc, argv);
 }

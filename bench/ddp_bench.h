@@ -16,6 +16,7 @@
 
 #include "cb_comm.h"
 #include "cb_ddp.h"
+#include "cb_prog.h"
 #include "cb_results.h"
 #include "cb_transport.h"
 
@@ -26,6 +27,9 @@
 /* ---- options (ddp_options.c) ---- */
 
 typedef struct cb_ddp_bench_opts {
+    cb_prog_opts_t common;            /* -o, --cluster, -q, -t, --timeout, --total-time (budget
+                                         of the run), --warmup (warm-up steps per T1) */
+    int iters;                        /* timed steps per T1 */
     uint64_t grad_bytes;              /* G, resolved */
     char grad_desc[160];              /* how G was given, for the header line */
     cb_dtype_t grad_dtype;            /* gradient element type (NCCL all-reduces it) */
@@ -34,15 +38,9 @@ typedef struct cb_ddp_bench_opts {
     double bwd_frac;                  /* f_b */
     uint64_t bucket_bytes, first_bucket_bytes;
     int overlap;                      /* 0: --no-overlap */
-    int iters, warmup_iters;          /* timed and warm-up steps per T1 */
-    double total_time_s;              /* budget for the run; 0 = none */
     double ar_time_s;                 /* per bucket size when measuring all-reduce here */
     double threshold;                 /* efficiency for "use DDP" */
-    char transport[16];               /* auto, mpi, nccl */
-    char output[1024];                /* "" = results/<cluster>/cb-ddp-<run id>.csv */
     char allreduce_csv[1024];         /* "" = measure the bucket sizes here */
-    char cluster[128];
-    int quiet;
     int timeline;                     /* print each T1's measured bucket timeline */
     int realtime;                     /* CPU path: real-time waits (default on) */
     int sweep;                        /* search the measured break-even T1 */

@@ -10,11 +10,13 @@
 #include "cb_error.h"
 #include "cb_size.h"
 #include "cb_workload.h"
+#include "cb_prog.h"
 #include "ddp_bench.h"
 
 void cb_ddp_bench_opts_default(cb_ddp_bench_opts_t *o)
 {
     memset(o, 0, sizeof *o);
+    cb_prog_opts_default(&o->common);
     o->grad_bytes = (uint64_t)100 << 20;
     snprintf(o->grad_desc, sizeof o->grad_desc, "default");
     o->grad_dtype = CB_DT_FLOAT;
@@ -25,11 +27,10 @@ void cb_ddp_bench_opts_default(cb_ddp_bench_opts_t *o)
     o->first_bucket_bytes = CB_DDP_FIRST_BUCKET_BYTES_DEFAULT;
     o->overlap = 1;
     o->iters = 5;
-    o->warmup_iters = 1;
-    o->total_time_s = 1200;
+    o->common.warmup_iters = 1;
+    o->common.total_time_s = 1200;
     o->ar_time_s = 1.0;
     o->threshold = CB_DDP_THRESHOLD_DEFAULT;
-    snprintf(o->transport, sizeof o->transport, "auto");
     o->sweep_lo_ms = o->sweep_hi_ms = NAN;
     o->sweep_probes = 6;
     o->realtime = 1;
@@ -91,6 +92,8 @@ void cb_ddp_bench_usage(FILE *f)
         "      --warmup N          warm-up steps per T1 (default %d)\n"
         "      --total-time S      budget for the whole run: a T1 or sweep probe that would\n"
         "                          not fit is skipped and reported (default %g; 0 = none)\n"
+        "      --timeout S         abort if one T1 or all-reduce hangs this long (default:\n"
+        "                          automatic, 60 s + 20x its forecast)\n"
         "all-reduce times for the model:\n"
         "      --allreduce-csv FILE  cb-allreduce results of this job (rows with this run's\n"
         "                          nodes, ranks and transport; in-place rows when any)\n"
@@ -123,19 +126,10 @@ void cb_ddp_bench_usage(FILE *f)
         "written as benchmark=allreduce rows, like cb-allreduce's.\n"
         "\n"
         "exit status: 0 ok, 2 usage or input error, 3 runtime error\n",
-        d.step_ms[0], d.iters, d.warmup_iters, d.total_time_s, d.ar_time_s, d.sweep_probes,
+        d.step_ms[0], d.iters, d.common.warmup_iters, d.common.total_time_s, d.ar_time_s, d.sweep_probes,
         d.threshold);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return CB_ERR_USAGE;
-}
 
 /* A positive finite time in ms, at most CB_DDP_BENCH_MAX_STEP_MS. */
 static int parse_ms(const char *flag, const char *s, double *out, char *err, size_t errlen)
@@ -143,12 +137,13 @@ static int parse_ms(const char *flag, const char *s, double *out, char *err, siz
     double v;
     int rc = cb_parse_double(s, -1e300, 1e300, &v);
     if (rc < 0)
-        return fail(err, errlen, "%s '%s': not a finite number of milliseconds", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': not a finite number of milliseconds",
+                       flag, s);
     if (!(v > 0))
-        return fail(err, errlen, "%s '%s': must be > 0", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': must be > 0", flag, s);
     if (v > CB_DDP_BENCH_MAX_STEP_MS)
-        return fail(err, errlen, "%s '%s': out of range (at most %g ms)", flag, s,
-                    CB_DDP_BENCH_MAX_STEP_MS);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': out of range (at most %g ms)", flag, s,
+                       CB_DDP_BENCH_MAX_STEP_MS);
     *out = v;
     return CB_OK;
 }
@@ -157,10 +152,10 @@ static int parse_step_list(const char *s, cb_ddp_bench_opts_t *o, char *err, siz
 {
     char buf[1024];
     if (strlen(s) >= sizeof buf)
-        return fail(err, errlen, "--step-ms: list too long");
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--step-ms: list too long");
     strcpy(buf, s);
     if (!*buf || buf[strlen(buf) - 1] == ',' || buf[0] == ',' || strstr(buf, ",,"))
-        return fail(err, errlen, "--step-ms '%s': empty value in the list", s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--step-ms '%s': empty value in the list", s);
     o->nsteps = 0;
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -169,7 +164,8 @@ static int parse_step_list(const char *s, cb_ddp_bench_opts_t *o, char *err, siz
         if (rc)
             return rc;
         if (o->nsteps == CB_DDP_BENCH_MAX_STEPS)
-            return fail(err, errlen, "--step-ms: more than %d values", CB_DDP_BENCH_MAX_STEPS);
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--step-ms: more than %d values",
+                           CB_DDP_BENCH_MAX_STEPS);
         int dup = 0;
         for (int i = 0; i < o->nsteps; i++)
             dup |= o->step_ms[i] == v;
@@ -183,55 +179,16 @@ static int parse_mib(const char *flag, const char *s, uint64_t *out, char *err, 
 {
     double v;
     if (cb_parse_double(s, -1e300, 1e300, &v) < 0)
-        return fail(err, errlen, "%s '%s': not a finite number (MiB)", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': not a finite number (MiB)", flag, s);
     if (!(v > 0))
-        return fail(err, errlen, "%s '%s': must be > 0", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': must be > 0", flag, s);
     if (v > 65536.0)
-        return fail(err, errlen, "%s '%s': out of range (at most 65536 MiB)", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': out of range (at most 65536 MiB)", flag,
+                       s);
     double b = round(v * 1048576.0);
     if (b < 1)
-        return fail(err, errlen, "%s '%s': less than one byte", flag, s);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s '%s': less than one byte", flag, s);
     *out = (uint64_t)b;
-    return CB_OK;
-}
-
-/* Parameter counts: a number with an optional decimal K/M/B(G)/T suffix. */
-static int parse_params(const char *s, uint64_t *out, char *err, size_t errlen)
-{
-    char num[64];
-    size_t len = strlen(s);
-    if (len == 0 || len >= sizeof num)
-        return fail(err, errlen, "--params '%s': not a parameter count", s);
-    memcpy(num, s, len + 1);
-    double mult = 1;
-    switch (num[len - 1]) {
-    case 'k': case 'K': mult = 1e3; break;
-    case 'm': case 'M': mult = 1e6; break;
-    case 'b': case 'B': case 'g': case 'G': mult = 1e9; break;
-    case 't': case 'T': mult = 1e12; break;
-    }
-    if (mult != 1)
-        num[len - 1] = '\0';
-    double v;
-    if (cb_parse_double(num, -1e300, 1e300, &v) < 0)
-        return fail(err, errlen, "--params '%s': not a parameter count (e.g. 25557032, 110M, 1.1B)",
-                    s);
-    v *= mult;
-    if (!(v >= 1))
-        return fail(err, errlen, "--params '%s': must be >= 1", s);
-    if (v > 1e15)
-        return fail(err, errlen, "--params '%s': out of range (at most 1e15)", s);
-    *out = (uint64_t)llround(v);
-    return CB_OK;
-}
-
-static int parse_int(const char *flag, const char *s, long min, long max, int *out, char *err,
-                     size_t errlen)
-{
-    long v;
-    if (cb_parse_long(s, min, max, &v) < 0)
-        return fail(err, errlen, "%s '%s': expected an integer in [%ld, %ld]", flag, s, min, max);
-    *out = (int)v;
     return CB_OK;
 }
 
@@ -247,216 +204,207 @@ static void list_workloads(FILE *out)
 
 enum {
     OPT_GRAD_DTYPE = 256, OPT_BWD_FRAC, OPT_BUCKET_MB, OPT_FIRST_BUCKET_MB, OPT_NO_OVERLAP,
-    OPT_WARMUP, OPT_TOTAL_TIME, OPT_AR_TIME, OPT_ALLREDUCE_CSV, OPT_SWEEP, OPT_SWEEP_RANGE,
-    OPT_SWEEP_PROBES, OPT_CLUSTER, OPT_THRESHOLD, OPT_TIMELINE, OPT_LIST_WORKLOADS,
-    OPT_NO_REALTIME,
+    OPT_AR_TIME, OPT_ALLREDUCE_CSV, OPT_SWEEP, OPT_SWEEP_RANGE, OPT_SWEEP_PROBES, OPT_THRESHOLD,
+    OPT_TIMELINE, OPT_LIST_WORKLOADS, OPT_NO_REALTIME,
 };
 
-int cb_ddp_bench_parse_args(int argc, char **argv, cb_ddp_bench_opts_t *o, FILE *out, char *err,
-                            size_t errlen)
+/* cb-ddp's options beyond the shared flags (cb_prog.h). */
+static const struct option ddp_longopts[] = {
+    {"grad-bytes", required_argument, 0, 'g'},
+    {"params", required_argument, 0, 'p'},
+    {"workload", required_argument, 0, 'w'},
+    {"grad-dtype", required_argument, 0, OPT_GRAD_DTYPE},
+    {"step-ms", required_argument, 0, 's'},
+    {"bwd-frac", required_argument, 0, OPT_BWD_FRAC},
+    {"bucket-mb", required_argument, 0, OPT_BUCKET_MB},
+    {"first-bucket-mb", required_argument, 0, OPT_FIRST_BUCKET_MB},
+    {"no-overlap", no_argument, 0, OPT_NO_OVERLAP},
+    {"iters", required_argument, 0, 'n'},
+    {"ar-time", required_argument, 0, OPT_AR_TIME},
+    {"allreduce-csv", required_argument, 0, OPT_ALLREDUCE_CSV},
+    {"sweep", no_argument, 0, OPT_SWEEP},
+    {"sweep-range", required_argument, 0, OPT_SWEEP_RANGE},
+    {"sweep-probes", required_argument, 0, OPT_SWEEP_PROBES},
+    {"threshold", required_argument, 0, OPT_THRESHOLD},
+    {"timeline", no_argument, 0, OPT_TIMELINE},
+    {"no-realtime", no_argument, 0, OPT_NO_REALTIME},
+    {"list-workloads", no_argument, 0, OPT_LIST_WORKLOADS},
+    {0, 0, 0, 0},
+};
+
+/* Parse state: the options and what was given. */
+typedef struct ddp_parse {
+    cb_ddp_bench_opts_t *o;
+    const char *grad_arg, *params_arg, *dtype_arg;
+    int steps_given;
+    const cb_workload_t *wl;
+    uint64_t params;
+} ddp_parse_t;
+
+static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FILE *out,
+                      char *err, size_t errlen)
 {
-    static const struct option longopts[] = {
-        {"grad-bytes", required_argument, 0, 'g'},
-        {"params", required_argument, 0, 'p'},
-        {"workload", required_argument, 0, 'w'},
-        {"grad-dtype", required_argument, 0, OPT_GRAD_DTYPE},
-        {"step-ms", required_argument, 0, 's'},
-        {"bwd-frac", required_argument, 0, OPT_BWD_FRAC},
-        {"bucket-mb", required_argument, 0, OPT_BUCKET_MB},
-        {"first-bucket-mb", required_argument, 0, OPT_FIRST_BUCKET_MB},
-        {"no-overlap", no_argument, 0, OPT_NO_OVERLAP},
-        {"iters", required_argument, 0, 'n'},
-        {"warmup", required_argument, 0, OPT_WARMUP},
-        {"total-time", required_argument, 0, OPT_TOTAL_TIME},
-        {"ar-time", required_argument, 0, OPT_AR_TIME},
-        {"allreduce-csv", required_argument, 0, OPT_ALLREDUCE_CSV},
-        {"sweep", no_argument, 0, OPT_SWEEP},
-        {"sweep-range", required_argument, 0, OPT_SWEEP_RANGE},
-        {"sweep-probes", required_argument, 0, OPT_SWEEP_PROBES},
-        {"transport", required_argument, 0, 't'},
-        {"output", required_argument, 0, 'o'},
-        {"cluster", required_argument, 0, OPT_CLUSTER},
-        {"threshold", required_argument, 0, OPT_THRESHOLD},
-        {"timeline", no_argument, 0, OPT_TIMELINE},
-        {"no-realtime", no_argument, 0, OPT_NO_REALTIME},
-        {"list-workloads", no_argument, 0, OPT_LIST_WORKLOADS},
-        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
-    cb_ddp_bench_opts_default(o);
-    const char *grad_arg = NULL, *params_arg = NULL, *dtype_arg = NULL;
-    int steps_given = 0;
-    const cb_workload_t *wl = NULL;
-    uint64_t params = 0;
+    ddp_parse_t *dp = vp;
+    cb_ddp_bench_opts_t *o = dp->o;
     int rc;
-    optind = 0; /* full re-initialisation of GNU getopt (tests parse repeatedly) */
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":g:p:w:s:n:t:o:qh", longopts, NULL)) != -1) {
-        const char *flag = argv[optind - 1];
-        switch (c) {
-        case 'g': {
-            uint64_t g;
-            int prc = cb_size_parse(optarg, &g);
-            if (prc == CB_ERR_RANGE || (prc == CB_OK && g > CB_DDP_BENCH_MAX_GRAD_BYTES))
-                return fail(err, errlen, "--grad-bytes '%s': too large (at most 64G)", optarg);
-            if (prc < 0)
-                return fail(err, errlen, "--grad-bytes '%s': not a size (e.g. 100M, 4G, 123456)",
-                            optarg);
-            if (g == 0)
-                return fail(err, errlen, "--grad-bytes '%s': must be > 0", optarg);
-            o->grad_bytes = g;
-            grad_arg = optarg;
-            break;
-        }
-        case 'p':
-            if ((rc = parse_params(optarg, &params, err, errlen)))
-                return rc;
-            params_arg = optarg;
-            break;
-        case 'w':
-            if (!(wl = cb_workload_find(optarg)))
-                return fail(err, errlen, "--workload '%s': unknown workload (--list-workloads)",
-                            optarg);
-            break;
-        case OPT_GRAD_DTYPE: {
-            unsigned eb = cb_workload_dtype_bytes(optarg);
-            if (!eb)
-                return fail(err, errlen, "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
-            if (cb_dtype_parse(optarg, &o->grad_dtype) < 0) {
-                /* cb_workload knows more spellings than cb_dtype_parse. */
-                o->grad_dtype = eb == 4 ? CB_DT_FLOAT
-                                : (strstr(optarg, "b") ? CB_DT_BF16 : CB_DT_HALF);
-            }
-            if (o->grad_dtype == CB_DT_DOUBLE)
-                return fail(err, errlen, "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
-            dtype_arg = optarg;
-            break;
-        }
-        case 's':
-            if ((rc = parse_step_list(optarg, o, err, errlen)))
-                return rc;
-            steps_given = 1;
-            break;
-        case OPT_BWD_FRAC:
-            if (cb_parse_double(optarg, -1e300, 1e300, &o->bwd_frac) < 0)
-                return fail(err, errlen, "--bwd-frac '%s': not a finite number", optarg);
-            if (o->bwd_frac < 0 || o->bwd_frac > 1)
-                return fail(err, errlen, "--bwd-frac '%s': must be in [0, 1]", optarg);
-            break;
-        case OPT_BUCKET_MB:
-            if ((rc = parse_mib("--bucket-mb", optarg, &o->bucket_bytes, err, errlen)))
-                return rc;
-            break;
-        case OPT_FIRST_BUCKET_MB:
-            if ((rc = parse_mib("--first-bucket-mb", optarg, &o->first_bucket_bytes, err, errlen)))
-                return rc;
-            break;
-        case OPT_NO_OVERLAP: o->overlap = 0; break;
-        case 'n':
-            if ((rc = parse_int("--iters", optarg, 1, 100000, &o->iters, err, errlen)))
-                return rc;
-            break;
-        case OPT_WARMUP:
-            if ((rc = parse_int("--warmup", optarg, 0, 100000, &o->warmup_iters, err, errlen)))
-                return rc;
-            break;
-        case OPT_TOTAL_TIME:
-            if (cb_parse_double(optarg, 0, 86400 * 7, &o->total_time_s) < 0)
-                return fail(err, errlen, "--total-time '%s': expected seconds, 0 to 604800", optarg);
-            break;
-        case OPT_AR_TIME:
-            if (cb_parse_double(optarg, 0, 3600, &o->ar_time_s) < 0)
-                return fail(err, errlen, "--ar-time '%s': expected seconds, 0 to 3600", optarg);
-            break;
-        case OPT_ALLREDUCE_CSV:
-            if (!*optarg || strlen(optarg) >= sizeof o->allreduce_csv)
-                return fail(err, errlen, "--allreduce-csv: empty or too long path");
-            snprintf(o->allreduce_csv, sizeof o->allreduce_csv, "%s", optarg);
-            break;
-        case OPT_SWEEP: o->sweep = 1; break;
-        case OPT_SWEEP_RANGE: {
-            char buf[128];
-            snprintf(buf, sizeof buf, "%s", optarg);
-            char *comma = strchr(buf, ',');
-            if (!comma)
-                return fail(err, errlen, "--sweep-range '%s': expected LO,HI in ms", optarg);
-            *comma = '\0';
-            if ((rc = parse_ms("--sweep-range", buf, &o->sweep_lo_ms, err, errlen)) ||
-                (rc = parse_ms("--sweep-range", comma + 1, &o->sweep_hi_ms, err, errlen)))
-                return rc;
-            if (!(o->sweep_hi_ms > o->sweep_lo_ms))
-                return fail(err, errlen, "--sweep-range '%s': HI must be larger than LO", optarg);
-            o->sweep = 1;
-            break;
-        }
-        case OPT_SWEEP_PROBES:
-            if ((rc = parse_int("--sweep-probes", optarg, 1, 100, &o->sweep_probes, err, errlen)))
-                return rc;
-            break;
-        case 't':
-            if (strcmp(optarg, "auto") && strcmp(optarg, "mpi") && strcmp(optarg, "nccl"))
-                return fail(err, errlen, "-t '%s': unknown transport (auto, mpi, nccl)", optarg);
-            snprintf(o->transport, sizeof o->transport, "%s", optarg);
-            break;
-        case 'o':
-            if (!*optarg || strlen(optarg) >= sizeof o->output)
-                return fail(err, errlen, "-o: empty or too long path");
-            snprintf(o->output, sizeof o->output, "%s", optarg);
-            break;
-        case OPT_CLUSTER:
-            if (!*optarg || strlen(optarg) >= sizeof o->cluster)
-                return fail(err, errlen, "--cluster: empty or too long name");
-            snprintf(o->cluster, sizeof o->cluster, "%s", optarg);
-            break;
-        case OPT_THRESHOLD:
-            if (cb_parse_double(optarg, -1e300, 1e300, &o->threshold) < 0 ||
-                !(o->threshold > 0 && o->threshold <= 1))
-                return fail(err, errlen, "--threshold '%s': must be in (0, 1]", optarg);
-            break;
-        case OPT_TIMELINE: o->timeline = 1; break;
-        case OPT_NO_REALTIME: o->realtime = 0; break;
-        case OPT_LIST_WORKLOADS:
-            list_workloads(out);
-            return 1;
-        case 'q': o->quiet = 1; break;
-        case 'h':
-            cb_ddp_bench_usage(out);
-            return 1;
-        case ':':
-            return fail(err, errlen, "%s: missing value", flag);
-        default:
-            return fail(err, errlen, "unknown option '%s'", flag);
-        }
+    switch (c) {
+    case 'g': {
+        uint64_t g;
+        int prc = cb_size_parse(optarg, &g);
+        if (prc == CB_ERR_RANGE || (prc == CB_OK && g > CB_DDP_BENCH_MAX_GRAD_BYTES))
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-bytes '%s': too large (at most 64G)",
+                           optarg);
+        if (prc < 0)
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--grad-bytes '%s': not a size (e.g. 100M, 4G, 123456)", optarg);
+        if (g == 0)
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--grad-bytes '%s': must be > 0", optarg);
+        o->grad_bytes = g;
+        dp->grad_arg = optarg;
+        return CB_OK;
     }
-    if (optind < argc)
-        return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
-    if (o->sweep && !steps_given)
+    case 'p':
+        if ((rc = cb_workload_parse_params(optarg, &dp->params, err, errlen)))
+            return rc;
+        dp->params_arg = optarg;
+        return CB_OK;
+    case 'w':
+        if (!(dp->wl = cb_workload_find(optarg)))
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--workload '%s': unknown workload (--list-workloads)", optarg);
+        return CB_OK;
+    case OPT_GRAD_DTYPE: {
+        unsigned eb = cb_workload_dtype_bytes(optarg);
+        if (!eb)
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
+        if (cb_dtype_parse(optarg, &o->grad_dtype) < 0) {
+            /* cb_workload knows more spellings than cb_dtype_parse. */
+            o->grad_dtype = eb == 4 ? CB_DT_FLOAT
+                            : (strstr(optarg, "b") ? CB_DT_BF16 : CB_DT_HALF);
+        }
+        if (o->grad_dtype == CB_DT_DOUBLE)
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--grad-dtype '%s': unknown (fp32, bf16, fp16)", optarg);
+        dp->dtype_arg = optarg;
+        return CB_OK;
+    }
+    case 's':
+        if ((rc = parse_step_list(optarg, o, err, errlen)))
+            return rc;
+        dp->steps_given = 1;
+        return CB_OK;
+    case OPT_BWD_FRAC:
+        if (cb_parse_double(optarg, -1e300, 1e300, &o->bwd_frac) < 0)
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--bwd-frac '%s': not a finite number",
+                           optarg);
+        if (o->bwd_frac < 0 || o->bwd_frac > 1)
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--bwd-frac '%s': must be in [0, 1]", optarg);
+        return CB_OK;
+    case OPT_BUCKET_MB: return parse_mib("--bucket-mb", optarg, &o->bucket_bytes, err, errlen);
+    case OPT_FIRST_BUCKET_MB:
+        return parse_mib("--first-bucket-mb", optarg, &o->first_bucket_bytes, err, errlen);
+    case OPT_NO_OVERLAP: o->overlap = 0; return CB_OK;
+    case 'n': return cb_prog_parse_int("--iters", optarg, 1, 100000, &o->iters, err, errlen);
+    case OPT_AR_TIME:
+        if (cb_parse_double(optarg, 0, 3600, &o->ar_time_s) < 0)
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--ar-time '%s': expected seconds, 0 to 3600",
+                           optarg);
+        return CB_OK;
+    case OPT_ALLREDUCE_CSV:
+        if (!*optarg || strlen(optarg) >= sizeof o->allreduce_csv)
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--allreduce-csv: empty or too long path");
+        snprintf(o->allreduce_csv, sizeof o->allreduce_csv, "%s", optarg);
+        return CB_OK;
+    case OPT_SWEEP: o->sweep = 1; return CB_OK;
+    case OPT_SWEEP_RANGE: {
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s", optarg);
+        char *comma = strchr(buf, ',');
+        if (!comma)
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--sweep-range '%s': expected LO,HI in ms",
+                           optarg);
+        *comma = '\0';
+        if ((rc = parse_ms("--sweep-range", buf, &o->sweep_lo_ms, err, errlen)) ||
+            (rc = parse_ms("--sweep-range", comma + 1, &o->sweep_hi_ms, err, errlen)))
+            return rc;
+        if (!(o->sweep_hi_ms > o->sweep_lo_ms))
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--sweep-range '%s': HI must be larger than LO", optarg);
+        o->sweep = 1;
+        return CB_OK;
+    }
+    case OPT_SWEEP_PROBES:
+        return cb_prog_parse_int("--sweep-probes", optarg, 1, 100, &o->sweep_probes, err, errlen);
+    case OPT_THRESHOLD:
+        if (cb_parse_double(optarg, -1e300, 1e300, &o->threshold) < 0 ||
+            !(o->threshold > 0 && o->threshold <= 1))
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--threshold '%s': must be in (0, 1]",
+                           optarg);
+        return CB_OK;
+    case OPT_TIMELINE: o->timeline = 1; return CB_OK;
+    case OPT_NO_REALTIME: o->realtime = 0; return CB_OK;
+    case OPT_LIST_WORKLOADS:
+        list_workloads(out);
+        return 1;
+    }
+    return cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);
+}
+
+static int ddp_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_t errlen)
+{
+    ddp_parse_t *dp = vp;
+    cb_ddp_bench_opts_t *o = dp->o;
+    const cb_workload_t *wl = dp->wl;
+    int rc;
+    (void)c, (void)out;
+    if (o->sweep && !dp->steps_given)
         o->nsteps = 0; /* --sweep alone: only the search */
-    int sources = (grad_arg != NULL) + (params_arg != NULL) + (wl != NULL);
+    int sources = (dp->grad_arg != NULL) + (dp->params_arg != NULL) + (wl != NULL);
     if (sources > 1)
-        return fail(err, errlen, "give one of --grad-bytes, --params, --workload");
-    const char *dt = dtype_arg ? dtype_arg : "fp32";
-    if (params_arg || wl) {
-        uint64_t p = wl ? wl->params : params;
+        return cb_errf(err, errlen, CB_ERR_USAGE, "give one of --grad-bytes, --params, --workload");
+    const char *dt = dp->dtype_arg ? dp->dtype_arg : "fp32";
+    if (dp->params_arg || wl) {
+        uint64_t p = wl ? wl->params : dp->params;
         rc = cb_workload_grad_bytes(p, dt, &o->grad_bytes);
         if (rc < 0 || o->grad_bytes > CB_DDP_BENCH_MAX_GRAD_BYTES)
-            return fail(err, errlen, "%s: %llu parameters x %u B is too large (at most 64G)",
-                        wl ? "--workload" : "--params", (unsigned long long)p,
-                        cb_workload_dtype_bytes(dt));
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "%s: %llu parameters x %u B is too large (at most 64G)",
+                           wl ? "--workload" : "--params", (unsigned long long)p,
+                           cb_workload_dtype_bytes(dt));
         if (wl)
             snprintf(o->grad_desc, sizeof o->grad_desc, "%s: %s, %llu params x %u B %s", wl->name,
                      wl->model, (unsigned long long)p, cb_workload_dtype_bytes(dt), dt);
         else
             snprintf(o->grad_desc, sizeof o->grad_desc, "%llu params x %u B %s",
                      (unsigned long long)p, cb_workload_dtype_bytes(dt), dt);
-    } else if (grad_arg) {
-        snprintf(o->grad_desc, sizeof o->grad_desc, "--grad-bytes %s", grad_arg);
+    } else if (dp->grad_arg) {
+        snprintf(o->grad_desc, sizeof o->grad_desc, "--grad-bytes %s", dp->grad_arg);
     }
     cb_ddp_config_t cfg;
     cb_ddp_bench_config(o, &cfg);
     if (cb_ddp_config_check(&cfg) < 0)
-        return fail(err, errlen, "invalid bucket configuration");
+        return cb_errf(err, errlen, CB_ERR_USAGE, "invalid bucket configuration");
     return CB_OK;
+}
+
+static const cb_prog_parser_t ddp_parser = {
+    .name = "cb-ddp",
+    .shared = CB_PROG_OPT_OUTPUT | CB_PROG_OPT_CLUSTER | CB_PROG_OPT_QUIET | CB_PROG_OPT_TIMEOUT |
+              CB_PROG_OPT_TOTAL_TIME | CB_PROG_OPT_WARMUP | CB_PROG_OPT_TRANSPORT,
+    .warmup_min = 0,
+    .warmup_max = 100000,
+    .shortopts = "g:p:w:s:n:", /* -w is --workload here: --warmup has no short form */
+    .longopts = ddp_longopts,
+    .option = ddp_option,
+    .finish = ddp_finish,
+    .usage = cb_ddp_bench_usage,
+};
+
+int cb_ddp_bench_parse_args(int argc, char **argv, cb_ddp_bench_opts_t *o, FILE *out, char *err,
+                            size_t errlen)
+{
+    cb_ddp_bench_opts_default(o);
+    ddp_parse_t dp = {.o = o};
+    return cb_prog_parse(&ddp_parser, argc, argv, &dp, &o->common, out, err, errlen);
 }

@@ -8,6 +8,7 @@
 #include "cb_error.h"
 #include "cb_gpu.h"
 #include "cb_gpuspec.h"
+#include "cb_prog.h"
 #include "cb_size.h"
 
 #define CB_GPU_MIN_MEM_BYTES ((uint64_t)1 << 20)
@@ -16,6 +17,7 @@
 void cb_gpu_opts_default(cb_gpu_opts_t *o)
 {
     memset(o, 0, sizeof *o);
+    cb_prog_opts_default(&o->common);
     o->device = -1;
     o->parts = CB_GPU_PART_ALL;
     o->gemm_sizes[0] = 1024;
@@ -24,9 +26,8 @@ void cb_gpu_opts_default(cb_gpu_opts_t *o)
     o->ngemm_sizes = 3;
     o->gemm_types = (1 << CB_GEMM_NTYPES) - 1;
     o->mem_bytes = (uint64_t)512 << 20;
-    o->warmup_iters = 5;
+    o->common.warmup_iters = 5;
     o->iters = 20;
-    o->check = 1;
     o->slow_threshold = 0.10;
 }
 
@@ -62,7 +63,7 @@ void cb_gpu_usage(FILE *f)
             "                          the triad uses three on the device)\n"
             "      --device N          measure only CUDA device N of each rank\n"
             "effort:\n"
-            "  -w, --warmup_iters N    untimed operations before timing (default %d)\n"
+            "  -w, --warmup N          untimed operations before timing (default %d)\n"
             "  -n, --iters N           timed samples per measurement (default %d)\n"
             "checking and output:\n"
             "  -c, --check 0|1         check the data (default 1); --check alone = 1, --no-check = 0\n"
@@ -73,6 +74,8 @@ void cb_gpu_usage(FILE *f)
             "  -o, --output FILE       results CSV (appended to if ours; default\n"
             "                          results/<cluster>/cb-gpu-<run id>.csv)\n"
             "      --cluster NAME      cluster/profile name recorded in every row ($CB_CLUSTER)\n"
+            "      --timeout S         abort if one part (pcie, membw, fma, gemm) hangs this long\n"
+            "                          on any GPU (default: automatic, 660 s)\n"
             "  -q, --quiet             no progress lines on stderr\n"
             "  -h, --help              this text\n\n"
             "A GPU flagged slow keeps status ok in the CSV (its numbers are valid) with\n"
@@ -81,7 +84,7 @@ void cb_gpu_usage(FILE *f)
             "usage or input error, 3 runtime error, wrong data, or no CUDA device with\n"
             "--require-gpu\n",
             CB_GPU_MAX_GEMM_N, CB_GPU_MAX_GEMM_SIZES, cb_size_format(d.mem_bytes, b, sizeof b),
-            d.warmup_iters, d.iters, d.slow_threshold * 100);
+            d.common.warmup_iters, d.iters, d.slow_threshold * 100);
 }
 
 static void print_fig(FILE *f, double v)
@@ -123,25 +126,6 @@ void cb_gpu_print_specs(FILE *f)
         fprintf(f, "  %s: %s\n", t[i].name, t[i].source);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return CB_ERR_USAGE;
-}
-
-static int parse_int_opt(const char *flag, const char *v, long min, long max, int *out, char *err,
-                         size_t errlen)
-{
-    long x;
-    if (cb_parse_long(v, min, max, &x))
-        return fail(err, errlen, "%s '%s': expected an integer in [%ld, %ld]", flag, v, min, max);
-    *out = (int)x;
-    return CB_OK;
-}
 
 /* Calls item() for each comma-separated token of v; CB_ERR_USAGE on an
  * empty list, an empty token or a token item() refuses. */
@@ -194,16 +178,17 @@ static int size_item(const char *tok, void *vc)
     cb_gpu_opts_t *o = c->o;
     long n;
     if (cb_parse_long(tok, 16, CB_GPU_MAX_GEMM_N, &n) || n % 16) {
-        fail(c->err, c->errlen,
-             "--gemm-sizes: '%s' is not a multiple of 16 in [16, %d] (e.g. 1024,4096,8192)", tok,
-             CB_GPU_MAX_GEMM_N);
+        cb_errf(c->err, c->errlen, CB_ERR_USAGE,
+                "--gemm-sizes: '%s' is not a multiple of 16 in [16, %d] (e.g. 1024,4096,8192)", tok,
+                CB_GPU_MAX_GEMM_N);
         return CB_ERR_USAGE;
     }
     for (int i = 0; i < o->ngemm_sizes; i++)
         if (o->gemm_sizes[i] == n)
             return CB_OK;
     if (o->ngemm_sizes >= CB_GPU_MAX_GEMM_SIZES) {
-        fail(c->err, c->errlen, "--gemm-sizes: at most %d sizes", CB_GPU_MAX_GEMM_SIZES);
+        cb_errf(c->err, c->errlen, CB_ERR_USAGE, "--gemm-sizes: at most %d sizes",
+                CB_GPU_MAX_GEMM_SIZES);
         return CB_ERR_USAGE;
     }
     o->gemm_sizes[o->ngemm_sizes++] = (int)n;
@@ -211,127 +196,116 @@ static int size_item(const char *tok, void *vc)
 }
 
 enum {
-    OPT_CLUSTER = 256, OPT_MEASURE, OPT_GEMM_SIZES, OPT_GEMM_TYPES, OPT_MEM_SIZE, OPT_DEVICE,
-    OPT_CHECK_ON, OPT_NO_CHECK, OPT_SLOW, OPT_REQUIRE, OPT_LIST_SPECS,
+    OPT_MEASURE = 256, OPT_GEMM_SIZES, OPT_GEMM_TYPES, OPT_MEM_SIZE, OPT_DEVICE,
+    OPT_SLOW, OPT_REQUIRE, OPT_LIST_SPECS,
+};
+
+/* cb-gpu's options beyond the shared flags (cb_prog.h). */
+static const struct option gpu_longopts[] = {
+    {"measure", required_argument, 0, OPT_MEASURE},
+    {"gemm-sizes", required_argument, 0, OPT_GEMM_SIZES},
+    {"gemm-types", required_argument, 0, OPT_GEMM_TYPES},
+    {"mem-size", required_argument, 0, OPT_MEM_SIZE},
+    {"device", required_argument, 0, OPT_DEVICE},
+    {"iters", required_argument, 0, 'n'},
+    {"slow-threshold", required_argument, 0, OPT_SLOW},
+    {"require-gpu", no_argument, 0, OPT_REQUIRE},
+    {"list-specs", no_argument, 0, OPT_LIST_SPECS},
+    {0, 0, 0, 0},
+};
+
+static int gpu_option(void *vo, int c, const char *optarg, const char *flag, FILE *out,
+                      char *err, size_t errlen)
+{
+    cb_gpu_opts_t *o = vo;
+    int rc;
+    (void)out;
+    switch (c) {
+    case OPT_MEASURE:
+        o->parts = 0;
+        if (parse_list(optarg, part_item, &o->parts))
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--measure '%s': expected pcie, membw, fma, gemm (or all)", optarg);
+        return CB_OK;
+    case OPT_GEMM_SIZES: {
+        struct size_ctx sc = {o, err, errlen};
+        o->ngemm_sizes = 0;
+        err[0] = '\0';
+        if (parse_list(optarg, size_item, &sc))
+            return err[0] ? CB_ERR_USAGE
+                          : cb_errf(err, errlen, CB_ERR_USAGE,
+                                    "--gemm-sizes '%s': expected a list like 1024,4096,8192",
+                                    optarg);
+        return CB_OK;
+    }
+    case OPT_GEMM_TYPES:
+        o->gemm_types = 0;
+        if (parse_list(optarg, type_item, &o->gemm_types))
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--gemm-types '%s': expected fp32, tf32, bf16, fp16, fp8", optarg);
+        return CB_OK;
+    case OPT_MEM_SIZE: {
+        uint64_t v = 0;
+        rc = cb_size_parse(optarg, &v);
+        if (rc == CB_ERR_RANGE || (rc == CB_OK && v > CB_GPU_MAX_MEM_BYTES))
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--mem-size '%s': too large (at most 16G)",
+                           optarg);
+        if (rc)
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--mem-size '%s': not a size (use e.g. 64M, 512M, 1G)", optarg);
+        if (v < CB_GPU_MIN_MEM_BYTES || v % 16)
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--mem-size '%s': at least 1M and a multiple of 16 bytes", optarg);
+        o->mem_bytes = v;
+        return CB_OK;
+    }
+    case OPT_DEVICE:
+        if ((rc = cb_prog_parse_int("--device", optarg, 0, 1023, &o->device, err, errlen)))
+            return rc;
+        return CB_OK;
+    case 'n':
+        if ((rc = cb_prog_parse_int("-n", optarg, 1, 100000, &o->iters, err, errlen)))
+            return rc;
+        return CB_OK;
+    case OPT_SLOW: {
+        double pct;
+        if (cb_parse_double(optarg, 0, 99, &pct))
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--slow-threshold '%s': expected a percentage, 0 to 99", optarg);
+        o->slow_threshold = pct / 100;
+        return CB_OK;
+    }
+    case OPT_REQUIRE: o->require_gpu = 1; return CB_OK;
+    case OPT_LIST_SPECS: o->list_specs = 1; return CB_OK;
+    }
+    return cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);
+}
+
+static int gpu_finish(void *vo, cb_prog_opts_t *c, FILE *out, char *err, size_t errlen)
+{
+    cb_gpu_opts_t *o = vo;
+    (void)c, (void)out;
+    if ((o->parts & CB_GPU_PART_GEMM) && !o->gemm_types)
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--gemm-types: no type left to measure");
+    return CB_OK;
+}
+
+static const cb_prog_parser_t gpu_parser = {
+    .name = "cb-gpu",
+    .shared = CB_PROG_OPT_OUTPUT | CB_PROG_OPT_CLUSTER | CB_PROG_OPT_QUIET | CB_PROG_OPT_TIMEOUT |
+              CB_PROG_OPT_WARMUP | CB_PROG_OPT_CHECK,
+    .warmup_min = 0,
+    .warmup_max = 100000,
+    .shortopts = "n:",
+    .longopts = gpu_longopts,
+    .option = gpu_option,
+    .finish = gpu_finish,
+    .usage = cb_gpu_usage,
 };
 
 int cb_gpu_parse_args(int argc, char **argv, cb_gpu_opts_t *o, FILE *out, char *err,
                       size_t errlen)
 {
-    static const struct option opts[] = {
-        {"measure", required_argument, 0, OPT_MEASURE},
-        {"gemm-sizes", required_argument, 0, OPT_GEMM_SIZES},
-        {"gemm-types", required_argument, 0, OPT_GEMM_TYPES},
-        {"mem-size", required_argument, 0, OPT_MEM_SIZE},
-        {"device", required_argument, 0, OPT_DEVICE},
-        {"warmup_iters", required_argument, 0, 'w'},
-        {"iters", required_argument, 0, 'n'},
-        {"check", optional_argument, 0, OPT_CHECK_ON},
-        {"no-check", no_argument, 0, OPT_NO_CHECK},
-        {"slow-threshold", required_argument, 0, OPT_SLOW},
-        {"require-gpu", no_argument, 0, OPT_REQUIRE},
-        {"list-specs", no_argument, 0, OPT_LIST_SPECS},
-        {"output", required_argument, 0, 'o'},
-        {"cluster", required_argument, 0, OPT_CLUSTER},
-        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     cb_gpu_opts_default(o);
-    optind = 0; /* full re-initialisation of GNU getopt (tests parse repeatedly) */
-    opterr = 0;
-    int c, rc;
-    while ((c = getopt_long(argc, argv, ":w:n:c:o:qh", opts, NULL)) != -1) {
-        const char *flag = argv[optind - 1];
-        switch (c) {
-        case OPT_MEASURE:
-            o->parts = 0;
-            if (parse_list(optarg, part_item, &o->parts))
-                return fail(err, errlen, "--measure '%s': expected pcie, membw, fma, gemm (or all)",
-                            optarg);
-            break;
-        case OPT_GEMM_SIZES: {
-            struct size_ctx sc = {o, err, errlen};
-            o->ngemm_sizes = 0;
-            err[0] = '\0';
-            if (parse_list(optarg, size_item, &sc))
-                return err[0] ? CB_ERR_USAGE
-                              : fail(err, errlen, "--gemm-sizes '%s': expected a list like "
-                                                  "1024,4096,8192", optarg);
-            break;
-        }
-        case OPT_GEMM_TYPES:
-            o->gemm_types = 0;
-            if (parse_list(optarg, type_item, &o->gemm_types))
-                return fail(err, errlen, "--gemm-types '%s': expected fp32, tf32, bf16, fp16, fp8",
-                            optarg);
-            break;
-        case OPT_MEM_SIZE: {
-            uint64_t v = 0;
-            rc = cb_size_parse(optarg, &v);
-            if (rc == CB_ERR_RANGE || (rc == CB_OK && v > CB_GPU_MAX_MEM_BYTES))
-                return fail(err, errlen, "--mem-size '%s': too large (at most 16G)", optarg);
-            if (rc)
-                return fail(err, errlen, "--mem-size '%s': not a size (use e.g. 64M, 512M, 1G)",
-                            optarg);
-            if (v < CB_GPU_MIN_MEM_BYTES || v % 16)
-                return fail(err, errlen, "--mem-size '%s': at least 1M and a multiple of 16 bytes",
-                            optarg);
-            o->mem_bytes = v;
-            break;
-        }
-        case OPT_DEVICE:
-            if ((rc = parse_int_opt("--device", optarg, 0, 1023, &o->device, err, errlen)))
-                return rc;
-            break;
-        case 'w':
-            if ((rc = parse_int_opt("-w", optarg, 0, 100000, &o->warmup_iters, err, errlen)))
-                return rc;
-            break;
-        case 'n':
-            if ((rc = parse_int_opt("-n", optarg, 1, 100000, &o->iters, err, errlen)))
-                return rc;
-            break;
-        case 'c':
-        case OPT_CHECK_ON:
-            if (!optarg || !strcmp(optarg, "1")) o->check = 1;
-            else if (!strcmp(optarg, "0")) o->check = 0;
-            else return fail(err, errlen, "-c '%s': expected 0 or 1", optarg);
-            break;
-        case OPT_NO_CHECK: o->check = 0; break;
-        case OPT_SLOW: {
-            double pct;
-            if (cb_parse_double(optarg, 0, 99, &pct))
-                return fail(err, errlen, "--slow-threshold '%s': expected a percentage, 0 to 99",
-                            optarg);
-            o->slow_threshold = pct / 100;
-            break;
-        }
-        case OPT_REQUIRE: o->require_gpu = 1; break;
-        case OPT_LIST_SPECS: o->list_specs = 1; break;
-        case 'o':
-            if (!*optarg || strlen(optarg) >= sizeof o->output)
-                return fail(err, errlen, "-o: empty or too long path");
-            snprintf(o->output, sizeof o->output, "%s", optarg);
-            break;
-        case OPT_CLUSTER:
-            if (!*optarg || strlen(optarg) >= sizeof o->cluster)
-                return fail(err, errlen, "--cluster: empty or too long name");
-            snprintf(o->cluster, sizeof o->cluster, "%s", optarg);
-            break;
-        case 'q': o->quiet = 1; break;
-        case 'h':
-            cb_gpu_usage(out);
-            return 1;
-        case ':':
-            return fail(err, errlen, "%s: missing value", flag);
-        default:
-            return fail(err, errlen, "unknown option '%s'", flag);
-        }
-    }
-    if (optind < argc)
-        return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
-    if ((o->parts & CB_GPU_PART_GEMM) && !o->gemm_types)
-        return fail(err, errlen, "--gemm-types: no type left to measure");
-    return CB_OK;
+    return cb_prog_parse(&gpu_parser, argc, argv, o, &o->common, out, err, errlen);
 }

@@ -3,6 +3,7 @@
  * and osu_bibw) and the sweep over pairs and sizes, with an all-pairs matrix
  * (mpiGraph-style) so one bad link stands out. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,18 +158,29 @@ typedef struct pair {
     int a, b;
 } pair_t;
 
-static void print_pair_header(const cb_session_t *s, pair_t p)
+/* What the program keeps across the sweep: the all-pairs matrix. */
+typedef struct p2p_ctx {
+    double *matrix; /* nnodes x nnodes, GB/s at the largest measured size */
+    int nn;
+} p2p_ctx_t;
+
+static void print_pair_header(void *ctx, const cb_session_t *s, const cb_bench_point_t *p)
 {
-    printf("#\n# %s (rank %d) <-> %s (rank %d)%s\n", s->comm.hosts[p.a], p.a, s->comm.hosts[p.b], p.b,
-           p.a == p.b ? "  [self: one rank, local copy path]" : "");
+    int a = p->r.rank_a, b = p->r.rank_b;
+    (void)ctx;
+    printf("#\n# %s (rank %d) <-> %s (rank %d)%s\n", s->comm.hosts[a], a, s->comm.hosts[b], b,
+           a == b ? "  [self: one rank, local copy path]" : "");
     printf("# %12s %-18s %6s %12s %12s %12s %10s %8s\n", "size(B)", "test", "iters", "time_us",
            "median_us", "p95_us", "bw_GB/s", "#wrong");
 }
 
-static void print_line(const cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
+static void print_line(void *ctx, const cb_session_t *s, const cb_bench_point_t *p,
                        const cb_measure_t *m)
 {
+    const cb_bench_t *b = p->b;
+    const cb_run_t *r = &p->r;
     char test[64], wrong[24] = "N/A";
+    (void)ctx, (void)s;
     if (b == &cb_bench_bw && r->rank_a != r->rank_b)
         snprintf(test, sizeof test, "bw %d->%d", r->rank_a, r->rank_b);
     else
@@ -178,15 +190,40 @@ static void print_line(const cb_session_t *s, const cb_bench_t *b, const cb_run_
     printf("  %12llu %-18s %6d %12.2f %12.2f %12.2f %10.4f %8s\n", (unsigned long long)r->bytes, test,
            m->iters, m->time_us.mean, m->time_us.median, m->time_us.p95, m->algbw_gbps, wrong);
     fflush(stdout);
-    (void)s;
+}
+
+static void describe(void *ctx, const cb_session_t *s, const cb_bench_point_t *p, char *buf,
+                     size_t len)
+{
+    char a[32];
+    (void)ctx;
+    snprintf(buf, len, "%s<->%s %s %s", s->comm.hosts[p->r.rank_a], s->comm.hosts[p->r.rank_b],
+             p->b->op, cb_size_format(p->r.bytes, a, sizeof a));
+}
+
+/* A point measured: its note, and the matrix entry of a bw point. */
+static void measured(void *vctx, const cb_session_t *s, const cb_bench_point_t *p,
+                     const cb_measure_t *m, char *note, size_t len)
+{
+    p2p_ctx_t *c = vctx;
+    const cb_run_t *r = &p->r;
+    if (note && r->rank_a == r->rank_b)
+        snprintf(note, len, "self: one rank");
+    else if (note && p->b != &cb_bench_pingpong && r->window < r->opts->window)
+        snprintf(note, len, "window %d (at most %d MiB in flight)", r->window,
+                 (int)(CB_P2P_MAX_INFLIGHT_BYTES >> 20));
+    if (p->b == &cb_bench_bw && c->matrix && r->rank_a != r->rank_b)
+        c->matrix[s->comm.node_of[r->rank_a] * c->nn + s->comm.node_of[r->rank_b]] =
+            m->algbw_gbps;
 }
 
 /* The pairs to measure: every pair of node leaders (--all-pairs), else 0-1,
  * else rank 0 with itself. */
 static size_t make_pairs(const cb_session_t *s, pair_t *pairs, size_t cap)
 {
+    const cb_bench_opts_t *o = s->opts;
     size_t n = 0;
-    if (s->opts.all_pairs && s->comm.nnodes >= 2) {
+    if (o->all_pairs && s->comm.nnodes >= 2) {
         for (int i = 0; i < s->comm.nnodes; i++)
             for (int j = i + 1; j < s->comm.nnodes && n < cap; j++)
                 pairs[n++] = (pair_t){s->comm.node_leader[i], s->comm.node_leader[j]};
@@ -210,16 +247,7 @@ static void print_matrix(const cb_session_t *s, const double *bw, int nn)
         if (bw[i] > 0)
             v[nv++] = bw[i];
     /* Median of all measured directions: a link well below it stands out. */
-    double med = 0;
-    for (int i = 0; i < nv; i++)
-        for (int j = i + 1; j < nv; j++)
-            if (v[j] < v[i]) {
-                double t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-            }
-    if (nv)
-        med = nv % 2 ? v[nv / 2] : (v[nv / 2 - 1] + v[nv / 2]) / 2;
+    double med = nv ? cb_stats_median(v, (size_t)nv) : 0;
     for (int i = 0; i < nn; i++) {
         printf("  %-14.14s", s->comm.hosts[s->comm.node_leader[i]]);
         for (int j = 0; j < nn; j++) {
@@ -234,22 +262,26 @@ static void print_matrix(const cb_session_t *s, const double *bw, int nn)
     printf("# '!' marks a direction more than 10%% below the median (%.4f GB/s)\n", med);
 }
 
-int cb_p2p_main(int argc, char **argv)
+static int prepare(cb_session_t *s)
 {
-    cb_session_t s;
-    int code = cb_session_start(&s, CB_PROG_P2P, "cb-p2p", argc, argv);
-    if (code)
-        return code < 0 ? 0 : code;
-    const cb_bench_opts_t *o = &s.opts;
-    const int rank0 = s.comm.rank == 0;
+    const cb_bench_opts_t *o = s->opts;
+    if (o->all_pairs && s->comm.nnodes < 2 && s->comm.rank == 0)
+        fprintf(stderr, "%s: --all-pairs with one node: measuring rank 0 with rank %d instead\n",
+                s->progname, s->comm.size > 1 ? 1 : 0);
+    return 0;
+}
+
+/* The points: per pair and test (a series: latency, bw a->b, b->a for
+ * all-pairs, bibw) every size (a group of one). */
+static int run(cb_session_t *s)
+{
+    const cb_bench_opts_t *o = s->opts;
     uint64_t sizes[128];
     size_t nsizes = cb_bench_sizes(o, sizes, 128);
     pair_t pairs[1024];
-    size_t npairs = make_pairs(&s, pairs, 1024);
-    int nn = s.comm.nnodes;
-    double *matrix = calloc((size_t)nn * (size_t)nn, sizeof *matrix);
-
-    /* Tests per pair: latency, bw a->b (and b->a for all-pairs), bibw. */
+    size_t npairs = make_pairs(s, pairs, 1024);
+    p2p_ctx_t c = {.nn = s->comm.nnodes};
+    c.matrix = calloc((size_t)c.nn * (size_t)c.nn, sizeof *c.matrix);
     typedef struct test { const cb_bench_t *b; int reverse; } test_t;
     test_t tests[4];
     int ntests = 0;
@@ -262,94 +294,69 @@ int cb_p2p_main(int argc, char **argv)
     }
     if (o->modes & CB_P2P_BIBW)
         tests[ntests++] = (test_t){&cb_bench_bibw, 0};
-
-    int stop = 0;
-    size_t done = 0, total = npairs * (size_t)ntests * nsizes;
-    for (size_t pi = 0; pi < npairs && !stop; pi++) {
+    cb_bench_point_t *pts = calloc(npairs * (size_t)ntests * nsizes + 1, sizeof *pts);
+    if (!pts) {
+        free(c.matrix);
+        return 3;
+    }
+    size_t n = 0;
+    int series = 0;
+    for (size_t pi = 0; pi < npairs; pi++) {
         pair_t p = pairs[pi];
-        if (rank0)
-            print_pair_header(&s, p);
-        for (int ti = 0; ti < ntests && !stop; ti++) {
+        size_t first = n;
+        for (int ti = 0; ti < ntests; ti++, series++) {
             const cb_bench_t *b = tests[ti].b;
             if (p.a == p.b && b == &cb_bench_bibw)
                 continue; /* one rank has no second direction */
-            double prev_us = 0, prev_bytes = 0;
-            for (size_t k = 0; k < nsizes && !stop; k++) {
-                uint64_t bytes = sizes[k];
-                double expect_us =
-                    prev_us > 0 ? prev_us * (double)bytes / prev_bytes *
-                                      b->ops_per_iter(&(cb_run_t){.window = cb_p2p_window(o->window, bytes)})
-                                : 0;
-                int skip = cb_bench_over_budget(&s, expect_us, 1);
-                cb_run_t r = {.opts = o, .comm = &s.comm, .tp = s.tp, .tps = s.tps,
-                              .dtype = CB_DT_UINT8, .bytes = bytes, .count = bytes,
-                              .rank_a = tests[ti].reverse ? p.b : p.a,
-                              .rank_b = tests[ti].reverse ? p.a : p.b,
-                              .window = cb_p2p_window(o->window, bytes)};
-                if (skip) {
-                    if (rank0) {
-                        char a[32];
-                        fprintf(stderr, "cb-p2p: --total-time %g s reached: skipping %s and larger "
-                                        "(raise --total-time to measure them)\n",
-                                o->total_time_s, cb_size_format(bytes, a, sizeof a));
-                        for (size_t j = k; j < nsizes; j++) {
-                            r.bytes = r.count = sizes[j];
-                            cb_bench_write_row(&s, b, &r, NULL, "skipped",
-                                               "total time budget (--total-time) reached");
-                        }
-                    }
-                    s.capped = 1;
-                    break;
-                }
-                r.expect_us = expect_us;
-                double t0 = cb_timer_now_us();
-                cb_measure_t m;
-                int rc = cb_bench_measure(&s, b, &r, &m);
-                char note[160] = "";
-                const char *status = "ok";
-                if (rc) {
-                    status = "failed";
-                    snprintf(note, sizeof note, "%s", cb_strerror(rc));
-                    stop = 1;
-                } else if (m.wrong) {
-                    status = "failed";
-                    snprintf(note, sizeof note, "%llu wrong bytes", (unsigned long long)m.wrong);
-                } else if (p.a == p.b) {
-                    snprintf(note, sizeof note, "self: one rank");
-                } else if (b != &cb_bench_pingpong && r.window < o->window) {
-                    snprintf(note, sizeof note, "window %d (at most %d MiB in flight)", r.window,
-                             (int)(CB_P2P_MAX_INFLIGHT_BYTES >> 20));
-                }
-                if (rc || m.wrong)
-                    s.failures++;
-                done++;
-                if (!rc) {
-                    prev_us = m.time_us.mean;
-                    prev_bytes = (double)bytes;
-                    if (b == &cb_bench_bw && matrix && p.a != p.b)
-                        matrix[s.comm.node_of[r.rank_a] * nn + s.comm.node_of[r.rank_b]] = m.algbw_gbps;
-                }
-                if (rank0) {
-                    if (!rc)
-                        print_line(&s, b, &r, &m);
-                    if (cb_bench_write_row(&s, b, &r, &m, status, note))
-                        stop = 1, s.failures++;
-                    if (!o->quiet) {
-                        char a[32];
-                        fprintf(stderr, "cb-p2p: [%zu/%zu] %s<->%s %s %s: %d iters, %.2f us, %.4f GB/s, %.1f s%s%s\n",
-                                done, total, s.comm.hosts[p.a], s.comm.hosts[p.b], b->op,
-                                cb_size_format(bytes, a, sizeof a), m.iters, m.time_us.mean,
-                                m.algbw_gbps, (cb_timer_now_us() - t0) / 1e6, *note ? ": " : "", note);
-                    }
-                }
-                cb_comm_bcast(&s.comm, &stop, sizeof stop, 0);
+            int a = tests[ti].reverse ? p.b : p.a, z = tests[ti].reverse ? p.a : p.b;
+            for (size_t k = 0; k < nsizes; k++) {
+                cb_bench_point_t *q = &pts[n++];
+                q->b = b;
+                q->r = (cb_run_t){.dtype = CB_DT_UINT8, .bytes = sizes[k], .count = sizes[k],
+                                  .rank_a = a, .rank_b = z,
+                                  .window = cb_p2p_window(o->window, sizes[k])};
+                q->series = series;
+                q->group = (int)k;
+                if (b == &cb_bench_bw && a != z)
+                    snprintf(q->label, sizeof q->label, "bw %d->%d", a, z);
+                else
+                    snprintf(q->label, sizeof q->label, "%s", b->op);
             }
         }
+        if (n > first)
+            pts[first].header = 1;
+        else if (s->comm.rank == 0) /* nothing to measure for this pair */
+            print_pair_header(NULL, s, &(cb_bench_point_t){.r = {.rank_a = p.a, .rank_b = p.b}});
     }
-    if (rank0 && o->all_pairs && nn >= 2 && matrix && (o->modes & CB_P2P_BW))
-        print_matrix(&s, matrix, nn);
-    free(matrix);
-    if (rank0 && s.failures)
-        fprintf(stderr, "cb-p2p: %d configuration(s) failed or found wrong data\n", s.failures);
-    return cb_session_end(&s);
+    cb_bench_sweep_t w = {.o = o, .points = pts, .npoints = n, .ctx = &c,
+                          .print_header = print_pair_header, .print_line = print_line,
+                          .describe = describe, .measured = measured};
+    cb_bench_sweep(s, &w);
+    if (s->comm.rank == 0 && o->all_pairs && c.nn >= 2 && c.matrix &&
+        (o->modes & CB_P2P_BW))
+        print_matrix(s, c.matrix, c.nn);
+    free(c.matrix);
+    free(pts);
+    return 0;
+}
+
+static int parse(int argc, char **argv, void *opts, FILE *out, char *err, size_t errlen)
+{
+    return cb_bench_parse_args(CB_PROG_P2P, argc, argv, opts, out, err, errlen);
+}
+
+static const cb_prog_desc_t cb_p2p_prog = {
+    .name = "cb-p2p",
+    .flags = CB_PROG_TRANSPORT | CB_PROG_TOPO_ROWS | CB_PROG_ENV_ROWS | CB_PROG_KEEP_HEAP,
+    .threads = CB_COMM_THREADS_SINGLE,
+    .opts_size = sizeof(cb_bench_opts_t),
+    .common_offset = offsetof(cb_bench_opts_t, common),
+    .parse = parse,
+    .prepare = prepare,
+    .run = run,
+};
+
+int cb_p2p_main(int argc, char **argv)
+{
+    return cb_prog_main(&cb_p2p_prog, argc, argv);
 }

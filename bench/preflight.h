@@ -3,7 +3,7 @@
  * pure verdicts of common/cb_preflight.h judge (preflight_facts.c: sysfs and
  * logind trees under a root path, the resolver, statvfs, CUDA versions, the
  * token files of the shared-storage test) and the program body
- * (preflight.c). */
+ * (preflight_prog.c). */
 #ifndef CB_BENCH_PREFLIGHT_H
 #define CB_BENCH_PREFLIGHT_H
 
@@ -11,20 +11,21 @@
 #include <stdio.h>
 
 #include "cb_preflight.h"
+#include "cb_prog.h"
 
 /* Ping-pong rounds per node of the clock check; the best one counts. */
 #define CB_PREFLIGHT_CLOCK_ROUNDS 16
 
 typedef struct cb_preflight_opts {
+    cb_prog_opts_t common;   /* -o (default <results dir>/<cluster>/cb-preflight-<run
+                                id>.csv), --results-dir (default "results"), --cluster
+                                ("" = the profile's name, $CB_CLUSTER, "local"), -q,
+                                --timeout */
     char profile[1024];      /* --profile NAME|PATH; "" = $CB_PROFILE or none */
     int profile_from_env;    /* profile came from $CB_PROFILE */
-    char results_dir[1024];  /* --results-dir (default "results") */
-    char output[1024];       /* -o; "" = <results dir>/<cluster>/cb-preflight-<run id>.csv */
-    char cluster[128];       /* --cluster; "" = the profile's name, $CB_CLUSTER, "local" */
     char sysfs_root[1024];   /* --sysfs-root (default "/sys") */
     char logind_root[1024];  /* --logind-root (default "/") */
     double clock_tolerance_s;
-    int quiet;
 } cb_preflight_opts_t;
 
 /* Defaults; profile from $CB_PROFILE when set and not empty. */
@@ -77,7 +78,7 @@ int cb_preflight_write_token(const char *dir, const char *path, const char *text
  * up to wait_s seconds (NFS attribute caches). */
 cb_preflight_token_t cb_preflight_read_token(const char *path, const char *text, double wait_s);
 
-/* The program (cb-preflight.c is a thin main over this). */
+/* The program on the skeleton (cb-preflight.c is a thin main over this). */
 int cb_preflight_main(int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@
 #endif
 
 #include "cb_error.h"
+#include "cb_file.h"
 #include "cb_transport.h"
 #include "preflight.h"
 
@@ -451,34 +452,13 @@ void cb_preflight_token_text(const char *run_id, const char *host, char *buf, si
     snprintf(buf, len, "cb-preflight token of run %s written by %s\n", run_id, host);
 }
 
-/* mkdir -p; 0 or -1 with errno and the failing prefix in `at`. */
-static int mkdirs(const char *dir, char *at, size_t atlen)
-{
-    char buf[1200];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(buf, 0755) && errno != EEXIST) {
-                snprintf(at, atlen, "%s", buf);
-                return -1;
-            }
-            *p = c;
-            if (!c)
-                break;
-        }
-    }
-    return 0;
-}
-
 int cb_preflight_write_token(const char *dir, const char *path, const char *text, char *detail,
                              size_t len)
 {
-    char at[1200];
+    char why[1200];
     detail[0] = '\0';
-    if (mkdirs(dir, at, sizeof at)) {
-        snprintf(detail, len, "mkdir %s: %s", at, strerror(errno));
+    if (cb_file_mkdir_p(dir, why, sizeof why)) {
+        snprintf(detail, len, "mkdir: %s", why);
         return CB_ERR_IO;
     }
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

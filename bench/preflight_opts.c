@@ -7,17 +7,18 @@
 
 #include "cb_error.h"
 #include "cb_size.h"
+#include "cb_prog.h"
 #include "preflight.h"
 
 void cb_preflight_opts_default(cb_preflight_opts_t *o)
 {
     memset(o, 0, sizeof *o);
+    cb_prog_opts_default(&o->common);
     const char *p = getenv("CB_PROFILE");
     if (p && *p && strlen(p) < sizeof o->profile) {
         snprintf(o->profile, sizeof o->profile, "%s", p);
         o->profile_from_env = 1;
     }
-    snprintf(o->results_dir, sizeof o->results_dir, "results");
     snprintf(o->sysfs_root, sizeof o->sysfs_root, "/sys");
     snprintf(o->logind_root, sizeof o->logind_root, "/");
     o->clock_tolerance_s = CB_PREFLIGHT_CLOCK_TOLERANCE_S;
@@ -67,6 +68,8 @@ void cb_preflight_usage(FILE *f)
             "      --clock-tolerance-s S  largest clock offset that passes (default %g)\n"
             "      --sysfs-root DIR    read class/net/<iface>/ under DIR (default /sys; tests)\n"
             "      --logind-root DIR   read etc/systemd/logind.conf* under DIR (default /; tests)\n"
+            "      --timeout S         abort if the shared-storage test or the MPI exchange\n"
+            "                          hangs this long (default: automatic, 60 s or more)\n"
             "  -q, --quiet             print only the warn and fail lines and the summary\n"
             "  -h, --help              this text\n\n"
             "exit status: 0 no check failed (warnings allowed), 1 some check failed, 2 usage\n"
@@ -74,92 +77,68 @@ void cb_preflight_usage(FILE *f)
             CB_PREFLIGHT_CLOCK_ROUNDS, CB_PREFLIGHT_CLOCK_TOLERANCE_S);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return CB_ERR_USAGE;
-}
 
 static int set_path(char *dst, size_t len, const char *flag, const char *v, char *err,
                     size_t errlen)
 {
     if (!*v || strlen(v) >= len)
-        return fail(err, errlen, "%s: empty or too long", flag);
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s: empty or too long", flag);
     snprintf(dst, len, "%s", v);
     return CB_OK;
 }
 
-enum {
-    OPT_PROFILE = 256, OPT_RESULTS_DIR, OPT_CLUSTER, OPT_SYSFS, OPT_LOGIND, OPT_CLOCK_TOL,
+enum { OPT_PROFILE = 256, OPT_RESULTS_DIR, OPT_SYSFS, OPT_LOGIND, OPT_CLOCK_TOL };
+
+/* cb-preflight's options beyond the shared flags (cb_prog.h). */
+static const struct option pf_longopts[] = {
+    {"profile", required_argument, 0, OPT_PROFILE},
+    {"results-dir", required_argument, 0, OPT_RESULTS_DIR},
+    {"sysfs-root", required_argument, 0, OPT_SYSFS},
+    {"logind-root", required_argument, 0, OPT_LOGIND},
+    {"clock-tolerance-s", required_argument, 0, OPT_CLOCK_TOL},
+    {0, 0, 0, 0},
+};
+
+static int pf_option(void *vo, int c, const char *optarg, const char *flag, FILE *out, char *err,
+                     size_t errlen)
+{
+    cb_preflight_opts_t *o = vo;
+    int rc;
+    (void)out;
+    switch (c) {
+    case OPT_PROFILE:
+        rc = set_path(o->profile, sizeof o->profile, "--profile", optarg, err, errlen);
+        o->profile_from_env = 0;
+        return rc;
+    case OPT_RESULTS_DIR:
+        return set_path(o->common.results_dir, sizeof o->common.results_dir, "--results-dir", optarg, err,
+                        errlen);
+    case OPT_SYSFS:
+        return set_path(o->sysfs_root, sizeof o->sysfs_root, "--sysfs-root", optarg, err, errlen);
+    case OPT_LOGIND:
+        return set_path(o->logind_root, sizeof o->logind_root, "--logind-root", optarg, err,
+                        errlen);
+    case OPT_CLOCK_TOL:
+        if (cb_parse_double(optarg, 1e-6, 3600, &o->clock_tolerance_s))
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--clock-tolerance-s '%s': expected seconds, more than 0 "
+                           "and at most 3600 (e.g. 0.5)", optarg);
+        return CB_OK;
+    }
+    return cb_errf(err, errlen, CB_ERR_USAGE, "unknown option '%s'", flag);
+}
+
+static const cb_prog_parser_t pf_parser = {
+    .name = "cb-preflight",
+    .shared = CB_PROG_OPT_OUTPUT | CB_PROG_OPT_CLUSTER | CB_PROG_OPT_QUIET | CB_PROG_OPT_TIMEOUT,
+    .longopts = pf_longopts,
+    .option = pf_option,
+    .usage = cb_preflight_usage,
 };
 
 int cb_preflight_parse_args(int argc, char **argv, cb_preflight_opts_t *o, FILE *out, char *err,
                             size_t errlen)
 {
-    static const struct option opts[] = {
-        {"profile", required_argument, 0, OPT_PROFILE},
-        {"results-dir", required_argument, 0, OPT_RESULTS_DIR},
-        {"output", required_argument, 0, 'o'},
-        {"cluster", required_argument, 0, OPT_CLUSTER},
-        {"sysfs-root", required_argument, 0, OPT_SYSFS},
-        {"logind-root", required_argument, 0, OPT_LOGIND},
-        {"clock-tolerance-s", required_argument, 0, OPT_CLOCK_TOL},
-        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     cb_preflight_opts_default(o);
-    optind = 0; /* full re-initialisation of GNU getopt (tests parse repeatedly) */
-    opterr = 0;
-    int c, rc = CB_OK;
-    while (rc == CB_OK && (c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
-        const char *flag = argv[optind - 1];
-        switch (c) {
-        case OPT_PROFILE:
-            rc = set_path(o->profile, sizeof o->profile, "--profile", optarg, err, errlen);
-            o->profile_from_env = 0;
-            break;
-        case OPT_RESULTS_DIR:
-            rc = set_path(o->results_dir, sizeof o->results_dir, "--results-dir", optarg, err,
-                          errlen);
-            break;
-        case 'o':
-            rc = set_path(o->output, sizeof o->output, "-o", optarg, err, errlen);
-            break;
-        case OPT_CLUSTER:
-            rc = set_path(o->cluster, sizeof o->cluster, "--cluster", optarg, err, errlen);
-            break;
-        case OPT_SYSFS:
-            rc = set_path(o->sysfs_root, sizeof o->sysfs_root, "--sysfs-root", optarg, err,
-                          errlen);
-            break;
-        case OPT_LOGIND:
-            rc = set_path(o->logind_root, sizeof o->logind_root, "--logind-root", optarg, err,
-                          errlen);
-            break;
-        case OPT_CLOCK_TOL:
-            if (cb_parse_double(optarg, 1e-6, 3600, &o->clock_tolerance_s))
-                rc = fail(err, errlen, "--clock-tolerance-s '%s': expected seconds, more than 0 "
-                                       "and at most 3600 (e.g. 0.5)", optarg);
-            break;
-        case 'q': o->quiet = 1; break;
-        case 'h':
-            cb_preflight_usage(out);
-            return 1;
-        case ':':
-            return fail(err, errlen, "%s: missing value", flag);
-        default:
-            return fail(err, errlen, "unknown option '%s'", flag);
-        }
-    }
-    if (rc)
-        return rc;
-    if (optind < argc)
-        return fail(err, errlen, "unexpected argument '%s'", argv[optind]);
-    return CB_OK;
+    return cb_prog_parse(&pf_parser, argc, argv, o, &o->common, out, err, errlen);
 }

@@ -21,7 +21,7 @@ typedef struct nccl_state {
     cudaEvent_t ev_begin, ev_end;
 } nccl_state_t;
 
-/* cb_nccl_dtype() (transport.c, unit-tested without NCCL) speaks nccl.h's
+/* cb_nccl_dtype() (transport_map.c, unit-tested without NCCL) speaks nccl.h's
  * numbers: they must agree. */
 _Static_assert(CB_NCCL_INT8 == (int)ncclInt8 && CB_NCCL_UINT8 == (int)ncclUint8 &&
                    CB_NCCL_FLOAT16 == (int)ncclFloat16 && CB_NCCL_FLOAT32 == (int)ncclFloat32 &&

@@ -7,6 +7,7 @@
 #define CB_BREAKEVEN_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "cb_ddp.h"
@@ -15,6 +16,8 @@
 #define PROG "clusterbench breakeven"
 #define MAX_RESULTS 64
 #define MAX_NODES 64
+
+#define BE_WHATIF_MAX 16 /* values per --what-if-* list (more: exit 2, naming it) */
 
 typedef enum { FMT_TEXT, FMT_CSV, FMT_JSON } fmt_t;
 
@@ -33,6 +36,14 @@ typedef struct be_opts {
     int overlap, timeline, calibrate;
     const char *transport;
     fmt_t fmt;
+    /* --what-if and its lever lists (0 entries: the defaults) */
+    int what_if;
+    double wi_links[BE_WHATIF_MAX];
+    int wi_nlinks;
+    int wi_ks[BE_WHATIF_MAX];
+    int wi_nks;
+    int wi_nodes[BE_WHATIF_MAX];
+    int wi_nnodes;
 } be_opts_t;
 
 /* The result for one node count. */
@@ -55,6 +66,9 @@ typedef struct be_row {
  * list printed), else an exit code (2, the message printed). */
 int be_parse_args(int argc, char **argv, be_opts_t *o);
 
+/* A number for csv/json: %.6g, "" / null when NaN, inf / null when infinite. */
+void be_put_num(FILE *f, fmt_t fmt, double v);
+
 /* The result files, comma-separated, into buf. */
 void be_join_paths(const be_opts_t *o, char *buf, size_t len);
 
@@ -62,5 +76,15 @@ void be_join_paths(const be_opts_t *o, char *buf, size_t len);
 void be_print_text(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t *rows, int n);
 void be_print_csv(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t *rows, int n);
 void be_print_json(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t *rows, int n);
+
+/* --what-if (breakeven_whatif.c): the table of levers on the largest node
+ * count of the rows, in o->fmt on stdout; cfg: the model's configuration for
+ * G (uncalibrated; the calibration is applied per node count). CB_OK, or a
+ * negative code (the message printed). */
+/* Exit 0, or 2 (the one-line message printed) when the levers cannot apply
+ * to these rows (no node count > 1; --what-if-nodes not above the largest). */
+int be_whatif_check(const be_opts_t *o, const be_row_t *rows, int nrows);
+int be_whatif_run(const be_opts_t *o, const cb_ddp_calib_t *cal, const cb_ddp_config_t *cfg,
+                  const be_row_t *rows, int nrows);
 
 #endif

@@ -22,6 +22,8 @@ static const char help_text[] =
     "                              [--no-overlap] [--threshold E] [--transport mpi|nccl|gloo]\n"
     "                              [--no-calibration]\n"
     "                              [--format text|csv|json] [--timeline] [--list-workloads]\n"
+    "                              [--what-if [--what-if-links 4,10,40] [--what-if-k 2,4,8]\n"
+    "                               [--what-if-nodes LIST]]\n"
     "\n"
     "When does data-parallel training (PyTorch DDP) on N nodes beat one node? A model\n"
     "of one DDP step fed with the all-reduce times cb-allreduce measured on this cluster.\n"
@@ -87,6 +89,30 @@ static const char help_text[] =
     "      --timeline          text only, with --step-ms: every bucket's all-reduce\n"
     "      --list-workloads    print the presets and exit\n"
     "  -h, --help              this text\n"
+    "\n"
+    "what if (--what-if, needs --step-ms): for the workload at T1 on the largest node\n"
+    "count N, the model with each lever alone and in combinations, the gain in speedup\n"
+    "over today and the verdict:\n"
+    "  link xF     a link F times as fast: each measured all-reduce time keeps its\n"
+    "              latency term (the fit's alpha, clamped to [0, smallest time]) and its\n"
+    "              bandwidth part is divided by F (--what-if-links, default 4,10,40)\n"
+    "  bf16/fp16   half the gradient bytes (fp32 gradients only; --grad-bytes counts\n"
+    "              as fp32)\n"
+    "  k           gradient accumulation: one all-reduce per k micro-steps, overlapped\n"
+    "              with the last micro-step's backward only: T_N(k) = (k-1)*T1 + T_N\n"
+    "              against k*T1 on one node (--what-if-k, default 2,4,8)\n"
+    "  nodes       the other measured node counts, and more (--what-if-nodes, default\n"
+    "              2N,4N,8N) from N's all-reduce by the ring model (latency x\n"
+    "              (N'-1)/(N-1), bandwidth part x ((N'-1)/N')/((N-1)/N)): extrapolated\n"
+    "  and the inverse questions, each solved exactly: the smallest link factor, the\n"
+    "  largest gradient size and the smallest k that reach --threshold on N nodes.\n"
+    "  Rows the model must not be trusted for are marked: node count or bucket sizes\n"
+    "  beyond the measured ones, a link scaled beyond x0.04..x25 (the range checked\n"
+    "  against shaped links), an all-reduce fit with R^2 < 0.95. With --format csv/json\n"
+    "  only the what-if table is printed: lever, name, kind (today, lever, combination,\n"
+    "  nodes, inverse), nodes, link_factor, grad_bytes, k, step_ms (k*T1), ddp_step_ms,\n"
+    "  speedup, efficiency, gain, verdict, warnings (nodes-extrapolated;\n"
+    "  sizes-extrapolated; link-unconfirmed; poor-fit; never).\n"
     "\n"
     "csv/json columns: nodes, grad_bytes, buckets, bwd_frac, overlap, alpha_us,\n"
     "  beta_gbps (1/beta, GB = 1e9 B), fit_r2, fit_sizes, allreduce_ms_total (sum over\n"
@@ -166,6 +192,42 @@ static int parse_nodes(const char *s, be_opts_t *o)
     return 0;
 }
 
+/* A comma-separated list of --what-if-* values: link factors (> 0, != 1)
+ * into d, or whole numbers into v: k >= 2 (--what-if-k), node counts >= 2
+ * ascending (--what-if-nodes). At most BE_WHATIF_MAX. */
+static int parse_list(const char *opt, const char *s, double *d, int *v, int *n)
+{
+    char buf[512];
+    if (strlen(s) >= sizeof buf)
+        return cb_cli_usage_err(PROG, "%s '%s': too long", opt, s);
+    strcpy(buf, s);
+    *n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (*n == BE_WHATIF_MAX)
+            return cb_cli_usage_err(PROG, "%s '%s': more than %d values", opt, s, BE_WHATIF_MAX);
+        if (d) {
+            double x;
+            if (cb_parse_double(tok, 1e-6, 1e6, &x) < 0 || x == 1)
+                return cb_cli_usage_err(PROG, "%s '%s': '%s' is not a link factor in "
+                                              "[1e-6, 1e6] other than 1", opt, s, tok);
+            d[(*n)++] = x;
+            continue;
+        }
+        long x;
+        int kopt = !strcmp(opt, "--what-if-k");
+        if (cb_parse_long(tok, 2, kopt ? 1000000 : 4096, &x) < 0)
+            return cb_cli_usage_err(PROG, "%s '%s': '%s' is not %s", opt, s, tok,
+                                    kopt ? "a whole k >= 2" : "a node count in 2..4096");
+        if (!kopt && *n && x <= v[*n - 1])
+            return cb_cli_usage_err(PROG, "%s '%s': node counts must ascend", opt, s);
+        v[(*n)++] = (int)x;
+    }
+    if (*n == 0)
+        return cb_cli_usage_err(PROG, "%s '%s': no value", opt, s);
+    return 0;
+}
+
 static void list_workloads(void)
 {
     size_t n;
@@ -181,7 +243,8 @@ static void list_workloads(void)
 
 enum {
     OPT_GRAD_DTYPE = 256, OPT_BWD_FRAC, OPT_BUCKET_MB, OPT_FIRST_BUCKET_MB, OPT_NO_OVERLAP,
-    OPT_TRANSPORT, OPT_TIMELINE, OPT_LIST_WORKLOADS, OPT_NO_CALIBRATION,
+    OPT_TRANSPORT, OPT_TIMELINE, OPT_LIST_WORKLOADS, OPT_NO_CALIBRATION, OPT_WHAT_IF,
+    OPT_WHAT_IF_LINKS, OPT_WHAT_IF_K, OPT_WHAT_IF_NODES,
 };
 
 /* 0 ok, -1 done (help printed), else an exit code. */
@@ -205,6 +268,10 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
         {"timeline", no_argument, NULL, OPT_TIMELINE},
         {"list-workloads", no_argument, NULL, OPT_LIST_WORKLOADS},
         {"no-calibration", no_argument, NULL, OPT_NO_CALIBRATION},
+        {"what-if", no_argument, NULL, OPT_WHAT_IF},
+        {"what-if-links", required_argument, NULL, OPT_WHAT_IF_LINKS},
+        {"what-if-k", required_argument, NULL, OPT_WHAT_IF_K},
+        {"what-if-nodes", required_argument, NULL, OPT_WHAT_IF_NODES},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -307,6 +374,21 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
         case OPT_NO_CALIBRATION:
             o->calibrate = 0;
             break;
+        case OPT_WHAT_IF:
+            o->what_if = 1;
+            break;
+        case OPT_WHAT_IF_LINKS:
+            if ((rc = parse_list("--what-if-links", optarg, o->wi_links, NULL, &o->wi_nlinks)))
+                return rc;
+            break;
+        case OPT_WHAT_IF_K:
+            if ((rc = parse_list("--what-if-k", optarg, NULL, o->wi_ks, &o->wi_nks)))
+                return rc;
+            break;
+        case OPT_WHAT_IF_NODES:
+            if ((rc = parse_list("--what-if-nodes", optarg, NULL, o->wi_nodes, &o->wi_nnodes)))
+                return rc;
+            break;
         case OPT_LIST_WORKLOADS:
             list_workloads();
             return -1;
@@ -337,6 +419,10 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
     }
     if (o->nresults == 0)
         return cb_cli_usage_err(PROG, "no results given: --results DIR|FILE with cb-allreduce CSV");
+    if ((o->wi_nlinks || o->wi_nks || o->wi_nnodes) && !o->what_if)
+        return cb_cli_usage_err(PROG, "--what-if-links/-k/-nodes need --what-if");
+    if (o->what_if && isnan(o->step_ms))
+        return cb_cli_usage_err(PROG, "--what-if needs --step-ms (the single-node step time T1)");
     if (o->timeline && (o->fmt != FMT_TEXT || isnan(o->step_ms)))
         return cb_cli_usage_err(PROG, "--timeline needs --step-ms and --format text");
     return 0;

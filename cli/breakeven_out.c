@@ -20,8 +20,7 @@ void be_join_paths(const be_opts_t *o, char *buf, size_t len)
     }
 }
 
-/* A number for csv/json: %.6g, "" / null when NaN, inf / null when infinite. */
-static void put_num(FILE *f, fmt_t fmt, double v)
+void be_put_num(FILE *f, fmt_t fmt, double v)
 {
     if (isnan(v))
         fputs(fmt == FMT_JSON ? "null" : "", f);
@@ -68,25 +67,25 @@ static void put_field(FILE *f, const be_opts_t *o, const cb_ddp_calib_t *cal, co
     case 0: fprintf(f, "%d", r->nodes); break;
     case 1: fprintf(f, "%llu", (unsigned long long)o->grad_bytes); break;
     case 2: fprintf(f, "%zu", r->tl.nbuckets); break;
-    case 3: put_num(f, fmt, o->bwd_frac); break;
+    case 3: be_put_num(f, fmt, o->bwd_frac); break;
     case 4: fprintf(f, "%d", o->overlap); break;
-    case 5: put_num(f, fmt, has_fit ? r->curve.fit.alpha_us : NAN); break;
-    case 6: put_num(f, fmt, has_fit ? cb_ddp_fit_gbps(&r->curve.fit) : NAN); break;
-    case 7: put_num(f, fmt, has_fit ? r->curve.fit.r2 : NAN); break;
+    case 5: be_put_num(f, fmt, has_fit ? r->curve.fit.alpha_us : NAN); break;
+    case 6: be_put_num(f, fmt, has_fit ? cb_ddp_fit_gbps(&r->curve.fit) : NAN); break;
+    case 7: be_put_num(f, fmt, has_fit ? r->curve.fit.r2 : NAN); break;
     case 8:
         if (has_fit)
             fprintf(f, "%zu", r->curve.n);
         else
             fputs(fmt == FMT_JSON ? "null" : "", f);
         break;
-    case 9: put_num(f, fmt, r->tl.allreduce_us_total / 1e3); break;
-    case 10: put_num(f, fmt, r->breakeven_us / 1e3); break;
-    case 11: put_num(f, fmt, o->threshold); break;
-    case 12: put_num(f, fmt, r->threshold_us / 1e3); break;
-    case 13: put_num(f, fmt, has_step ? o->step_ms : NAN); break;
-    case 14: put_num(f, fmt, has_step ? r->tl.ddp_step_us / 1e3 : NAN); break;
-    case 15: put_num(f, fmt, has_step ? r->tl.speedup : NAN); break;
-    case 16: put_num(f, fmt, has_step ? r->tl.efficiency : NAN); break;
+    case 9: be_put_num(f, fmt, r->tl.allreduce_us_total / 1e3); break;
+    case 10: be_put_num(f, fmt, r->breakeven_us / 1e3); break;
+    case 11: be_put_num(f, fmt, o->threshold); break;
+    case 12: be_put_num(f, fmt, r->threshold_us / 1e3); break;
+    case 13: be_put_num(f, fmt, has_step ? o->step_ms : NAN); break;
+    case 14: be_put_num(f, fmt, has_step ? r->tl.ddp_step_us / 1e3 : NAN); break;
+    case 15: be_put_num(f, fmt, has_step ? r->tl.speedup : NAN); break;
+    case 16: be_put_num(f, fmt, has_step ? r->tl.efficiency : NAN); break;
     case 17:
         if (has_step)
             fprintf(f, fmt == FMT_JSON ? "\"%s\"" : "%s", cb_ddp_verdict_name(r->verdict));
@@ -101,10 +100,10 @@ static void put_field(FILE *f, const be_opts_t *o, const cb_ddp_calib_t *cal, co
         else
             fprintf(f, "%llu", (unsigned long long)r->max_grad);
         break;
-    case 19: put_num(f, fmt, r->pure_breakeven_us / 1e3); break;
-    case 20: put_num(f, fmt, has_step ? r->pure_tl.ddp_step_us / 1e3 : NAN); break;
-    case 21: put_num(f, fmt, has_fit ? r->scale : NAN); break;
-    case 22: put_num(f, fmt, has_fit ? r->tl.tail_us / 1e3 : NAN); break;
+    case 19: be_put_num(f, fmt, r->pure_breakeven_us / 1e3); break;
+    case 20: be_put_num(f, fmt, has_step ? r->pure_tl.ddp_step_us / 1e3 : NAN); break;
+    case 21: be_put_num(f, fmt, has_fit ? r->scale : NAN); break;
+    case 22: be_put_num(f, fmt, has_fit ? r->tl.tail_us / 1e3 : NAN); break;
     case 23: put_str(f, fmt, tail_source_name(cal->tail_source)); break;
     case 24: put_str(f, fmt, scale_source_name(r)); break;
     }

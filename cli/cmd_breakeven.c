@@ -162,10 +162,19 @@ int cb_cli_breakeven(int argc, char **argv)
                               paths);
         goto out;
     }
-    switch (o.fmt) {
+    if (o.what_if && (exit_code = be_whatif_check(&o, rows, nrows)))
+        goto out;
+    switch (o.what_if && o.fmt != FMT_TEXT ? -1 : (int)o.fmt) {
     case FMT_TEXT: be_print_text(&o, &cal, rows, nrows); break;
     case FMT_CSV: be_print_csv(&o, &cal, rows, nrows); break;
     case FMT_JSON: be_print_json(&o, &cal, rows, nrows); break;
+    }
+    if (o.what_if) { /* csv/json: the what-if table alone */
+        int wrc = be_whatif_run(&o, &cal, &cfg, rows, nrows);
+        if (wrc < 0) {
+            exit_code = cb_error_exit_code(wrc);
+            goto out;
+        }
     }
     if (fflush(stdout) != 0) {
         fprintf(stderr, PROG ": writing output failed\n");

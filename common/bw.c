@@ -3,14 +3,9 @@
 
 double cb_bw_alg_factor(cb_coll_t coll, int nranks)
 {
-    switch (coll) {
-    case CB_COLL_REDUCESCATTER:
-    case CB_COLL_ALLGATHER:
-    case CB_COLL_ALLTOALL:
-        return (double)nranks;
-    default:
-        return 1.0;
-    }
+    (void)coll;
+    (void)nranks;
+    return 1.0;
 }
 
 double cb_bw_bus_factor(cb_coll_t coll, int nranks)
@@ -21,10 +16,6 @@ double cb_bw_bus_factor(cb_coll_t coll, int nranks)
     switch (coll) {
     case CB_COLL_ALLREDUCE:
         return 2.0 * (n - 1) / n;
-    case CB_COLL_REDUCESCATTER:
-    case CB_COLL_ALLGATHER:
-    case CB_COLL_ALLTOALL:
-        return (n - 1) / n;
     default:
         return 1.0;
     }

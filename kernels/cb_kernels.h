@@ -2,9 +2,8 @@
  * `stream` (a cudaStream_t passed as void*) and return a cudaError_t value as
  * int (0 = success); none synchronises unless it says so.
  *
- * dtype codes are cb_dtype_t's values from bench/cb_transport.h:
- * 0 uint8, 1 float, 2 double, 3 half, 4 bfloat16. The pattern is the one
- * defined there: value(i, seed, phase) = (7 i + 3 seed + phase) mod 5. */
+ * dtype codes are cb_dtype_t's values and the pattern is cb_pattern_value,
+ * both from common/cb_dtype.h (included by the kernels themselves). */
 #ifndef CB_KERNELS_H
 #define CB_KERNELS_H
 

@@ -4,14 +4,10 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include "cb_dtype.h"
 #include "cb_kernels.h"
 
 namespace {
-
-__device__ __forceinline__ int pattern_value(size_t i, int seed, int phase)
-{
-    return (int)((7 * (i % 5) + 3 * (unsigned)seed + (unsigned)phase) % 5);
-}
 
 template <typename T> __device__ __forceinline__ T from_int(int v) { return (T)v; }
 template <> __device__ __forceinline__ __half from_int<__half>(int v) { return __int2half_rn(v); }
@@ -31,7 +27,7 @@ __global__ void fill_kernel(T *buf, size_t count, int seed, int phase)
 {
     for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < count;
          i += (size_t)gridDim.x * blockDim.x)
-        buf[i] = from_int<T>(pattern_value(i, seed, phase));
+        buf[i] = from_int<T>(cb_pattern_value(i, seed, phase));
 }
 
 template <typename T>
@@ -43,16 +39,8 @@ __global__ void check_kernel(const T *buf, size_t count, int seed, int nranks, i
         block_bad = 0;
     __syncthreads();
     float expect[5];
-    for (int k = 0; k < 5; k++) {
-        if (seed >= 0) {
-            expect[k] = (float)pattern_value(k, seed, phase);
-        } else {
-            int s = 0;
-            for (int r = 0; r < nranks; r++)
-                s += pattern_value(k, r, phase);
-            expect[k] = (float)s;
-        }
-    }
+    for (int k = 0; k < 5; k++)
+        expect[k] = (float)(seed >= 0 ? cb_pattern_value(k, seed, phase) : cb_pattern_sum(k, nranks, phase));
     unsigned long long bad = 0;
     for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < count;
          i += (size_t)gridDim.x * blockDim.x)
@@ -78,11 +66,11 @@ unsigned grid_for(size_t count)
 
 #define CB_DISPATCH(dtype, CALL)                                                   \
     switch (dtype) {                                                               \
-    case 0: { typedef unsigned char T; CALL; break; }                              \
-    case 1: { typedef float T; CALL; break; }                                      \
-    case 2: { typedef double T; CALL; break; }                                     \
-    case 3: { typedef __half T; CALL; break; }                                     \
-    case 4: { typedef __nv_bfloat16 T; CALL; break; }                              \
+    case CB_DT_UINT8: { typedef unsigned char T; CALL; break; }                    \
+    case CB_DT_FLOAT: { typedef float T; CALL; break; }                            \
+    case CB_DT_DOUBLE: { typedef double T; CALL; break; }                          \
+    case CB_DT_HALF: { typedef __half T; CALL; break; }                            \
+    case CB_DT_BF16: { typedef __nv_bfloat16 T; CALL; break; }                     \
     default: return (int)cudaErrorInvalidValue;                                    \
     }
 

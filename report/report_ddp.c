@@ -398,7 +398,7 @@ static void ddp_plot(rep_t *r, const rep_ar_t *ar, size_t *nplots, const char *t
                         "which its overhead T_N - T1, if it stayed fixed, is paid back: "
                         "(T_N - T1) / (N - 1).");
     if (!nms)
-        goto out;
+        goto whatif;
     static const char *const hp[] = {"nodes", "T1 ms", "T_N ms", "speedup", "efficiency",
                                      "model T_N ms", "model speedup", "verdict"};
     tb = cb_doc_table(r->doc, 8, hp, "rrrrrrrl");
@@ -436,6 +436,28 @@ static void ddp_plot(rep_t *r, const rep_ar_t *ar, size_t *nplots, const char *t
     }
     cb_doc_note(r->doc, "verdict at %.0f%% efficiency (as clusterbench breakeven).",
                 100 * CB_DDP_THRESHOLD_DEFAULT);
+whatif:
+    /* The what-if picture on the largest node count with a model curve. */
+    for (size_t i = nn; i-- > 0;) {
+        if (!ok[i])
+            continue;
+        double *mx = malloc((nms ? nms : 1) * sizeof *mx), *my = malloc((nms ? nms : 1) * sizeof *my);
+        size_t m = 0;
+        if (!mx || !my) {
+            r->oom = 1;
+        } else {
+            for (size_t j = 0; j < nms; j++)
+                if (ms[j].nodes == nodes[i] && ms[j].t1_ms > 0 && isfinite(ms[j].speedup)) {
+                    mx[m] = ms[j].t1_ms;
+                    my[m++] = ms[j].speedup;
+                }
+            rep_whatif_plot(r, nplots, rep_str(r, cluster), &cfg, &curves[i], nodes[i], xlo,
+                            xhi, mx, my, m);
+        }
+        free(mx);
+        free(my);
+        break;
+    }
 out:
     for (size_t i = 0; curves && i < nn; i++)
         cb_ddp_curve_free(&curves[i]);

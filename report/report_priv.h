@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cb_ddp.h"
 #include "cb_results.h"
 #include "report_doc.h"
 #include "report_model.h"
@@ -175,6 +176,14 @@ void rep_series_pt(cb_svg_series_t *s, double x, double y);
  * (log axis) of these series and reference lines. */
 void rep_plot_speedup(rep_t *r, const char *title, const rep_series_t *set,
                       const cb_svg_ref_t *refs, size_t nrefs);
+
+/* The what-if picture (report_whatif.c): the model's speedup against T1 on
+ * `nodes` for today's link and links x4/x10/x40 (latency kept), the measured
+ * points (t1_ms/speedup, nmeasured of them; real PyTorch DDP points of the
+ * cluster and G added from the table), break-evens marked and tabled. */
+void rep_whatif_plot(rep_t *r, size_t *nplots, const char *cluster, const cb_ddp_config_t *cfg,
+                     const cb_ddp_curve_t *curve, unsigned nodes, double xlo, double xhi,
+                     const double *t1_ms, const double *speedup, size_t nmeasured);
 
 /* Reference lines of a cluster's link in GB/s (line rate, goodput) into
  * refs[0..2); returns how many (0 when unknown). */

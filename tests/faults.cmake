@@ -17,3 +17,13 @@ foreach(mode linkdown degrade)
     "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
   set_tests_properties(test_faults_vcluster_${mode} PROPERTIES TIMEOUT 300)
 endforeach()
+# The programs on the same skeleton (bench/cb_prog.h): one rank of cb-gpu
+# (CPU-only), cb-ddp or cb-preflight stops in the middle of a point -> the
+# watchdog ends the job, the point marked timeout once.
+foreach(prog gpu ddp preflight)
+  cb_add_script_test(NAME test_faults_stop_${prog}
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/faults/test_faults_stop.sh ${prog} LABELS faults)
+  set_property(TEST test_faults_stop_${prog} APPEND PROPERTY ENVIRONMENT
+    "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
+  set_tests_properties(test_faults_stop_${prog} PROPERTIES TIMEOUT 180)
+endforeach()

@@ -1,5 +1,5 @@
 /* Unit tests of the row in flight (cb_bench_set_inflight /
- * cb_bench_mark_inflight): the configuration being measured is written to
+ * cb_prog_mark_inflight): the configuration being measured is written to
  * the results CSV as "timeout" (watchdog) or "failed" (fatal signal) exactly
  * once, whole, even when both race to mark it; nothing is written when no
  * configuration is in flight or on ranks other than 0. No MPI_Init. */
@@ -85,13 +85,13 @@ static void test_inflight_nothing_in_flight(void **state)
 {
     fixture_t *f = *state;
     session_init(f);
-    assert_int_equal(cb_bench_mark_inflight(&f->s, 1), 0);
-    assert_int_equal(cb_bench_mark_inflight(&f->s, 0), 0);
+    assert_int_equal(cb_prog_mark_inflight(&f->s, 1), 0);
+    assert_int_equal(cb_prog_mark_inflight(&f->s, 0), 0);
     /* other ranks hold no row */
     cb_run_t r = run_1k();
     f->s.comm.rank = 1;
     cb_bench_set_inflight(&f->s, &cb_bench_allreduce, &r);
-    assert_int_equal(cb_bench_mark_inflight(&f->s, 1), 0);
+    assert_int_equal(cb_prog_mark_inflight(&f->s, 1), 0);
     session_free(f);
     size_t k;
     assert_int_equal(read_rows(f, "timeout", &k), 0);
@@ -104,9 +104,9 @@ static void test_inflight_marked_once(void **state)
     cb_run_t r = run_1k();
     cb_bench_set_inflight(&f->s, &cb_bench_allreduce, &r);
     /* the watchdog marks it; a SIGTERM during the abort writes nothing */
-    assert_int_equal(cb_bench_mark_inflight(&f->s, 1), 1);
-    assert_int_equal(cb_bench_mark_inflight(&f->s, 0), 0);
-    assert_int_equal(cb_bench_mark_inflight(&f->s, 1), 0);
+    assert_int_equal(cb_prog_mark_inflight(&f->s, 1), 1);
+    assert_int_equal(cb_prog_mark_inflight(&f->s, 0), 0);
+    assert_int_equal(cb_prog_mark_inflight(&f->s, 1), 0);
     session_free(f);
     size_t k;
     assert_int_equal(read_rows(f, "timeout", &k), 1);
@@ -127,8 +127,8 @@ static void test_inflight_signal_first(void **state)
     session_init(f);
     cb_run_t r = run_1k();
     cb_bench_set_inflight(&f->s, &cb_bench_allreduce, &r);
-    assert_int_equal(cb_bench_mark_inflight(&f->s, 0), 1);
-    assert_int_equal(cb_bench_mark_inflight(&f->s, 1), 0);
+    assert_int_equal(cb_prog_mark_inflight(&f->s, 0), 1);
+    assert_int_equal(cb_prog_mark_inflight(&f->s, 1), 0);
     session_free(f);
     size_t k;
     assert_int_equal(read_rows(f, "failed", &k), 1);
@@ -138,7 +138,7 @@ static void test_inflight_signal_first(void **state)
 static void *mark_timeout(void *arg)
 {
     static int one = 1, zero = 0;
-    return cb_bench_mark_inflight(arg, 1) == 1 ? &one : &zero;
+    return cb_prog_mark_inflight(arg, 1) == 1 ? &one : &zero;
 }
 
 /* The watchdog thread and a signal on the main thread at the same moment:
@@ -153,7 +153,7 @@ static void test_inflight_race(void **state)
         cb_bench_set_inflight(&f->s, &cb_bench_allreduce, &r);
         pthread_t th;
         assert_int_equal(pthread_create(&th, NULL, mark_timeout, &f->s), 0);
-        int mine = cb_bench_mark_inflight(&f->s, 0);
+        int mine = cb_prog_mark_inflight(&f->s, 0);
         void *theirs;
         pthread_join(th, &theirs);
         assert_int_equal(mine + *(int *)theirs, 1);

@@ -33,8 +33,8 @@ static void test_options_defaults_and_flags(void **state)
     char err[256] = "";
     assert_int_equal(parse(CB_PROG_ALLREDUCE, &o, err, sizeof err, NULL), CB_OK);
     assert_true(o.min_bytes == 1024 && o.max_bytes == 64u << 20 && o.step_factor == 2);
-    assert_int_equal(o.check, 1);
-    assert_string_equal(o.transport, "auto");
+    assert_int_equal(o.common.check, 1);
+    assert_string_equal(o.common.transport, "auto");
     assert_int_equal(o.placements, CB_PLACE_OUT | CB_PLACE_IN);
     assert_double_equal(o.time_per_size_s, 0.5, 0);
 
@@ -46,15 +46,15 @@ static void test_options_defaults_and_flags(void **state)
     assert_int_equal(o.ndtypes, 2);
     assert_int_equal(o.dtypes[0], CB_DT_FLOAT);
     assert_int_equal(o.dtypes[1], CB_DT_DOUBLE);
-    assert_string_equal(o.transport, "mpi");
+    assert_string_equal(o.common.transport, "mpi");
     assert_int_equal(o.placements, CB_PLACE_OUT);
-    assert_string_equal(o.output, "x.csv");
-    assert_string_equal(o.cluster, "vc");
-    assert_double_equal(o.total_time_s, 30, 0);
+    assert_string_equal(o.common.output, "x.csv");
+    assert_string_equal(o.common.cluster, "vc");
+    assert_double_equal(o.common.total_time_s, 30, 0);
     assert_int_equal(parse(CB_PROG_ALLREDUCE, &o, err, sizeof err, "-c", "0", NULL), CB_OK);
-    assert_int_equal(o.check, 0);
+    assert_int_equal(o.common.check, 0);
     assert_int_equal(parse(CB_PROG_ALLREDUCE, &o, err, sizeof err, "--no-check", NULL), CB_OK);
-    assert_int_equal(o.check, 0);
+    assert_int_equal(o.common.check, 0);
 
     assert_int_equal(parse(CB_PROG_P2P, &o, err, sizeof err, "--mode", "latency,bibw", "-W", "16",
                            "--all-pairs", NULL), CB_OK);

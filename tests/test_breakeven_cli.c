@@ -158,6 +158,29 @@ static void test_breakeven_cli_bad_usage(void **state)
                  "unexpected argument 'stray'");
     expect_error(run_cli("-r", FIX, "--grad-bytes", "1M", "--timeline", NULL),
                  "--timeline needs --step-ms");
+    expect_error(run_cli("-r", FIX, "--grad-bytes", "1M", "--what-if", NULL),
+                 "--what-if needs --step-ms");
+    expect_error(run_cli("-r", FIX, "--grad-bytes", "1M", "--what-if-k", "4", NULL),
+                 "need --what-if");
+    expect_error(run_cli("-r", FIX, "--grad-bytes", "1M", "-s", "5", "--what-if", "--what-if-k",
+                         "4,1", NULL),
+                 "--what-if-k '4,1': '1' is not a whole k >= 2");
+    expect_error(run_cli("-r", FIX, "--grad-bytes", "1M", "-s", "5", "--what-if",
+                         "--what-if-links", "4,1", NULL),
+                 "'1' is not a link factor");
+    expect_error(run_cli("-r", FIX, "--grad-bytes", "1M", "-s", "5", "--what-if",
+                         "--what-if-links", "4,0", NULL),
+                 "'0' is not a link factor");
+    expect_error(run_cli("-r", FIX, "--grad-bytes", "1M", "-s", "5", "--what-if",
+                         "--what-if-nodes", "16,8", NULL),
+                 "--what-if-nodes '16,8': node counts must ascend");
+    expect_error(run_cli("-r", FIX, "--grad-bytes", "1M", "-s", "5", "--what-if",
+                         "--what-if-k", "2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2", NULL),
+                 "more than 16 values");
+    /* 4 nodes measured: 3 is not beyond them */
+    expect_error(run_cli("-r", FIX, "--grad-bytes", "1M", "-s", "5", "--what-if",
+                         "--what-if-nodes", "3", NULL),
+                 "--what-if-nodes: 3 is not above the largest measured node count 4");
 }
 
 static void test_breakeven_cli_bad_results(void **state)
@@ -203,6 +226,17 @@ static void test_breakeven_cli_ok(void **state)
     assert_non_null(strstr(r.out, "R^2 "));
     assert_non_null(strstr(r.out, "use DDP"));
     assert_non_null(strstr(r.out, "timeline N=2"));
+    run_free(&r);
+    /* What if: the levers after the usual table, the inverse answers, the
+     * notes for rows not to be trusted. */
+    r = run_cli("-r", FIX, "--workload", "resnet50", "--step-ms", "50", "--what-if", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "N=4: alpha "));
+    assert_non_null(strstr(r.out, "what if: T1 = 50 ms"));
+    assert_non_null(strstr(r.out, "link x10 + bf16/fp16"));
+    assert_non_null(strstr(r.out, "N=32 (ring model)"));
+    assert_non_null(strstr(r.out, "to reach 80% efficiency on 4 nodes"));
+    assert_non_null(strstr(r.out, "[1] node count not measured"));
     run_free(&r);
     /* A directory: the foreign CSV in it is skipped, N = 3 (one size) is
      * skipped with a warning when node counts are not given. */
@@ -270,6 +304,14 @@ static void test_breakeven_golden_json(void **state)
                    "--bucket-mb", "50", "--first-bucket-mb", "2", "--format", "json", NULL));
 }
 
+static void test_breakeven_golden_whatif(void **state)
+{
+    (void)state;
+    golden("golden-whatif-resnet50-step50.csv",
+           run_cli("--results", FIX, "--workload", "resnet50", "--step-ms", "50", "--what-if",
+                   "--what-if-k", "2,4", "--what-if-nodes", "8,64", "--format", "csv", NULL));
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest errors[] = {
@@ -282,6 +324,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_breakeven_golden_step),
         cmocka_unit_test(test_breakeven_golden_no_step),
         cmocka_unit_test(test_breakeven_golden_json),
+        cmocka_unit_test(test_breakeven_golden_whatif),
     };
     if (argc > 1 && !strcmp(argv[1], "golden"))
         return cmocka_run_group_tests(goldens, NULL, NULL);

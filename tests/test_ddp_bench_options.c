@@ -36,13 +36,13 @@ static void test_ddp_bench_options_defaults(void **state)
     assert_int_equal(o.grad_bytes, 100 * MiB);
     assert_int_equal(o.nsteps, 1);
     assert_int_equal(o.iters, 5);
-    assert_int_equal(o.warmup_iters, 1);
+    assert_int_equal(o.common.warmup_iters, 1);
     assert_int_equal(o.overlap, 1);
     assert_int_equal(o.bucket_bytes, 25 * MiB);
     assert_int_equal(o.first_bucket_bytes, MiB);
     assert_double_equal(o.bwd_frac, 2.0 / 3.0, 1e-12);
     assert_int_equal(o.grad_dtype, CB_DT_FLOAT);
-    assert_string_equal(o.transport, "auto");
+    assert_string_equal(o.common.transport, "auto");
     assert_int_equal(o.sweep, 0);
     assert_int_equal(o.realtime, 1);
 }
@@ -66,13 +66,13 @@ static void test_ddp_bench_options_good(void **state)
     assert_int_equal(o.bucket_bytes, 4 * MiB);
     assert_int_equal(o.first_bucket_bytes, MiB / 2);
     assert_double_equal(o.bwd_frac, 0.5, 0);
-    assert_string_equal(o.transport, "mpi");
-    assert_string_equal(o.output, "x.csv");
+    assert_string_equal(o.common.transport, "mpi");
+    assert_string_equal(o.common.output, "x.csv");
     assert_string_equal(o.allreduce_csv, "ar.csv");
     assert_int_equal(o.sweep, 1);
     assert_double_equal(o.sweep_lo_ms, 10, 0);
     assert_double_equal(o.sweep_hi_ms, 100, 0);
-    assert_int_equal(o.quiet, 1);
+    assert_int_equal(o.common.quiet, 1);
     cb_ddp_config_t cfg;
     cb_ddp_bench_config(&o, &cfg);
     assert_int_equal(cfg.grad_bytes, 8 * MiB);

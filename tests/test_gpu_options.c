@@ -40,7 +40,7 @@ static void test_gpu_options_defaults_and_flags(void **state)
     assert_int_equal(o.gemm_types, (1 << CB_GEMM_NTYPES) - 1);
     assert_int_equal(o.parts, CB_GPU_PART_ALL);
     assert_int_equal(o.device, -1);
-    assert_int_equal(o.check, 1);
+    assert_int_equal(o.common.check, 1);
     assert_int_equal(o.require_gpu, 0);
     assert_double_equal(o.slow_threshold, 0.10, 0);
     assert_true(o.mem_bytes == (uint64_t)512 << 20);
@@ -56,20 +56,20 @@ static void test_gpu_options_defaults_and_flags(void **state)
     assert_int_equal(o.parts, CB_GPU_PART_GEMM | CB_GPU_PART_FMA);
     assert_true(o.mem_bytes == (uint64_t)64 << 20);
     assert_int_equal(o.device, 1);
-    assert_int_equal(o.warmup_iters, 2);
+    assert_int_equal(o.common.warmup_iters, 2);
     assert_int_equal(o.iters, 7);
-    assert_int_equal(o.check, 0);
+    assert_int_equal(o.common.check, 0);
     assert_double_equal(o.slow_threshold, 0.05, 1e-15);
     assert_int_equal(o.require_gpu, 1);
-    assert_string_equal(o.output, "x.csv");
-    assert_string_equal(o.cluster, "vc");
-    assert_int_equal(o.quiet, 1);
+    assert_string_equal(o.common.output, "x.csv");
+    assert_string_equal(o.common.cluster, "vc");
+    assert_int_equal(o.common.quiet, 1);
     assert_int_equal(parse(&o, err, sizeof err, "--gemm-sizes", "512,512", NULL), CB_OK);
     assert_int_equal(o.ngemm_sizes, 1); /* duplicates collapse */
     assert_int_equal(parse(&o, err, sizeof err, "--list-specs", NULL), CB_OK);
     assert_int_equal(o.list_specs, 1);
     assert_int_equal(parse(&o, err, sizeof err, "-c", "0", NULL), CB_OK);
-    assert_int_equal(o.check, 0);
+    assert_int_equal(o.common.check, 0);
     assert_int_equal(parse(&o, err, sizeof err, "--help", NULL), 1);
 }
 

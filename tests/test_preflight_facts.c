@@ -234,7 +234,7 @@ static void test_preflight_options(void **state)
     unsetenv("CB_PROFILE");
     assert_int_equal(parse(&o, err, sizeof err, NULL), CB_OK);
     assert_string_equal(o.profile, "");
-    assert_string_equal(o.results_dir, "results");
+    assert_string_equal(o.common.results_dir, "results");
     assert_string_equal(o.sysfs_root, "/sys");
     assert_string_equal(o.logind_root, "/");
     assert_double_equal(o.clock_tolerance_s, 0.5, 0);
@@ -249,13 +249,13 @@ static void test_preflight_options(void **state)
     unsetenv("CB_PROFILE");
     assert_string_equal(o.profile, "localhost");
     assert_false(o.profile_from_env);
-    assert_string_equal(o.results_dir, "/tmp/r");
-    assert_string_equal(o.output, "x.csv");
-    assert_string_equal(o.cluster, "c1");
+    assert_string_equal(o.common.results_dir, "/tmp/r");
+    assert_string_equal(o.common.output, "x.csv");
+    assert_string_equal(o.common.cluster, "c1");
     assert_string_equal(o.sysfs_root, "/tmp/s");
     assert_string_equal(o.logind_root, "/tmp/l");
     assert_double_equal(o.clock_tolerance_s, 0.25, 0);
-    assert_true(o.quiet);
+    assert_true(o.common.quiet);
     assert_int_equal(parse(&o, err, sizeof err, "--help", NULL), 1);
     assert_int_equal(parse(&o, err, sizeof err, "--frobnicate", NULL), CB_ERR_USAGE);
     assert_non_null(strstr(err, "unknown option '--frobnicate'"));

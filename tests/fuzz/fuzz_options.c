@@ -20,11 +20,11 @@ static void check_opts(cb_prog_t prog, const cb_bench_opts_t *o)
     FUZZ_CHECK(o->step_factor >= 2 || o->step_bytes >= 1);
     FUZZ_CHECK(o->ndtypes >= 1 && o->ndtypes <= CB_DT_COUNT);
     FUZZ_CHECK(o->min_iters >= 1 && o->min_iters <= o->max_iters);
-    FUZZ_CHECK(o->warmup_iters >= 1);
-    FUZZ_CHECK(o->time_per_size_s >= 0 && o->total_time_s >= 0 && o->timeout_s >= 0);
-    FUZZ_CHECK(memchr(o->transport, 0, sizeof o->transport));
-    FUZZ_CHECK(memchr(o->output, 0, sizeof o->output));
-    FUZZ_CHECK(memchr(o->cluster, 0, sizeof o->cluster));
+    FUZZ_CHECK(o->common.warmup_iters >= 1);
+    FUZZ_CHECK(o->time_per_size_s >= 0 && o->common.total_time_s >= 0 && o->common.timeout_s >= 0);
+    FUZZ_CHECK(memchr(o->common.transport, 0, sizeof o->common.transport));
+    FUZZ_CHECK(memchr(o->common.output, 0, sizeof o->common.output));
+    FUZZ_CHECK(memchr(o->common.cluster, 0, sizeof o->common.cluster));
     FUZZ_CHECK(o->placements & (CB_PLACE_OUT | CB_PLACE_IN));
     if (prog == CB_PROG_P2P) {
         FUZZ_CHECK(o->window >= 1 && o->window <= 4096);

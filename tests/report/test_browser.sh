@@ -2,7 +2,7 @@
 # test_report_browser (label browser): headless Chromium opens the fixture's
 # report.html (file://, no network; the DevTools protocol over a pipe:
 # tests/report/cdp_check.py) and checks what a reader sees: no console error,
-# exception or failed load; each of the 9 plots a non-empty SVG rendered at
+# exception or failed load; each of the 10 plots a non-empty SVG rendered at
 # its size; every table-of-contents link resolving to a rendered section; and
 # a 1280x2400 screenshot that is not blank (over 50 KB, more than 200 colours).
 # The same browser session then opens deliberately broken copies of the
@@ -47,9 +47,9 @@ last = list(re.finditer(r"<svg [^>]*class=\"plot\".*?</svg>", page, re.S))[-1]
 put("noplot", page[:last.start()] + page[last.end():])
 PY
 png=$tmp/report.png
-pages=("$html:9")
+pages=("$html:10")
 for n in console exception missing emptyplot squashed toc noplot; do
-  pages+=("$b/$n.html:9") # noplot has 8: it must fail
+  pages+=("$b/$n.html:10") # noplot has 9: it must fail
 done
 rc=0
 timeout 150 python3 "$(dirname "$0")/cdp_check.py" "$chrome" "$tmp/profile" --screenshot "$png" \
@@ -57,8 +57,8 @@ timeout 150 python3 "$(dirname "$0")/cdp_check.py" "$chrome" "$tmp/profile" --sc
 sed 's/^/  /' "$tmp/cdp.out"
 [[ $rc == 1 ]] || fail "cdp_check: exit $rc, want 1 (the report passes, every broken copy fails)"
 grep -q "^$html: FAIL" "$tmp/cdp.out" && fail "the report itself fails in the browser"
-grep -qx "$html: ok: 9 plots of their size, 7 section links resolve, no console errors" "$tmp/cdp.out" ||
-  fail "the report is not reported ok with 9 plots and 7 links"
+grep -qx "$html: ok: 10 plots of their size, 7 section links resolve, no console errors" "$tmp/cdp.out" ||
+  fail "the report is not reported ok with 10 plots and 7 links"
 expect_fail() { # NAME PATTERN: the broken copy NAME fails with PATTERN
   grep -qE "^$b/$1.html: FAIL: $2" "$tmp/cdp.out" || fail "broken copy '$1' did not fail with /$2/"
   grep -q "^$b/$1.html: ok" "$tmp/cdp.out" && fail "broken copy '$1' passed"
@@ -69,7 +69,7 @@ expect_fail missing 'browser log error .*no-such-image.png'
 expect_fail emptyplot "plot 'plot 1': empty: 0 drawn element"
 expect_fail squashed "plot 'Point-to-point bandwidth — fixture': rendered 300.0x100.0 px, expected 900x420"
 expect_fail toc "link #nowhere \('.*'\) resolves to 0 elements"
-expect_fail noplot '8 plots \(svg.plot\), expected 9'
+expect_fail noplot '9 plots \(svg.plot\), expected 10'
 if [[ ! -s $png ]]; then
   fail "no screenshot"
   finish ""
@@ -79,4 +79,4 @@ size=$(stat -c %s "$png")
 read -r dims colours < <(python3 "$(dirname "$0")/png_colours.py" "$png")
 [[ $dims == 1280x2400 ]] || fail "screenshot is $dims, expected 1280x2400"
 ((colours > 200)) || fail "screenshot has $colours colours: blank?"
-finish "chromium: report.html renders with no console error, 9 plots of their size, TOC links resolve; 7 broken copies fail; screenshot $size bytes, $colours colours"
+finish "chromium: report.html renders with no console error, 10 plots of their size, TOC links resolve; 7 broken copies fail; screenshot $size bytes, $colours colours"

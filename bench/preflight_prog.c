@@ -5,6 +5,7 @@
  * and decides the exit code. Every rank walks the same collectives in the
  * same order; extra ranks on a node only join the MPI exchange. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,15 +120,15 @@ static void local_checks(const cb_preflight_opts_t *o, const pf_profile_t *p, cb
 
     /* This node's token in the results directory, read back at once. */
     char path[1400], text[256], detail[1500] = "";
-    cb_preflight_token_path(o->results_dir, run_id, c->node, path, sizeof path);
+    cb_preflight_token_path(o->common.results_dir, run_id, c->node, path, sizeof path);
     cb_preflight_token_text(run_id, c->hostname, text, sizeof text);
-    *wrote = cb_preflight_write_token(o->results_dir, path, text, detail, sizeof detail) == CB_OK;
+    *wrote = cb_preflight_write_token(o->common.results_dir, path, text, detail, sizeof detail) == CB_OK;
     if (*wrote && cb_preflight_read_token(path, text, 0) != CB_PREFLIGHT_TOKEN_OK) {
         snprintf(detail, sizeof detail, "%s reads back other content than was written", path);
         unlink(path);
         *wrote = 0;
     }
-    cb_preflight_check_results_dir(o->results_dir, detail, &v[CB_PREFLIGHT_RESULTS_DIR]);
+    cb_preflight_check_results_dir(o->common.results_dir, detail, &v[CB_PREFLIGHT_RESULTS_DIR]);
 }
 
 /* Leaders read every other node's token; then each removes its own. */
@@ -162,14 +163,14 @@ static int shared_storage(const cb_preflight_opts_t *o, cb_comm_t *c, const char
                 int r = c->node_leader[k];
                 char path[1400], text[256];
                 peers[i] = c->hosts[r];
-                cb_preflight_token_path(o->results_dir, run_id, k, path, sizeof path);
+                cb_preflight_token_path(o->common.results_dir, run_id, k, path, sizeof path);
                 cb_preflight_token_text(run_id, c->hosts[r], text, sizeof text);
                 double t0 = cb_timer_now_us();
                 found[i++] = all[r] ? cb_preflight_read_token(path, text, wait_s)
                                     : CB_PREFLIGHT_TOKEN_NOT_WRITTEN;
                 wait_s -= (cb_timer_now_us() - t0) / 1e6;
             }
-            cb_preflight_check_shared(o->results_dir, wrote, peers, found, (size_t)n,
+            cb_preflight_check_shared(o->common.results_dir, wrote, peers, found, (size_t)n,
                                       &me->v[CB_PREFLIGHT_SHARED_STORAGE]);
         } else {
             cb_preflight_verdict_set(&me->v[CB_PREFLIGHT_SHARED_STORAGE], CB_PREFLIGHT_FAIL,
@@ -182,7 +183,7 @@ static int shared_storage(const cb_preflight_opts_t *o, cb_comm_t *c, const char
     rc = cb_comm_barrier(c); /* every token is read */
     if (me->leader && wrote) {
         char path[1400];
-        cb_preflight_token_path(o->results_dir, run_id, c->node, path, sizeof path);
+        cb_preflight_token_path(o->common.results_dir, run_id, c->node, path, sizeof path);
         unlink(path);
     }
     return rc;
@@ -380,7 +381,7 @@ static int report(const cb_preflight_opts_t *o, const pf_profile_t *p, cb_comm_t
     }
 
     int count[3] = {0, 0, 0}, write_err = 0;
-    if (!o->quiet)
+    if (!o->common.quiet)
         printf("#\n# %-21s %-16s %-6s %s\n", "check", "node", "status", "note");
     for (int check = 0; check < CB_PREFLIGHT_NCHECKS; check++) {
         for (int k = 0; k < nn; k++) {
@@ -393,7 +394,7 @@ static int report(const cb_preflight_opts_t *o, const pf_profile_t *p, cb_comm_t
             if (write_row(res, ctx, hosts[k], check, v, wrong))
                 write_err = 1;
             count[v->status]++;
-            if (!o->quiet || v->status != CB_PREFLIGHT_PASS)
+            if (!o->common.quiet || v->status != CB_PREFLIGHT_PASS)
                 printf("  %-21s %-16s %-6s %s\n", cb_preflight_check_name(check), hosts[k],
                        cb_preflight_status_name(v->status), v->msg);
             if (check == CB_PREFLIGHT_NODES)
@@ -415,103 +416,97 @@ static int report(const cb_preflight_opts_t *o, const pf_profile_t *p, cb_comm_t
 
 /* ------------------------------------------------------------------ main */
 
-int cb_preflight_main(int argc, char **argv)
+/* Everything the program keeps between its hooks. */
+typedef struct pf_run {
+    pf_profile_t prof;
+} pf_run_t;
+
+/* The profile: rank 0 loads it, everyone gets its facts; the run's cluster
+ * is --cluster, else the profile's name. */
+static int prepare(cb_session_t *s)
 {
-    cb_preflight_opts_t o;
-    char err[1536] = "";
-    int rc = cb_preflight_parse_args(argc, argv, &o, stdout, err, sizeof err);
-    if (rc == 1)
-        return 0;
-    if (rc) {
-        fprintf(stderr, "%s: %s\n(try '%s --help')\n", PROG, err, PROG);
-        return 2;
-    }
-    double t0 = cb_timer_now_us();
-    cb_comm_t comm;
-    if ((rc = cb_comm_init(&comm, &argc, &argv))) {
-        fprintf(stderr, "%s: cannot start the communicator: %s\n", PROG, cb_strerror(rc));
+    const cb_preflight_opts_t *o = s->opts;
+    pf_run_t *pr = calloc(1, sizeof *pr);
+    int status = pr ? 0 : 3;
+    if (!agree(&s->comm, status == 0))
         return 3;
+    s->state = pr;
+    char err[1536] = "";
+    if (s->comm.rank == 0 && load_profile(o, &pr->prof, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", PROG, err);
+        status = 2;
     }
-    cb_results_ctx_t ctx;
-    memset(&ctx, 0, sizeof ctx);
-    cb_results_t *res = NULL;
+    cb_comm_bcast(&s->comm, &pr->prof, sizeof pr->prof, 0);
+    cb_comm_bcast(&s->comm, &status, sizeof status, 0);
+    if (!status && !s->common->cluster[0] && pr->prof.have)
+        snprintf(s->common->cluster, sizeof s->common->cluster, "%s", pr->prof.name);
+    return status;
+}
+
+static void banner(const cb_session_t *s, FILE *f)
+{
+    const pf_profile_t *prof = &((const pf_run_t *)s->state)->prof;
+    if (prof->have)
+        fprintf(f, "# profile: %s (%s): %ld node(s), %ld GPU(s) per node, %s at %g Gbit/s\n",
+                prof->name, prof->path, prof->nodes, prof->gpus_per_node, prof->iface,
+                prof->line_rate_gbps);
+    else
+        fprintf(f, "# profile: none (--profile or $CB_PROFILE): the iface, link speed and GPU "
+                   "count checks are skipped\n");
+    fprintf(f, "# results dir tested: %s\n", s->common->results_dir);
+}
+
+/* The phase in flight, marked if a node hangs in it. */
+static void phase_begin(cb_session_t *s, int check, const char *what)
+{
+    char note[160];
+    snprintf(note, sizeof note, "watchdog: %s did not finish within --timeout", what);
+    cb_row_t row;
+    if (s->comm.rank == 0) {
+        cb_row_init(&row, &s->ctx);
+        cb_row_set_str(&row, CB_COL_BENCHMARK, "preflight");
+        cb_row_set_str(&row, CB_COL_TRANSPORT, check == CB_PREFLIGHT_MPI_EXCHANGE ? "mpi" : "none");
+        cb_row_set_str(&row, CB_COL_HOST, s->comm.hostname);
+        cb_row_set_str(&row, CB_COL_METRIC, cb_preflight_check_name(check));
+    }
+    cb_prog_point_begin(s, s->comm.rank == 0 ? &row : NULL, note, NULL, TOKEN_WAIT_S, what);
+    if (s->comm.rank == 0)
+        cb_row_clear(&row);
+}
+
+static int run(cb_session_t *s)
+{
+    const cb_preflight_opts_t *o = s->opts;
+    const pf_profile_t *prof = &((const pf_run_t *)s->state)->prof;
+    cb_comm_t *comm = &s->comm;
     pf_node_t *me = NULL, *all = NULL;
     double *offset_s = NULL, *rtt_s = NULL;
 #ifdef CB_HAVE_MPI
     void *tps = NULL;
 #endif
-    int status = 0;
-
-    /* The profile: rank 0 loads it, everyone gets its facts. */
-    pf_profile_t prof;
-    if (comm.rank == 0 && load_profile(&o, &prof, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", PROG, err);
-        status = 2;
-    }
-    cb_comm_bcast(&comm, &prof, sizeof prof, 0);
-    cb_comm_bcast(&comm, &status, sizeof status, 0);
-    if (status) {
-        cb_comm_finalize(&comm);
-        return status;
-    }
-
-    cb_results_ctx_init(&ctx, o.cluster[0] ? o.cluster : prof.have ? prof.name : NULL);
-    cb_comm_bcast(&comm, ctx.run_id, sizeof ctx.run_id, 0);
-    ctx.nodes = comm.nnodes;
-    ctx.ranks = comm.size;
-    ctx.ranks_per_node = comm.max_ranks_per_node;
-    ctx.hosts = cb_comm_host_list(&comm);
-    if (comm.rank == 0) {
-        char path[2400];
-        if (o.output[0])
-            snprintf(path, sizeof path, "%s", o.output);
-        else
-            snprintf(path, sizeof path, "%s/%s/%s-%s.csv", o.results_dir, ctx.cluster, PROG,
-                     ctx.run_id);
-        rc = cb_results_open(path, &res, err, sizeof err);
-        if (rc) {
-            fprintf(stderr, "%s: %s\n", PROG, err);
-            status = rc == CB_ERR_IO || rc == CB_ERR_INPUT || rc == CB_ERR_USAGE ? 2 : 3;
-        }
-    }
-    int agreed = -status;
-    cb_comm_allreduce_min_int(&comm, &agreed, 1);
-    if ((status = -agreed))
-        goto out;
-    if (comm.rank == 0 && !o.quiet) {
-        printf("# %s: %d rank(s) on %d node(s) (%s); bootstrap %s\n", PROG, comm.size,
-               comm.nnodes, ctx.hosts ? ctx.hosts : "?", cb_comm_kind());
-        if (prof.have)
-            printf("# profile: %s (%s): %ld node(s), %ld GPU(s) per node, %s at %g Gbit/s\n",
-                   prof.name, prof.path, prof.nodes, prof.gpus_per_node, prof.iface,
-                   prof.line_rate_gbps);
-        else
-            printf("# profile: none (--profile or $CB_PROFILE): the iface, link speed and GPU "
-                   "count checks are skipped\n");
-        printf("# results: %s (run %s, cluster %s%s%s); results dir tested: %s\n",
-               cb_results_path(res), ctx.run_id, ctx.cluster, ctx.slurm_job_id[0] ? ", job " : "",
-               ctx.slurm_job_id, o.results_dir);
-        fflush(stdout);
-    }
+    int status = 0, rc;
 
     me = calloc(1, sizeof *me);
-    if (comm.rank == 0) {
-        all = calloc((size_t)comm.size, sizeof *all);
-        offset_s = calloc((size_t)comm.nnodes, sizeof *offset_s);
-        rtt_s = calloc((size_t)comm.nnodes, sizeof *rtt_s);
+    if (comm->rank == 0) {
+        all = calloc((size_t)comm->size, sizeof *all);
+        offset_s = calloc((size_t)comm->nnodes, sizeof *offset_s);
+        rtt_s = calloc((size_t)comm->nnodes, sizeof *rtt_s);
     }
-    if (!agree(&comm, me && (comm.rank != 0 || (all && offset_s && rtt_s)))) {
+    if (!agree(comm, me && (comm->rank != 0 || (all && offset_s && rtt_s)))) {
         fprintf(stderr, "%s: out of memory\n", PROG);
         status = 3;
         goto out;
     }
-    me->leader = comm.node_leader[comm.node] == comm.rank;
+    me->leader = comm->node_leader[comm->node] == comm->rank;
 
     /* Node-local checks, then the shared-storage test across nodes. */
     int wrote = 0;
     if (me->leader)
-        local_checks(&o, &prof, &comm, ctx.run_id, me, &wrote);
-    if ((rc = shared_storage(&o, &comm, ctx.run_id, wrote, me))) {
+        local_checks(o, prof, comm, s->ctx.run_id, me, &wrote);
+    phase_begin(s, CB_PREFLIGHT_SHARED_STORAGE, "the shared-storage test");
+    rc = shared_storage(o, comm, s->ctx.run_id, wrote, me);
+    cb_prog_point_end(s);
+    if (rc) {
         fprintf(stderr, "%s: shared-storage test: %s\n", PROG, cb_strerror(rc));
         status = 3;
         goto out;
@@ -519,34 +514,31 @@ int cb_preflight_main(int argc, char **argv)
 
     /* Clocks against rank 0's, and the exchange. */
     int clock_ok = 1;
-    me->x.ranks = comm.size;
-    me->x.nnodes = comm.nnodes;
+    me->x.ranks = comm->size;
+    me->x.nnodes = comm->nnodes;
 #ifdef CB_HAVE_MPI
     me->x.mpi = 1;
-    rc = cb_transport_mpi.create(&comm, &tps);
-    if (!agree(&comm, rc == CB_OK)) {
+    rc = cb_transport_mpi.create(comm, &tps);
+    if (!agree(comm, rc == CB_OK)) {
         fprintf(stderr, "%s: cannot start the MPI transport: %s\n", PROG, cb_strerror(rc));
         status = 3;
         goto out;
     }
-    rc = clock_offsets(&comm, tps, offset_s, rtt_s);
-    clock_ok = agree(&comm, rc == CB_OK);
-    exchange(&comm, tps, &me->x);
+    phase_begin(s, CB_PREFLIGHT_MPI_EXCHANGE, "the clock ping-pong and the MPI exchange");
+    rc = clock_offsets(comm, tps, offset_s, rtt_s);
+    clock_ok = agree(comm, rc == CB_OK);
+    exchange(comm, tps, &me->x);
+    cb_prog_point_end(s);
 #endif
 
-    if ((rc = cb_comm_gather(&comm, me, sizeof *me, all, 0))) {
+    if ((rc = cb_comm_gather(comm, me, sizeof *me, all, 0))) {
         fprintf(stderr, "%s: gathering the results: %s\n", PROG, cb_strerror(rc));
         status = 3;
         goto out;
     }
-    if (comm.rank == 0)
-        status = report(&o, &prof, &comm, &ctx, res, all, offset_s, rtt_s, clock_ok);
-    cb_comm_bcast(&comm, &status, sizeof status, 0);
-    if (comm.rank == 0) {
-        printf("# wrote %s\n# %s: done in %.1f s\n", cb_results_path(res), PROG,
-               (cb_timer_now_us() - t0) / 1e6);
-        fflush(stdout);
-    }
+    if (comm->rank == 0)
+        status = report(o, prof, comm, &s->ctx, s->res, all, offset_s, rtt_s, clock_ok);
+    cb_comm_bcast(comm, &status, sizeof status, 0);
 out:
 #ifdef CB_HAVE_MPI
     cb_transport_mpi.destroy(tps);
@@ -555,8 +547,34 @@ out:
     free(all);
     free(offset_s);
     free(rtt_s);
-    cb_results_close(res);
-    cb_results_ctx_free(&ctx);
-    cb_comm_finalize(&comm);
     return status;
+}
+
+static void cleanup(cb_session_t *s)
+{
+    free(s->state);
+    s->state = NULL;
+}
+
+static int parse(int argc, char **argv, void *opts, FILE *out, char *err, size_t errlen)
+{
+    return cb_preflight_parse_args(argc, argv, opts, out, err, errlen);
+}
+
+static const cb_prog_desc_t cb_preflight_prog = {
+    .name = PROG,
+    .flags = CB_PROG_QUIET_BANNER,
+    .threads = CB_COMM_THREADS_SINGLE,
+    .opts_size = sizeof(cb_preflight_opts_t),
+    .common_offset = offsetof(cb_preflight_opts_t, common),
+    .parse = parse,
+    .prepare = prepare,
+    .banner = banner,
+    .run = run,
+    .cleanup = cleanup,
+};
+
+int cb_preflight_main(int argc, char **argv)
+{
+    return cb_prog_main(&cb_preflight_prog, argc, argv);
 }
