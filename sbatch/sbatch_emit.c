@@ -475,7 +475,7 @@ static void emit_preflight(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_
 }
 
 static const cb_sbatch_kind_t kinds[] = {
-    {"allreduce", "all-reduce bandwidth sweep on every node, and a single-node baseline",
+    {"allreduce", "all-reduce bandwidth sweep at 1, 2, 4, ... and all nodes (the scaling curve)",
      "cb-allreduce", 1, emit_allreduce, NULL, NULL, NULL, 0, sbatch_steps_allreduce, 0},
     {"p2p", "point-to-point latency and bandwidth between nodes", "cb-p2p", 2, emit_p2p,
      NULL, NULL, NULL, 0, sbatch_steps_p2p, 0},

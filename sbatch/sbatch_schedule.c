@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cb_ddp.h"
 #include "cb_sbatch.h"
 #include "sbatch_schedule.h"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# clusterbench allreduce: all-reduce bandwidth sweep on every node, and a single-node baseline.
+# clusterbench allreduce: all-reduce bandwidth sweep at 1, 2, 4, ... and all nodes (the scaling curve).
 # Cluster profile efa: 2 x p5.48xlarge, 8 x H100 each, EFA 8 x 400 Gbit/s per node.
 # Nodes: 2 x 8 GPUs. Network: efa on ens32, 400 Gbit/s per rank
 # (8 rails, 3200 Gbit/s per node).

@@ -1,5 +1,5 @@
 #!/bin/bash
-# clusterbench allreduce: all-reduce bandwidth sweep on every node, and a single-node baseline.
+# clusterbench allreduce: all-reduce bandwidth sweep at 1, 2, 4, ... and all nodes (the scaling curve).
 # Cluster profile h100-cloud: 2 cloud VMs x 1 H100, 100 Gbit/s Ethernet, TCP only.
 # Nodes: 2 x 1 GPU. Network: ethernet on ens5, 100 Gbit/s per rank.
 # Best-case TCP goodput at MTU 9001: 99 Gbit/s (99.0% of the line rate).

@@ -1,5 +1,5 @@
 #!/bin/bash
-# clusterbench allreduce: all-reduce bandwidth sweep on every node, and a single-node baseline.
+# clusterbench allreduce: all-reduce bandwidth sweep at 1, 2, 4, ... and all nodes (the scaling curve).
 # Cluster profile localhost: single host, CPU only, loopback.
 # Nodes: 1 x 0 GPUs. Network: ethernet on lo, 10 Gbit/s per rank.
 # Best-case TCP goodput at MTU 1500: 9.415 Gbit/s (94.1% of the line rate).

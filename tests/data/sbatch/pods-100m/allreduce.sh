@@ -1,5 +1,5 @@
 #!/bin/bash
-# clusterbench allreduce: all-reduce bandwidth sweep on every node, and a single-node baseline.
+# clusterbench allreduce: all-reduce bandwidth sweep at 1, 2, 4, ... and all nodes (the scaling curve).
 # Cluster profile pods-100m: 2 pods x 1 GPU over a 100 Mbit/s WireGuard overlay.
 # Nodes: 2 x 1 GPU. Network: ethernet on wg0, 0.1 Gbit/s per rank.
 # Best-case TCP goodput at MTU 1420: 0.09383 Gbit/s (93.8% of the line rate).

@@ -1,5 +1,5 @@
 #!/bin/bash
-# clusterbench allreduce: all-reduce bandwidth sweep on every node, and a single-node baseline.
+# clusterbench allreduce: all-reduce bandwidth sweep at 1, 2, 4, ... and all nodes (the scaling curve).
 # Cluster profile rtx5090-2.5gbe: 3 workstations x 1 RTX 5090, 2.5GbE.
 # Nodes: 3 x 1 GPU. Network: ethernet on enp5s0, 2.5 Gbit/s per rank.
 # Best-case TCP goodput at MTU 1500: 2.354 Gbit/s (94.1% of the line rate).

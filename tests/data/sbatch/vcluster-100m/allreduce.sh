@@ -1,5 +1,5 @@
 #!/bin/bash
-# clusterbench allreduce: all-reduce bandwidth sweep on every node, and a single-node baseline.
+# clusterbench allreduce: all-reduce bandwidth sweep at 1, 2, 4, ... and all nodes (the scaling curve).
 # Cluster profile vcluster-100m: virtual cluster: 3 CPU-only nodes in network namespaces, 100 Mbit/s.
 # Nodes: 3 x 0 GPUs. Network: ethernet on eth0, 0.1 Gbit/s per rank.
 # Best-case TCP goodput at MTU 1500: 0.09415 Gbit/s (94.1% of the line rate).

@@ -1,5 +1,5 @@
 #!/bin/bash
-# clusterbench allreduce: all-reduce bandwidth sweep on every node, and a single-node baseline.
+# clusterbench allreduce: all-reduce bandwidth sweep at 1, 2, 4, ... and all nodes (the scaling curve).
 # Cluster profile vcluster: virtual cluster: 3 CPU-only nodes in network namespaces, 2.5 Gbit/s.
 # Nodes: 3 x 0 GPUs. Network: ethernet on eth0, 2.5 Gbit/s per rank.
 # Best-case TCP goodput at MTU 1500: 2.354 Gbit/s (94.1% of the line rate).
