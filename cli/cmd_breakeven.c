@@ -34,7 +34,7 @@ int cb_cli_breakeven(int argc, char **argv)
     int nrows = 0;
     int *present = NULL;
     size_t npresent = 0;
-    char err[1024], paths[2048];
+    char paths[2048];
     cb_table_t table;
     cb_ddp_calib_t cal;
     memset(&cal, 0, sizeof cal);
@@ -42,14 +42,8 @@ int cb_cli_breakeven(int argc, char **argv)
     be_join_paths(&o, paths, sizeof paths);
 
     for (int i = 0; i < o.nresults; i++) {
-        err[0] = '\0';
-        int trc = cb_table_read(&table, o.results[i], err, sizeof err);
-        if (trc < 0) {
-            /* A path the user gave that cannot be read is bad input too. */
-            fprintf(stderr, PROG ": %s\n", err[0] ? err : cb_strerror(trc));
-            exit_code = trc == CB_ERR_NOMEM ? 3 : 2;
+        if ((exit_code = cb_cli_read_results(PROG, &table, o.results[i])))
             goto out;
-        }
     }
     int default_nodes = o.nnodes == 0;
     if (default_nodes) {

@@ -274,13 +274,8 @@ int cb_cli_gate(int argc, char **argv)
     cb_table_init(&table);
 
     for (int i = 0; i < o.nresults; i++) {
-        err[0] = '\0';
-        int trc = cb_table_read(&table, o.results[i], err, sizeof err);
-        if (trc < 0) {
-            fprintf(stderr, PROG ": %s\n", err[0] ? err : cb_strerror(trc));
-            exit_code = trc == CB_ERR_NOMEM ? 3 : 2;
+        if ((exit_code = cb_cli_read_results(PROG, &table, o.results[i])))
             goto out;
-        }
     }
     if (table.nrows == 0) {
         exit_code = cb_cli_usage_err(PROG, "no results rows in %s%s", o.results[0],

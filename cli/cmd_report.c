@@ -362,13 +362,8 @@ int cb_cli_report(int argc, char **argv)
         is_dir[i] = S_ISDIR(sb.st_mode);
         size_t rows0 = table.nrows, skipped0 = table.nskipped;
         dir_file_start[i] = table.nfiles;
-        err[0] = '\0';
-        int trc = cb_table_read(&table, o.paths[i], err, sizeof err);
-        if (trc < 0) {
-            fprintf(stderr, PROG ": %s\n", err[0] ? err : cb_strerror(trc));
-            exit_code = trc == CB_ERR_NOMEM ? 3 : 2;
+        if ((exit_code = cb_cli_read_results(PROG, &table, o.paths[i])))
             goto out;
-        }
         nforeign += table.nskipped - skipped0;
         if (!is_dir[i] && table.nrows == rows0) {
             exit_code = cb_cli_usage_err(PROG, "%s:1: no rows: only a header", o.paths[i]);
