@@ -51,6 +51,34 @@ static int timed_iter(cb_run_t *r, const cb_bench_t *b, double *us)
     return rc;
 }
 
+/* r->pair_local: the two ranks of this rank's pair swap n values (others
+ * nothing); theirs lands in `peer`. */
+static int pair_swap(cb_session_t *s, const cb_run_t *r, const void *mine, void *peer,
+                     size_t bytes)
+{
+    int rc = CB_OK;
+    if (r->active && r->rank_a != r->rank_b)
+        rc = cb_comm_sendrecv(&s->comm, mine, peer, bytes,
+                              s->comm.rank == r->rank_a ? r->rank_b : r->rank_a);
+    return cb_prog_agree(s, rc);
+}
+
+/* An iteration's time is the slowest rank's: of every rank, or of the pair
+ * (r->pair_local). */
+static int samples_max(cb_session_t *s, const cb_run_t *r, double *samples, size_t n)
+{
+    if (!r->pair_local)
+        return cb_comm_allreduce_max_double(&s->comm, samples, n);
+    double *peer = calloc(n ? n : 1, sizeof *peer);
+    int rc = cb_prog_agree(s, peer ? CB_OK : CB_ERR_NOMEM);
+    if (!rc)
+        rc = pair_swap(s, r, samples, peer, n * sizeof *samples);
+    for (size_t i = 0; !rc && r->active && i < n; i++)
+        samples[i] = fmax(samples[i], peer[i]);
+    free(peer);
+    return rc;
+}
+
 int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measure_t *m)
 {
     const cb_bench_opts_t *o = r->opts;
@@ -109,8 +137,8 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
             rc = timed_iter(r, b, &samples[i]);
     if ((rc = cb_prog_agree(s, rc)))
         goto out;
-    /* An iteration's time is the slowest rank's. */
-    if ((rc = cb_comm_allreduce_max_double(&s->comm, samples, (size_t)m->iters)))
+    /* An iteration's time is the slowest rank's (of the pair: r->pair_local). */
+    if ((rc = samples_max(s, r, samples, (size_t)m->iters)))
         goto out;
     double per = b->ops_per_iter(r);
     for (int i = 0; i < m->iters; i++)
@@ -139,8 +167,11 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
         }
         if ((rc = cb_prog_agree(s, rc)))
             goto out;
-        if ((rc = cb_comm_allreduce_sum_u64(&s->comm, &wrong, 1)))
+        uint64_t theirs = 0;
+        if (r->pair_local ? (rc = pair_swap(s, r, &wrong, &theirs, sizeof wrong))
+                          : (rc = cb_comm_allreduce_sum_u64(&s->comm, &wrong, 1)))
             goto out;
+        wrong += theirs;
         m->wrong = wrong;
         m->checked = 1;
     }
