@@ -439,7 +439,7 @@ static int round_rows(ap_pass_t *p, const cb_bench_t *b, const cb_run_t *mine, i
         p->together[i] = ok ? m->algbw_gbps : NAN;
         p->alone_r[i] = p->alone ? p->alone[(size_t)na * nn + nb] : NAN;
         if (b == &cb_bench_bw) {
-            p->directions += !rc;
+            p->directions += !rc && r.bytes == p->sizes[p->nsizes - 1];
             if (ok && p->matrix)
                 p->matrix[(size_t)na * nn + nb] = m->algbw_gbps;
         }
