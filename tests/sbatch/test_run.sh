@@ -46,7 +46,7 @@ if [[ ${CB_STUB_CRASH_ONCE:-} == "$me":* && ! -e $CB_STUB_LOG.$me.crashed ]]; th
   echo "$me $* | crashed" >>"$CB_STUB_LOG"
   exit "${CB_STUB_CRASH_ONCE#*:}"
 fi
-echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}${MALLOC_TRIM_THRESHOLD_:+ trim=$MALLOC_TRIM_THRESHOLD_}" >>"$CB_STUB_LOG"
+echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}${MALLOC_TRIM_THRESHOLD_:+ trim=$MALLOC_TRIM_THRESHOLD_}${CB_START_RETRY:+ retry=$CB_START_RETRY}" >>"$CB_STUB_LOG"
 if [[ $me == clusterbench && $1 == gate ]]; then exit "${CB_STUB_GATE:-0}"; fi
 while (($#)); do
   if [[ $1 == -o ]]; then echo "row from $me" >>"$2"; fi
@@ -251,6 +251,11 @@ grep -q 'ddp ended with exit 139 before writing a row; running it once more' "$t
   fail "crash at start: not retried"
 grep -qP '^ddp\t0\t\d+\tretried after exit 139$' "$home/results/vcluster/64/validate-steps.tsv" ||
   fail "crash at start: retry not recorded"
+# The second run carries CB_START_RETRY (its environment rows record it in
+# the CSV); the first did not.
+grep -q '^cb-ddp .* retry=retried after exit 139$' "$log" ||
+  fail "crash at start: the retry ran without CB_START_RETRY: $(grep '^cb-ddp ' "$log")"
+[[ $(grep -c '^cb-ddp .*retry=' "$log") == 1 ]] || fail "CB_START_RETRY set on more than the retry"
 
 # The gate decides: failed (1) or could not judge (2) is a FAIL, exit 1.
 CB_STUB_GATE=1 validate_run 65 1 --level quick

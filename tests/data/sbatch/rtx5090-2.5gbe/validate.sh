@@ -186,7 +186,8 @@ cb_lines() {
 # cb_step NAME CSV COMMAND...: runs one step and records how it ended; a
 # failure does not end the job. A step that fails before writing a row of
 # CSV ("-": none expected) is run once more: Open MPI 4.1 has been seen to
-# crash while starting under srun; a real fault fails twice.
+# crash while starting under srun; a real fault fails twice. The second run
+# has CB_START_RETRY set, which its environment rows record in the CSV.
 cb_step() {
   local name=$1 csv=$2 rc=0 t0=$SECONDS before=0 note=
   shift 2
@@ -198,7 +199,7 @@ cb_step() {
     echo "clusterbench validate: $name ended with exit $rc before writing a row; running it once more" >&2
     note="retried after exit $rc"
     rc=0
-    cb_run "$@" || rc=$?
+    (export CB_START_RETRY="$note" && cb_run "$@") || rc=$?
   fi
   printf '%s\t%d\t%d\t%s\n' "$name" "$rc" "$((SECONDS - t0))" "$note" >>"$cb_steps"
   if ((rc != 0)); then
