@@ -75,6 +75,8 @@ typedef struct cb_run {
                          iteration's time (and the wrong count) is the pair's, not
                          every rank's; rank_a/rank_b name this rank's pair (or, where
                          it sits out, one it is not part of) */
+    const int *round_a, *round_b; /* rank 0, pair_local: the round's round_n pairs, */
+    int round_n;                  /* each a row in flight (none: rank_a/rank_b's) */
     void *sendbuf, *recvbuf, *ackbuf;
     cb_p2p_op_t *ops;
     double expect_us;   /* forecast of one iteration (0: unknown), for timeouts */
@@ -124,7 +126,8 @@ double cb_bench_timeout_s(const cb_bench_opts_t *o, double expect_s);
  * never finishes). */
 int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measure_t *m);
 /* Rank 0 (no-op elsewhere): format the rows to write if configuration r of
- * b never finishes (cb_prog_mark_inflight); b == NULL clears them. */
+ * b never finishes (cb_prog_mark_inflight): one, or one for each of the
+ * round's pairs (r->round_n); b == NULL clears them. */
 void cb_bench_set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r);
 /* Write the CSV row of a measurement (rank 0; no-op elsewhere). */
 int cb_bench_write_row(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,

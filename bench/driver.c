@@ -237,12 +237,32 @@ void cb_bench_set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t 
         cb_prog_set_inflight(s, NULL, NULL);
         return;
     }
-    cb_row_t t, g;
-    fill_row(s, b, r, NULL, "timeout", "watchdog: did not finish within --timeout", &t);
-    fill_row(s, b, r, NULL, "failed", "interrupted: the job was killed while measuring", &g);
-    cb_prog_set_inflight(s, &t, &g);
-    cb_row_clear(&t);
-    cb_row_clear(&g);
+    int round = r->round_n > 0 && r->round_a && r->round_b;
+    size_t n = round ? (size_t)r->round_n : 1;
+    cb_row_t *t = calloc(n, sizeof *t), *g = calloc(n, sizeof *g);
+    if (!t || !g) { /* nothing to mark rather than a wrong row */
+        cb_prog_set_inflight(s, NULL, NULL);
+        free(t);
+        free(g);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cb_run_t x = *r;
+        if (round) {
+            x.rank_a = r->round_a[i];
+            x.rank_b = r->round_b[i];
+        }
+        fill_row(s, b, &x, NULL, "timeout", "watchdog: did not finish within --timeout", &t[i]);
+        fill_row(s, b, &x, NULL, "failed", "interrupted: the job was killed while measuring",
+                 &g[i]);
+    }
+    cb_prog_set_inflight_rows(s, t, g, n);
+    for (size_t i = 0; i < n; i++) {
+        cb_row_clear(&t[i]);
+        cb_row_clear(&g[i]);
+    }
+    free(t);
+    free(g);
 }
 
 /* ------------------------------------------------------------ the sweep */

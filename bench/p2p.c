@@ -377,6 +377,11 @@ static void my_run(const ap_pass_t *p, int np, uint64_t bytes, cb_run_t *r)
                     .dtype = CB_DT_UINT8, .bytes = bytes, .count = bytes, .rank_a = a,
                     .rank_b = b, .window = cb_p2p_window(p->o->window, bytes),
                     .pair_local = p->mode == CB_SCHED_ROUNDS};
+    if (me == 0 && r->pair_local) { /* every pair of the round is in flight */
+        r->round_a = p->pa;
+        r->round_b = p->pb;
+        r->round_n = np;
+    }
 }
 
 static void round_header(const ap_pass_t *p, const ap_test_t *t, size_t k, size_t nr, int np)
