@@ -675,34 +675,34 @@ static int run_all_pairs(cb_session_t *s, const uint64_t *sizes, size_t nsizes)
     if (o->modes & CB_P2P_BIBW)
         tests[ntests++] = (ap_test_t){&cb_bench_bibw, 0};
     cb_sched_mode_t mode = o->sequential ? CB_SCHED_SEQUENTIAL : CB_SCHED_ROUNDS;
-    ap_pass_t main = {.s = s, .o = o, .mode = mode, .sizes = sizes, .nsizes = nsizes,
-                      .tests = tests, .ntests = ntests,
-                      .what = o->sequential ? "all-pairs sequential" : "all-pairs rounds"};
+    ap_pass_t all = {.s = s, .o = o, .mode = mode, .sizes = sizes, .nsizes = nsizes,
+                     .tests = tests, .ntests = ntests,
+                     .what = o->sequential ? "all-pairs sequential" : "all-pairs rounds"};
     ap_pass_t ref = {.s = s, .o = o, .mode = CB_SCHED_SEQUENTIAL, .sizes = &sizes[nsizes - 1],
                      .nsizes = 1, .tests = &bw, .ntests = 1,
                      .what = "all-pairs sequential: reference for the rounds"};
     size_t nall = (size_t)nn * (size_t)nn;
-    int rc = alloc_pass(&main);
+    int rc = alloc_pass(&all);
     if (!rc && o->reference)
         rc = alloc_pass(&ref);
     if (!rc && rank0) {
-        main.matrix = calloc(nall, sizeof *main.matrix);
+        all.matrix = calloc(nall, sizeof *all.matrix);
         ref.matrix = o->reference ? calloc(nall, sizeof *ref.matrix) : NULL;
-        if (!main.matrix || (o->reference && !ref.matrix))
+        if (!all.matrix || (o->reference && !ref.matrix))
             rc = CB_ERR_NOMEM;
     }
     if ((rc = cb_prog_agree(s, rc))) {
         if (rank0)
             fprintf(stderr, "%s: --all-pairs on %d nodes: out of memory for its schedule and "
                             "its %d x %d matrix\n", s->progname, nn, nn, nn);
-        free_pass(&main);
+        free_pass(&all);
         free_pass(&ref);
-        free(main.matrix);
+        free(all.matrix);
         free(ref.matrix);
         return 3;
     }
-    main.alone = ref.matrix;
-    main.alone_bytes = sizes[nsizes - 1];
+    all.alone = ref.matrix;
+    all.alone_bytes = sizes[nsizes - 1];
     size_t rounds = cb_sched_rounds(mode, nn);
     if (rank0) {
         if (o->sequential)
@@ -717,41 +717,44 @@ static int run_all_pairs(cb_session_t *s, const uint64_t *sizes, size_t nsizes)
             char a[32];
             printf("# first every direction alone at %s (--reference): a round more than %g%% "
                    "below the sum of its pairs' rates alone is reported\n",
-                   cb_size_format(main.alone_bytes, a, sizeof a), 100 * o->round_shortfall);
+                   cb_size_format(all.alone_bytes, a, sizeof a), 100 * o->round_shortfall);
         }
     }
     if (o->reference)
         rc = ap_run(&ref);
     if (!rc)
-        rc = ap_run(&main);
+        rc = ap_run(&all);
     if (rank0) {
         char mode_text[96];
         snprintf(mode_text, sizeof mode_text, "%s: %zu %s", o->sequential ? "sequential" : "rounds",
                  rounds, o->sequential ? "directions" : "rounds");
         if (o->modes & CB_P2P_BW)
-            print_matrix(s, main.matrix, nn, mode_text);
-        printf("# %s: %zu directions in %.1f s (%s)\n", main.what, main.directions, main.wall_s,
-               mode_text);
+            print_matrix(s, all.matrix, nn, mode_text);
+        if (o->modes & CB_P2P_BW)
+            printf("# %s: %zu directions in %.1f s (%s)\n", all.what, all.directions,
+                   all.wall_s, mode_text);
+        else
+            printf("# %s: %.1f s (%s)\n", all.what, all.wall_s, mode_text);
         if (o->reference && ref.directions) {
             double one = ref.wall_s / (double)ref.directions;
             printf("# alone first: %zu directions in %.1f s, %.3f s each; the %s took %.2fx "
-                   "(%zu rounds x %.3f s)\n", ref.directions, ref.wall_s, one, main.what,
-                   main.wall_s / ((double)rounds * one), rounds, one);
-            if (!main.ncompared)
+                   "(%zu rounds x %.3f s)\n", ref.directions, ref.wall_s, one, all.what,
+                   all.wall_s / ((double)rounds * one), rounds, one);
+            if (!all.ncompared)
                 printf("# round check: no round measured with its pairs alone\n");
-            else if (!main.nshort)
+            else if (!all.nshort)
                 printf("# round check: %zu rounds compared, none more than %g%% below its pairs "
-                       "alone\n", main.ncompared, 100 * o->round_shortfall);
+                       "alone\n", all.ncompared, 100 * o->round_shortfall);
             else
                 printf("# round check: %zu of %zu rounds more than %g%% below their pairs alone "
-                       "(the switch did not carry them at once): %s\n", main.nshort,
-                       main.ncompared, 100 * o->round_shortfall, main.shorts);
+                       "(the switch did not carry them at once): %s\n", all.nshort,
+                       all.ncompared, 100 * o->round_shortfall, all.shorts);
         }
         fflush(stdout);
     }
-    free_pass(&main);
+    free_pass(&all);
     free_pass(&ref);
-    free(main.matrix);
+    free(all.matrix);
     free(ref.matrix);
     return 0;
 }
