@@ -709,10 +709,10 @@ static int run_all_pairs(cb_session_t *s, const uint64_t *sizes, size_t nsizes)
             printf("# all-pairs sequential: %d nodes, %zu directions one after another\n", nn,
                    rounds);
         else
-            printf("# all-pairs in rounds: %d nodes, %zu rounds of up to %d disjoint pairs "
-                   "measured at once (circle method; the second half reversed); --sequential "
-                   "for a switch that cannot carry them at once\n",
-                   nn, rounds, cb_sched_slots(mode, nn));
+            printf("# all-pairs in rounds: %d nodes, %zu rounds of %d disjoint pairs measured "
+                   "at once (circle method%s; the second half reversed); --sequential for a "
+                   "switch that cannot carry them at once\n",
+                   nn, rounds, nn / 2, nn % 2 ? ", one node sitting out each round" : "");
         if (o->reference) {
             char a[32];
             printf("# first every direction alone at %s (--reference): a round more than %g%% "

@@ -61,7 +61,7 @@ common=(-b 16K -e 16K --time-per-size 0.01 --min-iters 2 --check)
 
 # 1. In rounds, all three tests.
 run "$bin/cb-p2p" --all-pairs "${common[@]}" -o "$tmp/rounds.csv" >"$tmp/rounds.out"
-grep -q "^# all-pairs in rounds: $np nodes, $rounds rounds of up to $((np / 2 + np % 2)) disjoint pairs" \
+grep -q "^# all-pairs in rounds: $np nodes, $rounds rounds of $((np / 2)) disjoint pairs" \
   "$tmp/rounds.out" || fail "rounds: no mode line: $(head -5 "$tmp/rounds.out")"
 grep -q "^# round $rounds of $rounds (bw): $((np / 2)) pairs at once" "$tmp/rounds.out" ||
   fail "rounds: no header of the last bw round"
