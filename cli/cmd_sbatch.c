@@ -25,7 +25,8 @@ static void list_profiles(FILE *f)
     for (int i = 0; i < n; i++) {
         size_t len = strlen(names[i]->d_name);
         if (len > 4 && !strcmp(names[i]->d_name + len - 4, ".ini") && names[i]->d_name[0] != '.' &&
-            !(len > 9 && !strcmp(names[i]->d_name + len - 9, ".gate.ini")))
+            !(len > 9 && !strcmp(names[i]->d_name + len - 9, ".gate.ini")) &&
+            !(len > 10 && !strcmp(names[i]->d_name + len - 10, ".tuned.ini")))
             fprintf(f, " %.*s", (int)(len - 4), names[i]->d_name);
         free(names[i]);
     }

@@ -322,15 +322,15 @@ static double trial(tuner_t *t, cb_tune_purpose_t p, const char *phase,
     if (rc != 0)
         shown = NAN;
     const char *unit = p == CB_TUNE_P2P ? "us" : "GB/s";
-    printf("[%3d] %6.1f s  %-10s %-8s %-34s ", t->trial, now_s() - t->t0,
+    printf("[%3d] %6.1f s  %-10s %-8s %-40s ", t->trial, now_s() - t->t0,
            cb_tune_purpose_name(p), phase, label);
     if (isnan(score))
         printf("FAILED (exit %d)\n", rc);
     else if (isnan(best))
         printf("%s %.4g %s\n", p == CB_TUNE_P2P ? "latency" : "busbw", shown, unit);
     else
-        printf("%s %.4g %s  %+.1f%% vs best\n", p == CB_TUNE_P2P ? "latency" : "busbw", shown,
-               unit, 100.0 * (score / best - 1.0));
+        printf("%s %.4g %s  %+.1f%% vs %s\n", p == CB_TUNE_P2P ? "latency" : "busbw", shown,
+               unit, 100.0 * (score / best - 1.0), strcmp(phase, "search") ? "base" : "best");
     fflush(stdout);
     tune_row(t, p, shown, isnan(score) ? "failed" : "ok", note);
     return score;

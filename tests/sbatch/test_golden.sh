@@ -12,7 +12,7 @@ set -euo pipefail
 
 n=0
 for ini in "$CB_SOURCE_DIR"/sbatch/profiles/*.ini; do
-  [[ $ini != *.gate.ini ]] || continue # the gate's thresholds, not profiles
+  [[ $ini != *.gate.ini && $ini != *.tuned.ini ]] || continue # thresholds, tuner overlays: not profiles
   p=$(basename "$ini" .ini)
   n=$((n + 1))
   if ! "$cb" sbatch --profile "$p" --out "$tmp/$p" >/dev/null; then
