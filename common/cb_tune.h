@@ -125,6 +125,13 @@ int cb_tune_search_next(cb_tune_search_t *s, size_t *param, size_t *opt);
 /* The score of the trial cb_tune_search_next() gave. */
 void cb_tune_search_report(cb_tune_search_t *s, double score);
 
+/* A fresh measurement of the current best (the base, or the choices so far),
+ * taken before the next setting's candidates so that they are judged against
+ * a run made under the same conditions (load drifts on shared machines): it
+ * replaces the best score the next candidates must beat. Ignored when not
+ * > 0 and finite, or in the middle of a setting's candidates. */
+void cb_tune_search_rebase(cb_tune_search_t *s, double score);
+
 /* Ends the search early (budget spent): a setting whose candidates were only
  * partly tried still takes its best candidate if it beat the threshold. */
 void cb_tune_search_finish(cb_tune_search_t *s);

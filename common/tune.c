@@ -212,6 +212,14 @@ void cb_tune_search_report(cb_tune_search_t *s, double score)
     s->opt++;
 }
 
+void cb_tune_search_rebase(cb_tune_search_t *s, double score)
+{
+    if (!(score > 0) || !isfinite(score) || s->done || s->cand_opt >= 0 || !isnan(s->cand_score))
+        return;
+    s->best = score;
+    s->param_base = score;
+}
+
 void cb_tune_search_finish(cb_tune_search_t *s)
 {
     if (!s->done)

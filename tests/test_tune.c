@@ -142,6 +142,8 @@ static void test_tune_search_coordinate(void **state)
     assert_string_equal(a[1].key, "OMPI_MCA_b");
     assert_string_equal(a[2].key, "OMPI_MCA_c");
     cb_tune_search_report(&s, 110);
+    cb_tune_search_rebase(&s, 90); /* mid-setting: ignored */
+    assert_true(s.best == 103);
     assert_true(cb_tune_search_next(&s, &pi, &oi));
     assert_int_equal(oi, 1);
     cb_tune_search_report(&s, 104);
@@ -187,6 +189,34 @@ static void test_tune_search_finish_early(void **state)
     assert_int_equal(cb_tune_search_init(&s, fakep, 2, NULL, NULL, 0, 0.05, 1), CB_ERR_INPUT);
     assert_int_equal(cb_tune_search_init(&s, fakep, CB_TUNE_MAX_PARAMS + 1, NULL, NULL, 1, 0.05, 1),
                      CB_ERR_RANGE);
+}
+
+static void test_tune_search_rebase(void **state)
+{
+    (void)state;
+    cb_tune_search_t s;
+    size_t pi, oi;
+    g_env = fake_env;
+    assert_int_equal(cb_tune_search_init(&s, fakep, 2, lookup, NULL, 100, 0.02, 1), CB_OK);
+    assert_true(cb_tune_search_next(&s, &pi, &oi)); /* a1 */
+    cb_tune_search_report(&s, 99);
+    assert_true(cb_tune_search_next(&s, &pi, &oi)); /* a2 */
+    cb_tune_search_report(&s, 98);
+    /* B next: A stayed at the base; the base runs again at 80 (the machine
+     * got busier), so B's candidates must beat 80 * 1.02 = 81.6, not 102 */
+    assert_true(cb_tune_search_next(&s, &pi, &oi));
+    assert_int_equal(pi, 1);
+    cb_tune_search_rebase(&s, 80);
+    cb_tune_search_rebase(&s, NAN); /* ignored */
+    assert_true(s.best == 80);
+    cb_tune_search_report(&s, 85); /* b0: +6.25% */
+    assert_true(cb_tune_search_next(&s, &pi, &oi));
+    cb_tune_search_report(&s, 81); /* b1 */
+    assert_false(cb_tune_search_next(&s, &pi, &oi));
+    assert_int_equal(s.choice[0], -1);
+    assert_int_equal(s.choice[1], 0);
+    assert_true(fabs(s.gain[1] - 0.0625) < 1e-12);
+    g_env = NULL;
 }
 
 static void test_tune_scores(void **state)
@@ -370,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_tune_option_is_base),
         cmocka_unit_test(test_tune_search_coordinate),
         cmocka_unit_test(test_tune_search_finish_early),
+        cmocka_unit_test(test_tune_search_rebase),
         cmocka_unit_test(test_tune_scores),
         cmocka_unit_test(test_tune_judge),
         cmocka_unit_test(test_tune_overlay_roundtrip),
