@@ -351,7 +351,7 @@ static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tun
     const cb_tune_param_t *params[CB_TUNE_MAX_PARAMS];
     size_t np = cb_tune_params_for(p, t->o.transport, nodes_of(t, p), params, CB_TUNE_MAX_PARAMS);
     cb_tune_assign_t a[CB_TUNE_MAX_PARAMS * CB_TUNE_MAX_SET];
-    double dur, base[MAX_CONFIRM + 1], win[MAX_CONFIRM];
+    double dur, base[2 * MAX_CONFIRM], win[2 * MAX_CONFIRM];
     size_t nb = 0, nw = 0;
     const char *pn = cb_tune_purpose_name(p);
     printf(PROG ": %s: %zu settings on %ld nodes, %s; until %.0f s\n", pn, np, nodes_of(t, p),
@@ -397,43 +397,61 @@ static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tun
     if (!s.done)
         printf(PROG ": %s: budget reached: the search stops here\n", pn);
     cb_tune_search_finish(&s);
-    size_t na = cb_tune_assignments(params, np, s.choice, (size_t)-1, -1, a, sizeof a / sizeof *a);
-    char set[512];
-    settings_text(a, na, set, sizeof set);
-    if (!na) {
-        printf(PROG ": %s: nothing beat the base by more than %.1f%%: nothing to change\n", pn,
-               100 * t->o.floor);
-        return CB_OK;
-    }
-    printf(PROG ": %s: the search's winner: %s; the verdict: base and winner %d times each,"
-              " interleaved\n", pn, set, MAX_CONFIRM);
-    /* winner, base, winner, base, winner: 3 runs each with the first base */
-    for (int i = 0; i < 2 * MAX_CONFIRM - 1 && now_s() + d_max <= deadline; i++) {
-        int is_win = i % 2 == 0;
-        double sc = trial(t, p, is_win ? "winner" : "base", is_win ? a : NULL, is_win ? na : 0,
-                          is_win ? "winner (verdict)" : "base (verdict)", b0, &dur);
-        if (!isnan(sc) && is_win)
-            win[nw++] = sc;
-        else if (!isnan(sc))
-            base[nb++] = sc;
-    }
-    cb_tune_verdict_t v;
-    int judged = nw >= 2 && nb >= 2 && cb_tune_judge(base, nb, win, nw, t->o.floor, &v) == CB_OK;
-    int kept = judged && v.keep;
-    if (judged) {
+    int kept = 0;
+    for (int round = 0; !kept; round++) {
+        size_t na = cb_tune_assignments(params, np, s.choice, (size_t)-1, -1, a,
+                                        sizeof a / sizeof *a);
+        char set[512];
+        settings_text(a, na, set, sizeof set);
+        if (!na) {
+            printf(PROG ": %s: nothing beat the base by more than the noise: nothing to change\n",
+                   pn);
+            return CB_OK;
+        }
+        /* round 0: winner, base, winner, base, winner (3 runs each with the first
+         * base); later rounds (a smaller winner): 3 fresh runs of each */
+        int runs = round ? 2 * MAX_CONFIRM : 2 * MAX_CONFIRM - 1;
+        if (round && now_s() + d_max * runs > deadline) {
+            printf(PROG ": %s: no budget left to judge %s: nothing kept\n", pn, set);
+            return CB_OK;
+        }
+        if (round)
+            nb = 0;
+        nw = 0;
+        printf(PROG ": %s: %s: %s; the verdict: base and winner %d times each, interleaved\n",
+               pn, round ? "judged again without it" : "the search's winner", set, MAX_CONFIRM);
+        for (int i = 0; i < runs && now_s() + d_max <= deadline; i++) {
+            int is_win = i % 2 == 0;
+            double sc = trial(t, p, is_win ? "winner" : "base", is_win ? a : NULL,
+                              is_win ? na : 0, is_win ? "winner (verdict)" : "base (verdict)", b0,
+                              &dur);
+            if (!isnan(sc) && is_win)
+                win[nw++] = sc;
+            else if (!isnan(sc))
+                base[nb++] = sc;
+        }
+        cb_tune_verdict_t v;
+        int judged = nw >= 2 && nb >= 2 &&
+                     cb_tune_judge(base, nb, win, nw, t->o.floor, &v) == CB_OK;
+        kept = judged && v.keep;
+        if (!judged) {
+            printf(PROG ": %s: too few runs for a verdict (budget): nothing kept\n", pn);
+            return CB_OK;
+        }
         printf(PROG ": %s: winner %+.1f%% over the base (medians of %zu and %zu runs), noise "
                   "%.1f%%: %s\n", pn, 100 * v.gain, nw, nb, 100 * v.noise,
                kept ? "KEPT" : "dropped (not better by more than the noise)");
         char note[700];
         snprintf(note, sizeof note, "tune verdict %s: %s: gain %+.1f%%, noise %.1f%%: %s", pn, set,
                  100 * v.gain, 100 * v.noise, kept ? "kept" : "dropped");
-        tune_row(t, p, p == CB_TUNE_P2P ? 1.0 / v.win_median : v.win_median,
-                 "ok", note);
-    } else {
-        printf(PROG ": %s: too few runs for a verdict (budget): nothing kept\n", pn);
+        tune_row(t, p, p == CB_TUNE_P2P ? 1.0 / v.win_median : v.win_median, "ok", note);
+        if (!kept) {
+            int last = cb_tune_search_drop_last(&s);
+            if (last < 0)
+                return CB_OK;
+            printf(PROG ": %s: %s, taken last, goes back to the base\n", pn, params[last]->name);
+        }
     }
-    if (!kept)
-        return CB_OK;
     for (size_t i = 0; i < np; i++) {
         if (s.choice[i] < 0)
             continue;

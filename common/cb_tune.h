@@ -108,6 +108,8 @@ typedef struct cb_tune_search {
     double cand_score;           /* best candidate of `param` so far (NaN: none) */
     int cand_opt;
     int pass, changed, done;
+    int seq[CB_TUNE_MAX_PARAMS]; /* when each choice was taken (1, 2, ...); 0: not taken */
+    int nseq;
 } cb_tune_search_t;
 
 /* Sets s up over params (n <= CB_TUNE_MAX_PARAMS, else CB_ERR_RANGE),
@@ -135,6 +137,11 @@ void cb_tune_search_rebase(cb_tune_search_t *s, double score);
 /* Ends the search early (budget spent): a setting whose candidates were only
  * partly tried still takes its best candidate if it beat the threshold. */
 void cb_tune_search_finish(cb_tune_search_t *s);
+
+/* After the search: puts back to the base the setting taken last (the one
+ * with the highest seq), for a winner that failed the verdict to be judged
+ * again without it. Returns that setting's index, or -1 when none is left. */
+int cb_tune_search_drop_last(cb_tune_search_t *s);
 
 /* The variables a set of choices sets (choice[i] = -1: setting i as in the
  * base), with setting `over` forced to option `over_opt` (over = (size_t)-1:

@@ -166,6 +166,7 @@ static void settle(cb_tune_search_t *s)
         s->gain[s->param] = s->cand_score / s->param_base - 1.0;
         s->best = s->cand_score;
         s->changed = 1;
+        s->seq[s->param] = ++s->nseq;
     }
     s->cand_opt = -1;
     s->cand_score = NAN;
@@ -218,6 +219,20 @@ void cb_tune_search_rebase(cb_tune_search_t *s, double score)
         return;
     s->best = score;
     s->param_base = score;
+}
+
+int cb_tune_search_drop_last(cb_tune_search_t *s)
+{
+    int last = -1;
+    for (size_t i = 0; i < s->nparams; i++)
+        if (s->choice[i] >= 0 && s->seq[i] > 0 && (last < 0 || s->seq[i] > s->seq[last]))
+            last = (int)i;
+    if (last >= 0) {
+        s->choice[last] = -1;
+        s->seq[last] = 0;
+        s->gain[last] = 0;
+    }
+    return last;
 }
 
 void cb_tune_search_finish(cb_tune_search_t *s)

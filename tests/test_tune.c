@@ -165,6 +165,14 @@ static void test_tune_search_coordinate(void **state)
     assert_true(s.best == 110);
     na = cb_tune_assignments(fakep, 2, s.choice, (size_t)-1, -1, a, 8);
     assert_int_equal(na, 3);
+    /* a winner that fails the verdict loses its settings last taken first: B, then A */
+    assert_int_equal(s.seq[0], 1);
+    assert_int_equal(s.seq[1], 2);
+    assert_int_equal(cb_tune_search_drop_last(&s), 1);
+    assert_int_equal(s.choice[1], -1);
+    assert_int_equal(cb_tune_search_drop_last(&s), 0);
+    assert_int_equal(cb_tune_search_drop_last(&s), -1);
+    assert_int_equal(cb_tune_assignments(fakep, 2, s.choice, (size_t)-1, -1, a, 8), 0);
     g_env = NULL;
 }
 
