@@ -24,11 +24,13 @@ int cb_cli_breakeven(int argc, char **argv)
 {
     be_opts_t o;
     int rc = be_parse_args(argc, argv, &o);
-    if (rc)
+    if (rc) {
+        be_opts_free(&o);
         return rc < 0 ? 0 : rc;
+    }
 
     int exit_code = 0;
-    be_row_t rows[MAX_NODES];
+    be_row_t *rows = NULL; /* one per node count */
     int nrows = 0;
     int *present = NULL;
     size_t npresent = 0;
@@ -37,7 +39,6 @@ int cb_cli_breakeven(int argc, char **argv)
     cb_ddp_calib_t cal;
     memset(&cal, 0, sizeof cal);
     cb_table_init(&table);
-    memset(rows, 0, sizeof rows);
     be_join_paths(&o, paths, sizeof paths);
 
     for (int i = 0; i < o.nresults; i++) {
@@ -64,8 +65,18 @@ int cb_cli_breakeven(int argc, char **argv)
                                   o.transport ? o.transport : "", paths);
             goto out;
         }
-        for (size_t i = 0; i < npresent && o.nnodes < MAX_NODES; i++)
+        if (!(o.nodes = malloc(npresent * sizeof *o.nodes))) {
+            fprintf(stderr, PROG ": out of memory\n");
+            exit_code = 3;
+            goto out;
+        }
+        for (size_t i = 0; i < npresent; i++)
             o.nodes[o.nnodes++] = present[i];
+    }
+    if (!(rows = calloc((size_t)o.nnodes, sizeof *rows))) {
+        fprintf(stderr, PROG ": out of memory\n");
+        exit_code = 3;
+        goto out;
     }
 
     cb_ddp_config_t cfg;
@@ -187,8 +198,10 @@ out:
         cb_ddp_timeline_free(&rows[i].tl);
         cb_ddp_timeline_free(&rows[i].pure_tl);
     }
+    free(rows);
     cb_ddp_calib_free(&cal);
     free(present);
     cb_table_free(&table);
+    be_opts_free(&o);
     return exit_code;
 }
