@@ -338,7 +338,8 @@ static double trial(tuner_t *t, cb_tune_purpose_t p, const char *phase,
         printf("%s %.4g %s\n", p == CB_TUNE_P2P ? "latency" : "busbw", shown, unit);
     else
         printf("%s %.4g %s  %+.1f%% vs %s\n", p == CB_TUNE_P2P ? "latency" : "busbw", shown,
-               unit, 100.0 * (score / best - 1.0), strcmp(phase, "search") && strcmp(phase, "anchor") ? "base" : "best");
+               unit, 100.0 * (score / best - 1.0),
+               strcmp(phase, "search") && strcmp(phase, "anchor") ? "base" : "best");
     fflush(stdout);
     tune_row(t, p, shown, isnan(score) ? "failed" : "ok", note);
     return score;
@@ -374,9 +375,9 @@ static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tun
            cb_tune_search_next(&s, &pi, &oi)) {
         if (!first && pi != last_pi) {
             /* each setting's candidates against a fresh run of the best so far */
-            size_t nb = cb_tune_assignments(params, np, s.choice, (size_t)-1, -1, a,
-                                            sizeof a / sizeof *a);
-            double sc = trial(t, p, "anchor", a, nb, "best so far, again", s.best, &dur);
+            size_t nbest = cb_tune_assignments(params, np, s.choice, (size_t)-1, -1, a,
+                                               sizeof a / sizeof *a);
+            double sc = trial(t, p, "anchor", a, nbest, "best so far, again", s.best, &dur);
             if (dur > d_max)
                 d_max = dur;
             cb_tune_search_rebase(&s, sc);
@@ -683,6 +684,13 @@ int cb_cli_tune(int argc, char **argv)
     struct tm tm;
     strftime(ov.date, sizeof ov.date, "%Y-%m-%d", gmtime_r(&now, &tm));
     ov.nodes = t.o.nodes;
+    /* a purpose not tuned this time keeps what an earlier run of the same
+     * profile found (the profile's own overlay, loaded with it) */
+    const cb_tune_overlay_t *old = t.prof->tuned;
+    for (size_t i = 0; old && !strcmp(old->profile, ov.profile) && i < old->n; i++)
+        if (!(t.o.purposes & (1 << old->e[i].purpose)))
+            cb_tune_overlay_set(&ov, old->e[i].purpose, old->e[i].key, old->e[i].value,
+                                old->e[i].gain_pct);
     /* the budget: 65% to the collectives when both run, the rest (and what
      * they leave) to point-to-point */
     int both = t.o.purposes == 3;

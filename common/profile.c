@@ -479,8 +479,8 @@ static int load_overlay(const char *path, cb_profile_t *p, char *errbuf, size_t 
 {
     size_t n = strlen(path);
     char ov_path[PATH_MAX];
-    if (n < 4 || strcmp(path + n - 4, ".ini") || (n >= 10 && !strcmp(path + n - 10, ".tuned.ini")) ||
-        n + 6 >= sizeof ov_path)
+    if (n < 4 || strcmp(path + n - 4, ".ini") ||
+        (n >= 10 && !strcmp(path + n - 10, ".tuned.ini")) || n + 6 >= sizeof ov_path)
         return CB_OK;
     snprintf(ov_path, sizeof ov_path, "%.*s.tuned.ini", (int)(n - 4), path);
     if (access(ov_path, F_OK) != 0)

@@ -85,8 +85,8 @@ int cb_tune_overlay_write(FILE *f, const cb_tune_overlay_t *ov, const char *comm
         for (int p = 0; p < CB_TUNE_NPURPOSES; p++)
             for (size_t i = 0; i < ov->n; i++)
                 if (ov->e[i].purpose == (cb_tune_purpose_t)p && !isnan(ov->e[i].gain_pct))
-                    fprintf(f, "%s.%s = %.1f\n", cb_tune_purpose_name(ov->e[i].purpose), ov->e[i].key,
-                        ov->e[i].gain_pct);
+                    fprintf(f, "%s.%s = %.1f\n", cb_tune_purpose_name(ov->e[i].purpose),
+                            ov->e[i].key, ov->e[i].gain_pct);
     }
     return ferror(f) ? CB_ERR_IO : CB_OK;
 }

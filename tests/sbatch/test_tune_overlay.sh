@@ -77,7 +77,8 @@ grep -q ",allreduce,.*tune trial 2 collective search: OMPI_MCA_coll_tuned_allred
 grep -q "OMPI_MCA_btl_tcp_links: tuned on .*, gain +10.0% (was '4')" "$tmp/after/allreduce.sh" ||
   fail "after tune: origin comment"
 
-# a stand-in where nothing helps: nothing kept, overlay empty
+# --purpose p2p alone keeps the collective winners found before; where
+# nothing helps latency, the overlay's [p2p] is empty
 "$cb" tune --profile "$prof/vcluster.ini" --bin "$CB_SOURCE_DIR/tests/sbatch/tune_fake" \
   --launcher env --time-budget 60 --purpose p2p --out-dir "$tmp/run2" \
   >"$tmp/tune2.out" 2>&1 </dev/null || fail "tune p2p: exit $?"
@@ -85,7 +86,8 @@ OMPI_MCA_mpi_yield_when_idle=0 "$cb" tune --profile "$prof/vcluster.ini" \
   --bin "$CB_SOURCE_DIR/tests/sbatch/tune_fake" --launcher env --time-budget 60 --purpose p2p \
   --out-dir "$tmp/run3" >"$tmp/tune3.out" 2>&1 || fail "tune p2p from the best: exit $?"
 grep -q "nothing to change" "$tmp/tune3.out" || fail "tune: a change where nothing helps"
-grep -q "^OMPI" "$ov" && fail "tune: overlay not empty when nothing helped"
+sed -n '/^\[p2p\]/,/^\[/p' "$ov" | grep -q "^OMPI" && fail "tune: [p2p] not empty when nothing helped"
+grep -q "^OMPI_MCA_btl_tcp_links = 8$" "$ov" || fail "tune --purpose p2p: the collective winners lost"
 
 # bad input: exit 2, one line
 for args in "--time-budget 5" "--time-budget x" "--purpose latency" "--transport ucx" "--bogus" \
