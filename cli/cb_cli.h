@@ -9,6 +9,7 @@ int cb_cli_breakeven(int argc, char **argv);  /* DDP break-even model */
 int cb_cli_gate(int argc, char **argv);       /* acceptance gate: PASS/FAIL per check */
 int cb_cli_report(int argc, char **argv);     /* results -> report.md/.html, summary.csv */
 int cb_cli_gpucheck(int argc, char **argv);   /* the table of a scripts/gpu-check run */
+int cb_cli_tune(int argc, char **argv);       /* transport tuner: winners into an overlay */
 
 /* For the sub-commands (cli.c): "<prog>: <message>" and a newline on stderr;
  * returns 2, the exit code of a usage or input error. */

@@ -28,7 +28,8 @@ static void list_profiles(FILE *f)
     for (int i = 0; i < n; i++) {
         size_t len = strlen(names[i]->d_name);
         if (len > 4 && !strcmp(names[i]->d_name + len - 4, ".ini") && names[i]->d_name[0] != '.' &&
-            !(len > 9 && !strcmp(names[i]->d_name + len - 9, ".gate.ini")))
+            !(len > 9 && !strcmp(names[i]->d_name + len - 9, ".gate.ini")) &&
+            !(len > 10 && !strcmp(names[i]->d_name + len - 10, ".tuned.ini")))
             fprintf(f, " %.*s", (int)(len - 4), names[i]->d_name);
         free(names[i]);
     }
@@ -94,6 +95,9 @@ static void usage(FILE *f)
             "  [network]  kind (ethernet|infiniband|efa), line_rate_gbps (per rank's NIC or\n"
             "             rail), iface; optional rails_per_node, mtu (default 1500)\n"
             "  [env]      extra variables exported by every script, e.g. NCCL_DEBUG = WARN\n"
+            "The overlay <name>.tuned.ini beside a profile, written by 'clusterbench tune'\n"
+            "(sbatch tune.sh), is merged: its collective winners are exported after [env], each\n"
+            "with where it came from; p2p.sh's latency step gets the latency winners instead.\n"
             "Values are data: each key allows a strict set of characters, so quotes, '$', '`',\n"
             "'\\', ';', '|', '&', '<', '>', '(', ')' and spaces in identifiers are rejected, as\n"
             "are unknown or duplicate keys and sections; errors name file:line and nothing is\n"
@@ -139,7 +143,10 @@ static void print_estimates(FILE *f, const cb_profile_t *prof, int level, int se
             cb_sbatch_estimate(&ks[i], prof, CB_SBATCH_STANDARD, sequential, &e);
             char what[64];
             snprintf(what, sizeof what, "%s.sh", ks[i].name);
-            fprintf(f, "  %-30s %s\n", what, cb_sbatch_estimate_text(&e, t, sizeof t));
+            if (!ks[i].plan_steps) /* tune.sh */
+                fprintf(f, "  %-30s its --time-budget\n", what);
+            else
+                fprintf(f, "  %-30s %s\n", what, cb_sbatch_estimate_text(&e, t, sizeof t));
             continue;
         }
         for (int l = 0; l < CB_SBATCH_NLEVELS; l++) {

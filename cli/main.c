@@ -16,6 +16,7 @@ static const cb_subcommand_t subcommands[] = {
     {"breakeven", "DDP break-even model from measured all-reduce CSV", cb_cli_breakeven},
     {"gate", "acceptance gate: results CSV against thresholds, PASS or FAIL", cb_cli_gate},
     {"report", "report (Markdown, HTML with plots, summary CSV) from results CSV", cb_cli_report},
+    {"tune", "search transport settings on the nodes; winners into the profile's overlay", cb_cli_tune},
     {"gpu-table", "the table of a scripts/gpu-check run: each GPU path and its figures", cb_cli_gpucheck},
 };
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])

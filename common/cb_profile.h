@@ -88,9 +88,15 @@ typedef struct cb_profile {
     long mtu;                /* bytes, IP MTU */
     size_t n_env;
     cb_profile_env_t *env;   /* [env] in file order */
+    /* the tuner's overlay <name>.tuned.ini beside the profile file (cb_tune.h),
+     * read by cb_profile_load(); NULL when there is none */
+    struct cb_tune_overlay *tuned;
 } cb_profile_t;
 
-/* Load and validate the profile at path. On success *out owns a new profile
+/* Load and validate the profile at path, and the overlay `clusterbench tune`
+ * wrote beside it (path's ".ini" replaced by ".tuned.ini") when one exists:
+ * an overlay that does not parse, or names another profile, fails the load
+ * with its own file:line. On success *out owns a new profile
  * (release with cb_profile_free()) and CB_OK is returned. Otherwise *out is
  * NULL, errbuf (if errlen > 0) holds "path:line: reason" (or "path: reason"
  * when the file cannot be read) and the result is CB_ERR_INPUT (bad content)

@@ -16,6 +16,7 @@
 #include "cb_error.h"
 #include "cb_ini.h"
 #include "cb_profile.h"
+#include "cb_tune.h"
 
 #define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -472,6 +473,33 @@ static int parse_common(parse_ctx_t *c, const char *origin, cb_profile_t **out, 
     return CB_OK;
 }
 
+/* The tuner's overlay beside a profile file (name.ini -> name.tuned.ini),
+ * if there is one; see cb_profile_load(). */
+static int load_overlay(const char *path, cb_profile_t *p, char *errbuf, size_t errlen)
+{
+    size_t n = strlen(path);
+    char ov_path[PATH_MAX];
+    if (n < 4 || strcmp(path + n - 4, ".ini") ||
+        (n >= 10 && !strcmp(path + n - 10, ".tuned.ini")) || n + 6 >= sizeof ov_path)
+        return CB_OK;
+    snprintf(ov_path, sizeof ov_path, "%.*s.tuned.ini", (int)(n - 4), path);
+    if (access(ov_path, F_OK) != 0)
+        return CB_OK;
+    cb_tune_overlay_t *ov = malloc(sizeof *ov);
+    if (!ov)
+        return cb_errf(errbuf, errlen, CB_ERR_NOMEM, "%s: out of memory", ov_path);
+    int rc = cb_tune_overlay_load(ov_path, ov, errbuf, errlen);
+    if (rc == CB_OK && strcmp(ov->profile, p->name))
+        rc = cb_errf(errbuf, errlen, CB_ERR_INPUT, "%s: tuned for profile '%s', not '%s'",
+                     ov_path, ov->profile, p->name);
+    if (rc != CB_OK) {
+        free(ov);
+        return rc;
+    }
+    p->tuned = ov;
+    return CB_OK;
+}
+
 int cb_profile_load(const char *path, cb_profile_t **out, char *errbuf, size_t errlen)
 {
     if (!out)
@@ -481,7 +509,14 @@ int cb_profile_load(const char *path, cb_profile_t **out, char *errbuf, size_t e
     int rc = cb_ini_open(&c.ini, path, "profile", errbuf, errlen);
     if (rc != CB_OK)
         return rc;
-    return parse_common(&c, path, out, errbuf, errlen);
+    rc = parse_common(&c, path, out, errbuf, errlen);
+    if (rc == CB_OK)
+        rc = load_overlay(path, *out, errbuf, errlen);
+    if (rc != CB_OK) {
+        cb_profile_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 int cb_profile_parse_string(const char *text, const char *origin, cb_profile_t **out,
@@ -500,6 +535,7 @@ void cb_profile_free(cb_profile_t *prof)
     if (!prof)
         return;
     free(prof->env);
+    free(prof->tuned);
     free(prof);
 }
 

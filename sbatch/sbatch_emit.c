@@ -14,6 +14,7 @@
 #include "cb_size.h"
 #include "sbatch_schedule.h"
 #include "sbatch_steps.h"
+#include "sbatch_tune.h"
 #include "sbatch_validate.h"
 
 /* ------------------------------------------------------------- rendering */
@@ -53,6 +54,10 @@ static void emit_estimate(FILE *f, const cb_profile_t *p, const cb_sbatch_kind_t
 {
     char t[256];
     cb_sbatch_estimate_t e;
+    if (!k->plan_steps) { /* tune.sh: as long as the budget it is given */
+        fprintf(f, "# Duration: the search's time budget (--time-budget), and the start-up.\n");
+        return;
+    }
     if (!k->has_levels) {
         cb_sbatch_estimate(k, p, CB_SBATCH_STANDARD, 0, &e);
         fprintf(f, "# Estimated duration: %s.\n", cb_sbatch_estimate_text(&e, t, sizeof t));
@@ -172,7 +177,11 @@ static void emit_tcp_ifaces(FILE *f, const cb_profile_t *p)
     export_var(f, "OMPI_MCA_oob_tcp_if_include", p->iface);
 }
 
-static void emit_transport(FILE *f, const cb_profile_t *p)
+static char *base_transport(const cb_profile_t *p);
+
+/* The transport settings; with `tuned`, the tuner's collective winners
+ * (p->tuned) on top, after the profile's [env]. */
+static void emit_transport(FILE *f, const cb_profile_t *p, int tuned)
 {
     int lo = !strcmp(p->iface, "lo");
     switch (p->net_kind) {
@@ -251,10 +260,31 @@ static void emit_transport(FILE *f, const cb_profile_t *p)
         for (size_t i = 0; i < p->n_env; i++)
             export_var(f, p->env[i].key, p->env[i].value);
     }
+    if (tuned && p->tuned) {
+        char *base = base_transport(p);
+        sbatch_emit_tuned_exports(f, p, base ? base : "");
+        free(base);
+    }
     fprintf(f, "# Open MPI refuses to run as root unless told that it is on purpose.\n"
                "if [[ \"$(id -u)\" -eq 0 ]]; then\n"
                "  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1\n"
                "fi\n\n");
+}
+
+/* The transport section without the overlay (malloc'ed; NULL: no memory). */
+static char *base_transport(const cb_profile_t *p)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return NULL;
+    emit_transport(m, p, 0);
+    if (fclose(m) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 static void emit_start(FILE *f, const cb_sbatch_kind_t *k)
@@ -358,10 +388,25 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
         /* --ntasks too: the job's SLURM_NTASKS would otherwise win */
         snprintf(placement, sizeof placement, "--nodes=2 --ntasks=2 --ntasks-per-node=1");
     }
-    emit_srun(f, placement, k, plan);
-    fprintf(f, " --cluster \"$cb_profile\" \\\n"
-               "  --transport %s --total-time %ld -o \"$cb_csv\"\n",
-            plan->transport, cap);
+    char *base = p->tuned ? base_transport(p) : NULL;
+    if (base && sbatch_emit_p2p_env(f, p, base, "cb_run ")) {
+        /* latency with its own settings, then bandwidth with the scripts' */
+        sbatch_srun_line(f, "  ", "%s", placement);
+        fprintf(f, "  \"$cb_bin/%s\" -b %s -e %s -f %u --mode latency --cluster \"$cb_profile\" \\\n"
+                   "  --transport %s --total-time %ld -o \"$cb_csv\"\n",
+                k->binary, plan->min_size, plan->max_size, plan->sweep.factor, plan->transport,
+                cap);
+        emit_srun(f, placement, k, plan);
+        fprintf(f, " --mode bw,bibw --cluster \"$cb_profile\" \\\n"
+                   "  --transport %s --total-time %ld -o \"$cb_csv\"\n",
+                plan->transport, cap);
+    } else {
+        emit_srun(f, placement, k, plan);
+        fprintf(f, " --cluster \"$cb_profile\" \\\n"
+                   "  --transport %s --total-time %ld -o \"$cb_csv\"\n",
+                plan->transport, cap);
+    }
+    free(base);
     if (steps == 1)
         return;
     /* The matrix: one large size (a quarter of the sweep's largest), both
@@ -492,6 +537,10 @@ static const cb_sbatch_kind_t kinds[] = {
      "cb-preflight cb-p2p cb-allreduce cb-gpu cb-ddp cb-ddp-torch",
      "one CSV per step, validate-steps.tsv, report/, gate-junit.xml, gate.prom", sbatch_emit_validate_args,
      1, sbatch_steps_validate, 1},
+    {"tune", "search the transport settings on these nodes; winners into the profile's overlay",
+     "clusterbench", 2, sbatch_emit_tune, "cb-allreduce cb-p2p",
+     "tune.csv; the overlay sbatch/profiles/<profile>.tuned.ini", sbatch_emit_tune_args, 0, NULL,
+     0},
 };
 
 const cb_sbatch_kind_t *cb_sbatch_kinds(size_t *n)
@@ -512,7 +561,8 @@ int cb_sbatch_render(const cb_sbatch_kind_t *kind, const cb_profile_t *prof, cha
     cb_sbatch_plan(prof, &plan);
     emit_header(f, prof, kind, &plan);
     emit_prologue(f, prof, kind, &plan);
-    emit_transport(f, prof);
+    /* tune.sh measures from the base: it never applies an earlier overlay */
+    emit_transport(f, prof, strcmp(kind->name, "tune") != 0);
     emit_start(f, kind);
     kind->emit_body(f, kind, prof, &plan);
     emit_end(f, kind);

@@ -12,7 +12,7 @@ set -euo pipefail
 
 n=0
 for ini in "$CB_SOURCE_DIR"/sbatch/profiles/*.ini; do
-  [[ $ini != *.gate.ini ]] || continue # the gate's thresholds, not profiles
+  [[ $ini != *.gate.ini && $ini != *.tuned.ini ]] || continue # thresholds, tuner overlays: not profiles
   p=$(basename "$ini" .ini)
   n=$((n + 1))
   if ! "$cb" sbatch --profile "$p" --out "$tmp/$p" >/dev/null; then
@@ -71,7 +71,9 @@ q=$(sed -n 's/^#   quick    //p' "$tmp/est/validate.sh")
 grep -F 'validate.sh --level quick' "$tmp/est.out" | grep -qF -- "$q" || fail "validate.sh quick: printed is not the header's ($q)"
 "$cb" sbatch --estimate --out "$tmp/none" >"$tmp/est2.out" || fail "--estimate failed"
 [[ ! -e $tmp/none ]] || fail "--estimate wrote $tmp/none"
-[[ $(grep -c "^  " "$tmp/est2.out") == 8 ]] || fail "--estimate: want 5 scripts and 3 levels: $(cat "$tmp/est2.out")"
+[[ $(grep -c "^  " "$tmp/est2.out") == 9 ]] || fail "--estimate: want 6 scripts and 3 levels: $(cat "$tmp/est2.out")"
+grep -q "^  tune.sh  *its --time-budget$" "$tmp/est2.out" || fail "--estimate: tune.sh lasts its budget"
+grep -q "^# Duration: the search's time budget" "$tmp/est/tune.sh" || fail "tune.sh: no duration line"
 "$cb" sbatch --estimate --nodes 16 --line-rate 100 --level quick >"$tmp/est3.out" || fail "--estimate --level failed"
 grep -q '^estimated durations, profile vcluster: 16 nodes, 100 Gbit/s' "$tmp/est3.out" || fail "--nodes/--line-rate not applied: $(cat "$tmp/est3.out")"
 grep -qE '^    p2p-all-pairs .*\(30 rounds\)' "$tmp/est3.out" || fail "16 nodes: want 30 rounds: $(cat "$tmp/est3.out")"

@@ -9,7 +9,7 @@ set -euo pipefail
 need_tool shellcheck shellcheck
 
 for ini in "$CB_SOURCE_DIR"/sbatch/profiles/*.ini; do
-  [[ $ini != *.gate.ini ]] || continue # the gate's thresholds, not profiles
+  [[ $ini != *.gate.ini && $ini != *.tuned.ini ]] || continue # thresholds, tuner overlays: not profiles
   p=$(basename "$ini" .ini)
   "$cb" sbatch --profile "$p" --out "$tmp/$p" >/dev/null || fail "$p: generation failed"
 done
