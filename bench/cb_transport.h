@@ -36,7 +36,8 @@ typedef struct cb_transport_ops {
     /* Flip one element (fault-injection builds only). */
     int (*corrupt)(void *st, void *buf, size_t count, cb_dtype_t dt);
     int (*allreduce)(void *st, const void *send, void *recv, size_t count, cb_dtype_t dt);
-    /* Post all ops of a batch and complete them (MPI: Isend/Irecv + Waitall;
+    /* Post all ops of a batch and complete them (MPI: Isend/Irecv + Waitall,
+     * a batch of one op with another rank a blocking MPI_Send/MPI_Recv;
      * NCCL: one group). */
     int (*p2p_batch)(void *st, const cb_p2p_op_t *ops, int nops);
     /* Timer around one operation: device-side for NCCL (CUDA events). */

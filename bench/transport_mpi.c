@@ -1,5 +1,5 @@
-/* cb_transport over MPI on host memory: MPI_Allreduce, Isend/Irecv batches,
- * wall-clock timing. */
+/* cb_transport over MPI on host memory: MPI_Allreduce, Isend/Irecv batches
+ * (a batch of one: MPI_Send or MPI_Recv), wall-clock timing. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +145,19 @@ static int mpi_p2p_batch(void *st, const cb_p2p_op_t *ops, int nops)
             return CB_ERR_NOMEM;
         s->reqs = r;
         s->nreqs = nops;
+    }
+    /* One operation with another rank (a ping-pong's half, an ack): the
+     * blocking call, which costs less than Isend/Irecv + Waitall (a bare
+     * MPI_Send/MPI_Recv loop is the reference, issue 15). Never to itself:
+     * a blocking send to oneself can wait forever. */
+    if (nops == 1 && ops[0].peer != s->comm->rank) {
+        if (ops[0].is_send)
+            CB_MPI_CHECK(MPI_Send(ops[0].buf, (int)ops[0].bytes, MPI_BYTE, ops[0].peer, 100,
+                                  MPI_COMM_WORLD));
+        else
+            CB_MPI_CHECK(MPI_Recv(ops[0].buf, (int)ops[0].bytes, MPI_BYTE, ops[0].peer, 100,
+                                  MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        return CB_OK;
     }
     for (int i = 0; i < nops; i++) {
         if (ops[i].is_send)
