@@ -83,6 +83,8 @@ typedef struct cb_bench {
     int (*setup)(cb_run_t *r);
     int (*init_data)(cb_run_t *r, int phase);
     int (*run)(cb_run_t *r);
+    /* n iterations in a row (may be NULL: the driver calls run n times). */
+    int (*run_n)(cb_run_t *r, int n);
     int (*check)(cb_run_t *r, int phase, uint64_t *wrong);
     void (*teardown)(cb_run_t *r);
     double (*ops_per_iter)(const cb_run_t *r);  /* divides an iteration's time */

@@ -40,6 +40,12 @@ typedef struct cb_transport_ops {
      * a batch of one op with another rank a blocking MPI_Send/MPI_Recv;
      * NCCL: one group). */
     int (*p2p_batch)(void *st, const cb_p2p_op_t *ops, int nops);
+    /* n ping-pong round trips of `bytes` with peer (another rank): the
+     * initiator sends then receives, the other the reverse; one tight loop
+     * of blocking calls, like a bare MPI loop (MPI). NULL: the caller loops
+     * over p2p_batch (NCCL). */
+    int (*pingpong)(void *st, void *sendbuf, void *recvbuf, size_t bytes, int peer,
+                    int initiator, int n);
     /* Timer around one operation: device-side for NCCL (CUDA events). */
     int (*time_begin)(void *st);
     int (*time_end)(void *st, double *elapsed_us);

@@ -61,7 +61,9 @@ void cb_bench_batching(double iter_us, int iters, int min_iters, double target_u
 static int timed_batch(cb_run_t *r, const cb_bench_t *b, int n, double *us)
 {
     int rc = r->tp->time_begin(r->tps);
-    for (int i = 0; i < n && !rc; i++)
+    if (!rc && b->run_n)
+        rc = b->run_n(r, n);
+    for (int i = 0; i < n && !rc && !b->run_n; i++)
         rc = b->run(r);
     if (!rc)
         rc = r->tp->time_end(r->tps, us);

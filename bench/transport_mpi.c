@@ -171,6 +171,25 @@ static int mpi_p2p_batch(void *st, const cb_p2p_op_t *ops, int nops)
     return CB_OK;
 }
 
+static int mpi_pingpong(void *st, void *sendbuf, void *recvbuf, size_t bytes, int peer,
+                        int initiator, int n)
+{
+    (void)st;
+    const int count = (int)bytes;
+    for (int i = 0; i < n; i++) {
+        if (initiator) {
+            CB_MPI_CHECK(MPI_Send(sendbuf, count, MPI_BYTE, peer, 100, MPI_COMM_WORLD));
+            CB_MPI_CHECK(MPI_Recv(recvbuf, count, MPI_BYTE, peer, 100, MPI_COMM_WORLD,
+                                  MPI_STATUS_IGNORE));
+        } else {
+            CB_MPI_CHECK(MPI_Recv(recvbuf, count, MPI_BYTE, peer, 100, MPI_COMM_WORLD,
+                                  MPI_STATUS_IGNORE));
+            CB_MPI_CHECK(MPI_Send(sendbuf, count, MPI_BYTE, peer, 100, MPI_COMM_WORLD));
+        }
+    }
+    return CB_OK;
+}
+
 static int mpi_time_begin(void *st)
 {
     ((mpi_state_t *)st)->t0 = cb_timer_now_us();
@@ -197,6 +216,7 @@ const cb_transport_ops_t cb_transport_mpi = {
     .corrupt = mpi_corrupt,
     .allreduce = mpi_allreduce,
     .p2p_batch = mpi_p2p_batch,
+    .pingpong = mpi_pingpong,
     .time_begin = mpi_time_begin,
     .time_end = mpi_time_end,
 };
