@@ -115,8 +115,8 @@ static int prepare(cb_session_t *s)
 static int run(cb_session_t *s)
 {
     const cb_bench_opts_t *o = s->opts;
-    uint64_t sizes[128];
-    size_t nsizes = cb_bench_sizes(o, sizes, 128);
+    uint64_t sizes[CB_BENCH_MAX_SIZES];
+    size_t nsizes = cb_bench_sizes(o, sizes, CB_BENCH_MAX_SIZES);
     cb_bench_point_t *pts = calloc((size_t)o->ndtypes * nsizes * 2 + 1, sizeof *pts);
     if (!pts)
         return 3;

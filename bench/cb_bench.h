@@ -19,6 +19,7 @@
 #include "cb_comm.h"
 #include "cb_prog.h"
 #include "cb_results.h"
+#include "cb_sched.h"
 #include "cb_stats.h"
 #include "cb_transport.h"
 #include "cb_watchdog.h"
@@ -47,6 +48,9 @@ typedef struct cb_bench_opts {
     int modes;                     /* CB_P2P_* bits */
     int window;                    /* messages in flight for bw/bibw */
     int all_pairs;
+    int sequential;                /* all pairs one direction after another, not in rounds */
+    int reference;                 /* rounds: every direction alone first, at the largest size */
+    double round_shortfall;        /* a round this fraction below its pairs alone is reported */
 } cb_bench_opts_t;
 
 /* Defaults for a program. */
@@ -71,6 +75,12 @@ typedef struct cb_run {
     int active;       /* this rank takes part */
     int rank_a, rank_b; /* point-to-point pair (a initiates) */
     int window;
+    int pair_local;   /* a round of all-pairs: disjoint pairs measure at once and an
+                         iteration's time (and the wrong count) is the pair's, not
+                         every rank's; rank_a/rank_b name this rank's pair (or, where
+                         it sits out, one it is not part of) */
+    const int *round_a, *round_b; /* rank 0, pair_local: the round's round_n pairs, */
+    int round_n;                  /* each a row in flight (none: rank_a/rank_b's) */
     void *sendbuf, *recvbuf, *ackbuf;
     cb_p2p_op_t *ops;
     double expect_us;   /* forecast of one iteration (0: unknown), for timeouts */
@@ -119,6 +129,8 @@ void cb_bench_batching(double iter_us, int iters, int min_iters, double target_u
                        int *nbatches);
 /* Adaptive effort: iterations for a budget given one iteration's time. */
 int cb_bench_iters_for_budget(double iter_us, double budget_s, int min_iters, int max_iters);
+/* Sizes of one sweep at most: more is a usage error (exit 2) naming it. */
+#define CB_BENCH_MAX_SIZES 128
 /* Sizes of the sweep: fills sizes (up to cap), returns how many. */
 size_t cb_bench_sizes(const cb_bench_opts_t *o, uint64_t *sizes, size_t cap);
 
@@ -131,7 +143,8 @@ double cb_bench_timeout_s(const cb_bench_opts_t *o, double expect_s);
  * never finishes). */
 int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measure_t *m);
 /* Rank 0 (no-op elsewhere): format the rows to write if configuration r of
- * b never finishes (cb_prog_mark_inflight); b == NULL clears them. */
+ * b never finishes (cb_prog_mark_inflight): one, or one for each of the
+ * round's pairs (r->round_n); b == NULL clears them. */
 void cb_bench_set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r);
 /* Write the CSV row of a measurement (rank 0; no-op elsewhere). */
 int cb_bench_write_row(cb_session_t *s, const cb_bench_t *b, const cb_run_t *r,
@@ -181,6 +194,26 @@ int cb_bench_sweep(cb_session_t *s, const cb_bench_sweep_t *w);
  * links finish in bounded time (one iteration is 5.7 s at 100 Mbit/s). */
 #define CB_P2P_MAX_INFLIGHT_BYTES ((uint64_t)64 << 20)
 int cb_p2p_window(int window, uint64_t bytes);
+
+/* ---- all pairs (cb-p2p --all-pairs, p2p.c): pure parts ---- */
+
+/* The pairs of `round` of the schedule over nnodes nodes, as ranks
+ * (leader[node]; leader NULL: the node indices): a[i] sends to b[i]. Returns
+ * how many (the round's non-empty slots, at most cb_sched_slots()). */
+int cb_p2p_round_pairs(cb_sched_mode_t mode, int nnodes, const int *leader, size_t round,
+                       int *a, int *b);
+
+/* The round check: a round's aggregate (the sum of its pairs' rates
+ * measured at once) against the sum of the same pairs' rates measured alone,
+ * over the pairs with both (a rate <= 0, NaN or infinite: not measured). */
+typedef struct cb_p2p_round_cmp {
+    int npairs, ncompared;
+    double together_gbps, alone_gbps; /* sums over the compared pairs */
+    double shortfall;                 /* 1 - together/alone; NaN when none compared */
+    int is_short;                     /* shortfall > threshold */
+} cb_p2p_round_cmp_t;
+void cb_p2p_round_compare(const double *together, const double *alone, int npairs,
+                          double threshold, cb_p2p_round_cmp_t *out);
 
 /* The programs (thin mains call these): their descriptors run by
  * cb_prog_main. */

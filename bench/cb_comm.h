@@ -48,6 +48,8 @@ int cb_comm_bcast(cb_comm_t *c, void *buf, size_t bytes, int root);
 int cb_comm_allreduce_max_double(cb_comm_t *c, double *v, size_t n);
 int cb_comm_allreduce_sum_u64(cb_comm_t *c, uint64_t *v, size_t n);
 int cb_comm_allreduce_min_int(cb_comm_t *c, int *v, size_t n);
+/* Swap `bytes` with one peer rank (send to it, receive its into recv). */
+int cb_comm_sendrecv(cb_comm_t *c, const void *send, void *recv, size_t bytes, int peer);
 /* Gather `bytes` from every rank into recv (size*bytes, root only). */
 int cb_comm_gather(cb_comm_t *c, const void *send, size_t bytes, void *recv, int root);
 /* Comma-separated distinct hostnames in node order (malloc'd). */

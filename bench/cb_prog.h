@@ -198,6 +198,10 @@ void cb_prog_point_end(cb_session_t *s);
  * never finishes (either NULL: none). */
 void cb_prog_set_inflight(cb_session_t *s, const cb_row_t *timeout_row,
                           const cb_row_t *signal_row);
+/* The same for n rows at once (points measured at once: a round of
+ * all-pairs): marking writes them all, in one write(). */
+void cb_prog_set_inflight_rows(cb_session_t *s, const cb_row_t *timeout_rows,
+                               const cb_row_t *signal_rows, size_t n);
 /* Write the row in flight to the results file: marked "timeout" (timeout
  * != 0, the watchdog) or "failed" (a fatal signal). Once per session: the
  * first call that finds a row writes it, later ones nothing, so a watchdog

@@ -65,6 +65,15 @@ int cb_comm_allreduce_max_double(cb_comm_t *c, double *v, size_t n) { (void)c; (
 int cb_comm_allreduce_sum_u64(cb_comm_t *c, uint64_t *v, size_t n) { (void)c; (void)v; (void)n; return CB_OK; }
 int cb_comm_allreduce_min_int(cb_comm_t *c, int *v, size_t n) { (void)c; (void)v; (void)n; return CB_OK; }
 
+int cb_comm_sendrecv(cb_comm_t *c, const void *send, void *recv, size_t bytes, int peer)
+{
+    (void)c;
+    if (peer != 0)
+        return CB_ERR_INTERNAL;
+    memmove(recv, send, bytes);
+    return CB_OK;
+}
+
 int cb_comm_gather(cb_comm_t *c, const void *send, size_t bytes, void *recv, int root)
 {
     (void)c;

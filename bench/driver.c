@@ -75,6 +75,34 @@ static int timed_iter(cb_run_t *r, const cb_bench_t *b, double *us)
     return timed_batch(r, b, 1, us);
 }
 
+/* r->pair_local: the two ranks of this rank's pair swap n values (others
+ * nothing); theirs lands in `peer`. */
+static int pair_swap(cb_session_t *s, const cb_run_t *r, const void *mine, void *peer,
+                     size_t bytes)
+{
+    int rc = CB_OK;
+    if (r->active && r->rank_a != r->rank_b)
+        rc = cb_comm_sendrecv(&s->comm, mine, peer, bytes,
+                              s->comm.rank == r->rank_a ? r->rank_b : r->rank_a);
+    return cb_prog_agree(s, rc);
+}
+
+/* A batch's time is the slowest rank's: of every rank, or of the pair
+ * (r->pair_local). */
+static int samples_max(cb_session_t *s, const cb_run_t *r, double *samples, size_t n)
+{
+    if (!r->pair_local)
+        return cb_comm_allreduce_max_double(&s->comm, samples, n);
+    double *peer = calloc(n ? n : 1, sizeof *peer);
+    int rc = cb_prog_agree(s, peer ? CB_OK : CB_ERR_NOMEM);
+    if (!rc)
+        rc = pair_swap(s, r, samples, peer, n * sizeof *samples);
+    for (size_t i = 0; !rc && r->active && i < n; i++)
+        samples[i] = fmax(samples[i], peer[i]);
+    free(peer);
+    return rc;
+}
+
 int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measure_t *m)
 {
     const cb_bench_opts_t *o = r->opts;
@@ -142,8 +170,8 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
             rc = timed_batch(r, b, batch, &samples[i]);
     if ((rc = cb_prog_agree(s, rc)))
         goto out;
-    /* A batch's time is the slowest rank's. */
-    if ((rc = cb_comm_allreduce_max_double(&s->comm, samples, (size_t)nb)))
+    /* A batch's time is the slowest rank's (of the pair: r->pair_local). */
+    if ((rc = samples_max(s, r, samples, (size_t)nb)))
         goto out;
     double per = b->ops_per_iter(r) * batch;
     for (int i = 0; i < nb; i++)
@@ -172,8 +200,11 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
         }
         if ((rc = cb_prog_agree(s, rc)))
             goto out;
-        if ((rc = cb_comm_allreduce_sum_u64(&s->comm, &wrong, 1)))
+        uint64_t theirs = 0;
+        if (r->pair_local ? (rc = pair_swap(s, r, &wrong, &theirs, sizeof wrong))
+                          : (rc = cb_comm_allreduce_sum_u64(&s->comm, &wrong, 1)))
             goto out;
+        wrong += theirs;
         m->wrong = wrong;
         m->checked = 1;
     }
@@ -239,12 +270,32 @@ void cb_bench_set_inflight(cb_session_t *s, const cb_bench_t *b, const cb_run_t 
         cb_prog_set_inflight(s, NULL, NULL);
         return;
     }
-    cb_row_t t, g;
-    fill_row(s, b, r, NULL, "timeout", "watchdog: did not finish within --timeout", &t);
-    fill_row(s, b, r, NULL, "failed", "interrupted: the job was killed while measuring", &g);
-    cb_prog_set_inflight(s, &t, &g);
-    cb_row_clear(&t);
-    cb_row_clear(&g);
+    int round = r->round_n > 0 && r->round_a && r->round_b;
+    size_t n = round ? (size_t)r->round_n : 1;
+    cb_row_t *t = calloc(n, sizeof *t), *g = calloc(n, sizeof *g);
+    if (!t || !g) { /* nothing to mark rather than a wrong row */
+        cb_prog_set_inflight(s, NULL, NULL);
+        free(t);
+        free(g);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cb_run_t x = *r;
+        if (round) {
+            x.rank_a = r->round_a[i];
+            x.rank_b = r->round_b[i];
+        }
+        fill_row(s, b, &x, NULL, "timeout", "watchdog: did not finish within --timeout", &t[i]);
+        fill_row(s, b, &x, NULL, "failed", "interrupted: the job was killed while measuring",
+                 &g[i]);
+    }
+    cb_prog_set_inflight_rows(s, t, g, n);
+    for (size_t i = 0; i < n; i++) {
+        cb_row_clear(&t[i]);
+        cb_row_clear(&g[i]);
+    }
+    free(t);
+    free(g);
 }
 
 /* ------------------------------------------------------------ the sweep */

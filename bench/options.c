@@ -28,6 +28,7 @@ void cb_bench_opts_default(cb_prog_t prog, cb_bench_opts_t *o)
     o->common.total_time_s = 600;
     o->modes = CB_P2P_LATENCY | CB_P2P_BW | CB_P2P_BIBW;
     o->window = 64;
+    o->round_shortfall = 0.20;
 }
 
 void cb_bench_usage(cb_prog_t prog, FILE *f)
@@ -65,8 +66,19 @@ void cb_bench_usage(cb_prog_t prog, FILE *f)
                 "  -m, --mode LIST         latency,bw,bibw (default all three)\n"
                 "  -W, --window N          messages in flight for bw/bibw (default %d; fewer for large\n"
                 "                          messages: at most 64 MiB in flight)\n"
-                "      --all-pairs         every pair of nodes in turn (first rank of each node)\n",
-                d.window);
+                "      --all-pairs         every pair of nodes, both directions (first rank of each\n"
+                "                          node), in rounds: N-1 rounds (N even; N when odd) of\n"
+                "                          disjoint pairs measured at once, then reversed; for a\n"
+                "                          non-blocking switch\n"
+                "      --sequential        with --all-pairs: one direction after another instead\n"
+                "                          (a switch that cannot carry all pairs at once)\n"
+                "      --reference         with --all-pairs: first every direction alone at the\n"
+                "                          largest size (as --sequential), then the rounds; a round\n"
+                "                          whose aggregate (its pairs' rates at once) falls more than\n"
+                "                          --round-shortfall below the sum of the same pairs' rates\n"
+                "                          alone is reported (screen; CSV op 'round')\n"
+                "      --round-shortfall PCT  the limit of that check (default %g%%)\n",
+                d.window, 100 * d.round_shortfall);
     fprintf(f,
             "transport:\n"
             "  -t, --transport T       auto (nccl where a CUDA device exists, else mpi), mpi, nccl\n"
@@ -157,7 +169,8 @@ static int mode_item(const char *tok, void *vo)
 }
 
 enum {
-    OPT_TIME_PER_SIZE = 256, OPT_MIN_ITERS, OPT_ALL_PAIRS, OPT_PER_ITERATION,
+    OPT_TIME_PER_SIZE = 256, OPT_MIN_ITERS, OPT_ALL_PAIRS, OPT_SEQUENTIAL, OPT_REFERENCE,
+    OPT_ROUND_SHORTFALL, OPT_PER_ITERATION,
 };
 
 /* The options of cb-allreduce and cb-p2p beyond the shared flags. */
@@ -171,6 +184,9 @@ static const struct option bench_longopts[] = {
     {"mode", required_argument, 0, 'm'},
     {"window", required_argument, 0, 'W'},
     {"all-pairs", no_argument, 0, OPT_ALL_PAIRS},
+    {"sequential", no_argument, 0, OPT_SEQUENTIAL},
+    {"reference", no_argument, 0, OPT_REFERENCE},
+    {"round-shortfall", required_argument, 0, OPT_ROUND_SHORTFALL},
     {"iters", required_argument, 0, 'n'},
     {"min-iters", required_argument, 0, OPT_MIN_ITERS},
     {"time-per-size", required_argument, 0, OPT_TIME_PER_SIZE},
@@ -243,6 +259,25 @@ static int bench_option(void *vp, int c, const char *optarg, const char *flag, F
             return cb_errf(err, errlen, CB_ERR_USAGE, "--all-pairs applies to cb-p2p only");
         o->all_pairs = 1;
         return CB_OK;
+    case OPT_SEQUENTIAL:
+    case OPT_REFERENCE:
+        if (!p2p)
+            return cb_errf(err, errlen, CB_ERR_USAGE, "%s applies to cb-p2p only", flag);
+        if (c == OPT_SEQUENTIAL)
+            o->sequential = 1;
+        else
+            o->reference = 1;
+        return CB_OK;
+    case OPT_ROUND_SHORTFALL: {
+        double pct;
+        if (!p2p)
+            return cb_errf(err, errlen, CB_ERR_USAGE, "--round-shortfall applies to cb-p2p only");
+        if (cb_parse_double(optarg, 0, 100, &pct))
+            return cb_errf(err, errlen, CB_ERR_USAGE,
+                           "--round-shortfall '%s': expected a percentage, 0 to 100", optarg);
+        o->round_shortfall = pct / 100;
+        return CB_OK;
+    }
     case 'n': return cb_prog_parse_int("-n", optarg, 1, 10000000, &o->max_iters, err, errlen);
     case OPT_MIN_ITERS: return cb_prog_parse_int("--min-iters", optarg, 1, 10000000, &o->min_iters, err, errlen);
     case OPT_PER_ITERATION: o->per_iteration = 1; return CB_OK;
@@ -262,6 +297,19 @@ static int bench_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_
     if (o->min_iters > o->max_iters)
         return cb_errf(err, errlen, CB_ERR_USAGE, "--min-iters %d is larger than -n %d",
                        o->min_iters, o->max_iters);
+    if ((o->sequential || o->reference) && !o->all_pairs)
+        return cb_errf(err, errlen, CB_ERR_USAGE, "%s applies to --all-pairs only",
+                       o->sequential ? "--sequential" : "--reference");
+    if (o->sequential && o->reference)
+        return cb_errf(err, errlen, CB_ERR_USAGE,
+                       "--reference compares rounds with sequential rates: not with --sequential");
+    if (o->reference && !(o->modes & CB_P2P_BW))
+        return cb_errf(err, errlen, CB_ERR_USAGE, "--reference compares bandwidth: --mode needs bw");
+    uint64_t sizes[CB_BENCH_MAX_SIZES + 1];
+    if (cb_bench_sizes(o, sizes, CB_BENCH_MAX_SIZES + 1) > CB_BENCH_MAX_SIZES)
+        return cb_errf(err, errlen, CB_ERR_USAGE,
+                       "-b/-e/-f/-i make more than %d sizes (the limit of one sweep): take fewer",
+                       CB_BENCH_MAX_SIZES);
     return CB_OK;
 }
 

@@ -64,19 +64,34 @@ static void on_watchdog(void *arg, const char *what, double waited_s)
     cb_comm_abort(&s->comm, 3);
 }
 
+/* n rows formatted one after another: one write() marks them all. */
+static struct cb_inflight *format_inflight_rows(const cb_row_t *rows, size_t n)
+{
+    struct cb_inflight *in = NULL;
+    size_t len = 0;
+    for (size_t i = 0; rows && i < n; i++) {
+        char *text = NULL;
+        size_t l = 0;
+        struct cb_inflight *x = NULL;
+        if (!cb_results_format_row(&rows[i], &text, &l))
+            x = realloc(in, sizeof *x + len + l);
+        if (!x) {
+            free(text);
+            free(in);
+            return NULL;
+        }
+        in = x;
+        memcpy(in->row + len, text, l);
+        len += l;
+        in->len = len;
+        free(text);
+    }
+    return in;
+}
+
 static struct cb_inflight *format_inflight(const cb_row_t *row)
 {
-    char *text = NULL;
-    size_t len = 0;
-    if (!row || cb_results_format_row(row, &text, &len))
-        return NULL;
-    struct cb_inflight *in = malloc(sizeof *in + len);
-    if (in) {
-        in->len = len;
-        memcpy(in->row, text, len);
-    }
-    free(text);
-    return in;
+    return format_inflight_rows(row, row ? 1 : 0);
 }
 
 /* The pointers are swapped before the old ones are freed, so a handler sees
@@ -95,6 +110,14 @@ void cb_prog_set_inflight(cb_session_t *s, const cb_row_t *timeout_row, const cb
     if (s->comm.rank != 0)
         return;
     swap_inflight(s, format_inflight(timeout_row), format_inflight(signal_row));
+}
+
+void cb_prog_set_inflight_rows(cb_session_t *s, const cb_row_t *timeout_rows,
+                               const cb_row_t *signal_rows, size_t n)
+{
+    if (s->comm.rank != 0)
+        return;
+    swap_inflight(s, format_inflight_rows(timeout_rows, n), format_inflight_rows(signal_rows, n));
 }
 
 double cb_prog_timeout_for(double timeout_s, double expect_s)

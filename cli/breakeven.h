@@ -14,21 +14,19 @@
 #include "cb_workload.h"
 
 #define PROG "clusterbench breakeven"
-#define MAX_RESULTS 64
-#define MAX_NODES 64
 
 #define BE_WHATIF_MAX 16 /* values per --what-if-* list (more: exit 2, naming it) */
 
 typedef enum { FMT_TEXT, FMT_CSV, FMT_JSON } fmt_t;
 
 typedef struct be_opts {
-    const char *results[MAX_RESULTS];
+    const char **results; /* --results paths (malloc'd, argc entries) */
     int nresults;
     uint64_t grad_bytes; /* resolved G */
     const char *grad_bytes_arg, *params_arg, *workload_arg, *dtype_arg;
     uint64_t params;
     const cb_workload_t *workload;
-    int nodes[MAX_NODES];
+    int *nodes; /* malloc'd: no limit on the node counts */
     int nnodes;
     double step_ms; /* NaN: not given */
     double bwd_frac, threshold;
@@ -65,6 +63,8 @@ typedef struct be_row {
 /* Parse the command's arguments into o: 0 ok, -1 done (help or the workload
  * list printed), else an exit code (2, the message printed). */
 int be_parse_args(int argc, char **argv, be_opts_t *o);
+/* Free what be_parse_args allocated in o (after any return of it). */
+void be_opts_free(be_opts_t *o);
 
 /* A number for csv/json: %.6g, "" / null when NaN, inf / null when infinite. */
 void be_put_num(FILE *f, fmt_t fmt, double v);

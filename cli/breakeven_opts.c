@@ -169,27 +169,36 @@ static int parse_params(const char *s, uint64_t *out)
 
 static int parse_nodes(const char *s, be_opts_t *o)
 {
-    char buf[512];
-    if (strlen(s) >= sizeof buf)
-        return cb_cli_usage_err(PROG, "--nodes '%s': too long", s);
-    strcpy(buf, s);
+    size_t ntok = 1;
+    for (const char *q = s; *q; q++)
+        ntok += *q == ',';
+    char *buf = strdup(s);
+    int *nodes = realloc(o->nodes, ntok * sizeof *nodes);
+    if (!buf || !nodes) {
+        free(buf);
+        fprintf(stderr, PROG ": out of memory\n");
+        return 3;
+    }
+    o->nodes = nodes;
     o->nnodes = 0;
+    int rc = 0;
     char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *tok = strtok_r(buf, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
         long v;
-        if (cb_parse_long(tok, 1, 1000000, &v) < 0)
-            return cb_cli_usage_err(PROG, "--nodes '%s': '%s' is not a node count >= 1", s, tok);
-        if (o->nnodes == MAX_NODES)
-            return cb_cli_usage_err(PROG, "--nodes '%s': more than %d node counts", s, MAX_NODES);
+        if (cb_parse_long(tok, 1, 1000000, &v) < 0) {
+            rc = cb_cli_usage_err(PROG, "--nodes '%s': '%s' is not a node count >= 1", s, tok);
+            break;
+        }
         int dup = 0;
         for (int i = 0; i < o->nnodes; i++)
             dup |= o->nodes[i] == (int)v;
         if (!dup)
             o->nodes[o->nnodes++] = (int)v;
     }
-    if (o->nnodes == 0)
-        return cb_cli_usage_err(PROG, "--nodes '%s': no node count", s);
-    return 0;
+    free(buf);
+    if (!rc && o->nnodes == 0)
+        rc = cb_cli_usage_err(PROG, "--nodes '%s': no node count", s);
+    return rc;
 }
 
 /* A comma-separated list of --what-if-* values: link factors (> 0, != 1)
@@ -276,6 +285,10 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
+    if (!(o->results = malloc((argc > 0 ? (size_t)argc : 1) * sizeof *o->results))) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return 3;
+    }
     o->step_ms = NAN;
     o->bwd_frac = CB_DDP_BWD_FRAC_DEFAULT;
     o->threshold = CB_DDP_THRESHOLD_DEFAULT;
@@ -290,9 +303,7 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
     while ((c = getopt_long(argc, argv, ":r:g:p:w:n:s:t:f:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if (o->nresults == MAX_RESULTS)
-                return cb_cli_usage_err(PROG, "--results: more than %d paths", MAX_RESULTS);
-            o->results[o->nresults++] = optarg;
+            o->results[o->nresults++] = optarg; /* room for argc */
             break;
         case 'g': {
             int prc = cb_size_parse(optarg, &o->grad_bytes);
@@ -426,4 +437,12 @@ int be_parse_args(int argc, char **argv, be_opts_t *o)
     if (o->timeline && (o->fmt != FMT_TEXT || isnan(o->step_ms)))
         return cb_cli_usage_err(PROG, "--timeline needs --step-ms and --format text");
     return 0;
+}
+
+void be_opts_free(be_opts_t *o)
+{
+    free(o->results);
+    free(o->nodes);
+    o->results = NULL;
+    o->nodes = NULL;
 }

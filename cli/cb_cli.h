@@ -13,5 +13,10 @@ int cb_cli_gpucheck(int argc, char **argv);   /* the table of a scripts/gpu-chec
 /* For the sub-commands (cli.c): "<prog>: <message>" and a newline on stderr;
  * returns 2, the exit code of a usage or input error. */
 int cb_cli_usage_err(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Read one results path (a CSV file or a directory of them) into t; on
+ * failure one line "prog: reason" on stderr. Returns the exit code: 0, 2 for
+ * a path that cannot be read or parsed (bad input), 3 out of memory. */
+struct cb_table;
+int cb_cli_read_results(const char *prog, struct cb_table *t, const char *path);
 
 #endif

@@ -24,31 +24,26 @@ int cb_cli_breakeven(int argc, char **argv)
 {
     be_opts_t o;
     int rc = be_parse_args(argc, argv, &o);
-    if (rc)
+    if (rc) {
+        be_opts_free(&o);
         return rc < 0 ? 0 : rc;
+    }
 
     int exit_code = 0;
-    be_row_t rows[MAX_NODES];
+    be_row_t *rows = NULL; /* one per node count */
     int nrows = 0;
     int *present = NULL;
     size_t npresent = 0;
-    char err[1024], paths[2048];
+    char paths[2048];
     cb_table_t table;
     cb_ddp_calib_t cal;
     memset(&cal, 0, sizeof cal);
     cb_table_init(&table);
-    memset(rows, 0, sizeof rows);
     be_join_paths(&o, paths, sizeof paths);
 
     for (int i = 0; i < o.nresults; i++) {
-        err[0] = '\0';
-        int trc = cb_table_read(&table, o.results[i], err, sizeof err);
-        if (trc < 0) {
-            /* A path the user gave that cannot be read is bad input too. */
-            fprintf(stderr, PROG ": %s\n", err[0] ? err : cb_strerror(trc));
-            exit_code = trc == CB_ERR_NOMEM ? 3 : 2;
+        if ((exit_code = cb_cli_read_results(PROG, &table, o.results[i])))
             goto out;
-        }
     }
     int default_nodes = o.nnodes == 0;
     if (default_nodes) {
@@ -64,8 +59,18 @@ int cb_cli_breakeven(int argc, char **argv)
                                   o.transport ? o.transport : "", paths);
             goto out;
         }
-        for (size_t i = 0; i < npresent && o.nnodes < MAX_NODES; i++)
+        if (!(o.nodes = malloc(npresent * sizeof *o.nodes))) {
+            fprintf(stderr, PROG ": out of memory\n");
+            exit_code = 3;
+            goto out;
+        }
+        for (size_t i = 0; i < npresent; i++)
             o.nodes[o.nnodes++] = present[i];
+    }
+    if (!(rows = calloc((size_t)o.nnodes, sizeof *rows))) {
+        fprintf(stderr, PROG ": out of memory\n");
+        exit_code = 3;
+        goto out;
     }
 
     cb_ddp_config_t cfg;
@@ -187,8 +192,10 @@ out:
         cb_ddp_timeline_free(&rows[i].tl);
         cb_ddp_timeline_free(&rows[i].pure_tl);
     }
+    free(rows);
     cb_ddp_calib_free(&cal);
     free(present);
     cb_table_free(&table);
+    be_opts_free(&o);
     return exit_code;
 }

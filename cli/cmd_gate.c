@@ -16,7 +16,6 @@
 #include "cb_results.h"
 
 #define PROG "clusterbench gate"
-#define MAX_RESULTS 256
 #define MAX_SKIP 64
 #define INDENT "         " /* under "[ PASS ] " */
 
@@ -131,7 +130,7 @@ static const char help_text[] =
 
 typedef struct gate_opts {
     const char *thresholds, *profile, *junit, *prometheus;
-    const char *results[MAX_RESULTS];
+    const char *const *results; /* argv's operands: no limit on their number */
     int nresults;
     const char *skip[MAX_SKIP];
     int nskip;
@@ -186,11 +185,9 @@ static int parse_args(int argc, char **argv, gate_opts_t *o)
             return cb_cli_usage_err(PROG, "unknown option '%s' (see --help)", argv[optind - 1]);
         }
     }
-    for (int i = optind; i < argc; i++) {
-        if (o->nresults == MAX_RESULTS)
-            return cb_cli_usage_err(PROG, "more than %d results paths", MAX_RESULTS);
-        o->results[o->nresults++] = argv[i];
-    }
+    /* getopt_long moved the operands to the end of argv */
+    o->results = (const char *const *)(argv + optind);
+    o->nresults = argc - optind;
     if (!o->nresults)
         return cb_cli_usage_err(PROG, "no results given (RESULTS...: CSV files or directories; see --help)");
     if (o->thresholds && !*o->thresholds)
@@ -277,13 +274,8 @@ int cb_cli_gate(int argc, char **argv)
     cb_table_init(&table);
 
     for (int i = 0; i < o.nresults; i++) {
-        err[0] = '\0';
-        int trc = cb_table_read(&table, o.results[i], err, sizeof err);
-        if (trc < 0) {
-            fprintf(stderr, PROG ": %s\n", err[0] ? err : cb_strerror(trc));
-            exit_code = trc == CB_ERR_NOMEM ? 3 : 2;
+        if ((exit_code = cb_cli_read_results(PROG, &table, o.results[i])))
             goto out;
-        }
     }
     if (table.nrows == 0) {
         exit_code = cb_cli_usage_err(PROG, "no results rows in %s%s", o.results[0],

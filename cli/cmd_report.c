@@ -25,7 +25,6 @@
 #define PROG "clusterbench report"
 #define DEFAULT_INPUT "results"
 #define DEFAULT_OUTPUT "results/report"
-#define MAX_PATHS 1024
 
 static const char help_text[] =
     "usage: clusterbench report [RESULTS...] [-o DIR] [--baseline nodes=N]\n"
@@ -106,7 +105,7 @@ static const char help_text[] =
     "with no rows, no rows at all, a bad workload CSV; 3 cannot write the output.\n";
 
 typedef struct rep_cli {
-    const char *paths[MAX_PATHS];
+    const char *const *paths; /* argv's operands (no limit on their number), or the default */
     size_t npaths;
     const char *outdir;
     const char *workload, *nodes_col, *thr_col, *step_col;
@@ -210,15 +209,13 @@ static int parse_args(int argc, char **argv, rep_cli_t *o)
             return cb_cli_usage_err(PROG, "unknown option '%s' (see --help)", argv[optind - 1]);
         }
     }
-    for (int i = optind; i < argc; i++) {
-        if (o->npaths == MAX_PATHS)
-            return cb_cli_usage_err(PROG, "more than %d input paths", MAX_PATHS);
+    static const char *const default_input[] = {DEFAULT_INPUT};
+    for (int i = optind; i < argc; i++)
         if (!*argv[i])
             return cb_cli_usage_err(PROG, "empty input path");
-        o->paths[o->npaths++] = argv[i];
-    }
-    if (o->npaths == 0)
-        o->paths[o->npaths++] = DEFAULT_INPUT;
+    /* getopt_long moved the operands to the end of argv */
+    o->paths = optind < argc ? (const char *const *)(argv + optind) : default_input;
+    o->npaths = optind < argc ? (size_t)(argc - optind) : 1;
     if (o->mtu_given && isnan(o->ro.line_rate_gbps))
         return cb_cli_usage_err(PROG, "--mtu applies to --line-rate-gbps (profiles carry their own MTU)");
     if (o->workload) {
@@ -365,13 +362,8 @@ int cb_cli_report(int argc, char **argv)
         is_dir[i] = S_ISDIR(sb.st_mode);
         size_t rows0 = table.nrows, skipped0 = table.nskipped;
         dir_file_start[i] = table.nfiles;
-        err[0] = '\0';
-        int trc = cb_table_read(&table, o.paths[i], err, sizeof err);
-        if (trc < 0) {
-            fprintf(stderr, PROG ": %s\n", err[0] ? err : cb_strerror(trc));
-            exit_code = trc == CB_ERR_NOMEM ? 3 : 2;
+        if ((exit_code = cb_cli_read_results(PROG, &table, o.paths[i])))
             goto out;
-        }
         nforeign += table.nskipped - skipped0;
         if (!is_dir[i] && table.nrows == rows0) {
             exit_code = cb_cli_usage_err(PROG, "%s:1: no rows: only a header", o.paths[i]);

@@ -31,7 +31,7 @@
     X(TRANSPORT, "transport") /* mpi, nccl, cuda, none */                      \
     X(MEMORY, "memory")       /* host, cuda */                                 \
     X(DTYPE, "dtype")         /* float, double, half, bfloat16, ... */         \
-    X(OP, "op")               /* sum; pingpong, bw, bibw; ... */               \
+    X(OP, "op")               /* sum; pingpong, bw, bibw, round; ... */        \
     X(PLACEMENT, "placement") /* out-of-place, in-place */                     \
     X(NODES, "nodes")                                                          \
     X(RANKS, "ranks")                                                          \

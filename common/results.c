@@ -461,6 +461,8 @@ typedef struct parse_state {
     int header_mismatch;
 } parse_state_t;
 
+/* Field text into the pool: -1 out of memory, -2 past the 4 GiB that
+ * 32-bit offsets reach (the reader's one limit, an input error). */
 static int pool_add(cb_table_t *t, const char *s, size_t n, uint32_t *off)
 {
     if (n == 0) {
@@ -471,8 +473,11 @@ static int pool_add(cb_table_t *t, const char *s, size_t n, uint32_t *off)
         size_t cap = t->pool_cap ? t->pool_cap : 1 << 16;
         while (cap < t->pool_len + n + 1)
             cap *= 2;
-        if (cap > UINT32_MAX)
-            return -1;
+        if (cap > UINT32_MAX) {
+            if (t->pool_len + n + 1 > UINT32_MAX)
+                return -2;
+            cap = UINT32_MAX;
+        }
         char *p = realloc(t->pool, cap);
         if (!p)
             return -1;
@@ -505,10 +510,31 @@ static void on_field(void *data, size_t n, void *vp)
         st->ncol++;
         return;
     }
-    if (st->ncol < CB_NCOLS && pool_add(st->t, data, n, &st->cur[st->ncol])) {
-        st->err = cb_errf(st->errbuf, st->errlen, CB_ERR_NOMEM, "%s:%lu: out of memory", st->path,
-                          st->line);
-        return;
+    if (st->ncol < CB_NCOLS) {
+        /* A field equal to the one above it (hosts, run_id, cluster ...: the
+         * same in every row of a run) shares its text: an all-pairs file
+         * repeats its N-host list in each of its N(N-1) rows. */
+        const cb_table_t *t = st->t;
+        if (n && t->nrows) {
+            const char *above = t->pool + t->off[(t->nrows - 1) * CB_NCOLS + (size_t)st->ncol];
+            if (!strncmp(above, data, n) && above[n] == '\0') {
+                st->cur[st->ncol++] = (uint32_t)(above - t->pool);
+                return;
+            }
+        }
+        int prc = pool_add(st->t, data, n, &st->cur[st->ncol]);
+        if (prc == -2) {
+            st->err = cb_errf(st->errbuf, st->errlen, CB_ERR_INPUT,
+                              "%s:%lu: the inputs hold more than 4 GiB of field text, the "
+                              "reader's limit: read fewer files at once",
+                              st->path, st->line);
+            return;
+        }
+        if (prc) {
+            st->err = cb_errf(st->errbuf, st->errlen, CB_ERR_NOMEM, "%s:%lu: out of memory",
+                              st->path, st->line);
+            return;
+        }
     }
     st->ncol++;
 }

@@ -22,6 +22,44 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Element k of sorted s[0..m) with the element at position p taken out. */
+static double without(const double *s, size_t p, size_t k)
+{
+    return k < p ? s[k] : s[k + 1];
+}
+
+/* The median of sorted s[0..m) with the element at position p taken out
+ * (m - 1 >= 1 values): cb_stats_percentile_sorted(, , 50) of that array. */
+static double median_without(const double *s, size_t m, size_t p)
+{
+    size_t n = m - 1;
+    if (n == 1)
+        return without(s, p, 0);
+    double pos = 0.5 * (double)(n - 1);
+    size_t lo = (size_t)floor(pos);
+    if (lo >= n - 1)
+        return without(s, p, n - 1);
+    double frac = pos - (double)lo, a = without(s, p, lo);
+    return a + frac * (without(s, p, lo + 1) - a);
+}
+
+/* Position of the first element equal to v in sorted s[0..m) (v is there). */
+static size_t lower_bound(const double *s, size_t m, double v)
+{
+    size_t lo = 0, hi = m;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The peers of an entity are the finite values less its own: one sort of
+ * all finite values serves every entity (O(n log n) for n entities, e.g.
+ * the n(n-1) directions of an all-pairs matrix). */
 int cb_spread_check(const char *const *names, const double *values, size_t n,
                     const cb_spread_opts_t *o, cb_spread_verdict_t *out)
 {
@@ -36,9 +74,14 @@ int cb_spread_check(const char *const *names, const double *values, size_t n,
         return 0;
     if (!values || !out)
         return CB_ERR_USAGE;
-    double *peers = malloc(n * sizeof *peers);
-    if (!peers)
+    double *sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
         return CB_ERR_NOMEM;
+    size_t m = 0;
+    for (size_t j = 0; j < n; j++)
+        if (isfinite(values[j]))
+            sorted[m++] = values[j];
+    qsort(sorted, m, sizeof *sorted, cmp_double);
     int flagged = 0;
     for (size_t i = 0; i < n; i++) {
         cb_spread_verdict_t *v = &out[i];
@@ -46,22 +89,17 @@ int cb_spread_check(const char *const *names, const double *values, size_t n,
         v->value = values[i];
         v->peer_median = NAN;
         v->deficit = NAN;
-        v->npeers = 0;
-        size_t np = 0;
-        for (size_t j = 0; j < n; j++)
-            if (j != i && isfinite(values[j]))
-                peers[np++] = values[j];
-        v->npeers = (int)np;
         if (!isfinite(values[i])) {
+            v->npeers = (int)m;
             v->state = CB_SPREAD_MISSING;
             continue;
         }
-        if (np == 0) {
+        v->npeers = (int)(m - 1);
+        if (m == 1) {
             v->state = CB_SPREAD_NO_PEERS;
             continue;
         }
-        qsort(peers, np, sizeof *peers, cmp_double);
-        v->peer_median = cb_stats_percentile_sorted(peers, np, 50);
+        v->peer_median = median_without(sorted, m, lower_bound(sorted, m, values[i]));
         v->state = CB_SPREAD_OK;
         if (!(v->peer_median > 0))
             continue;
@@ -72,7 +110,7 @@ int cb_spread_check(const char *const *names, const double *values, size_t n,
             flagged++;
         }
     }
-    free(peers);
+    free(sorted);
     return flagged;
 }
 

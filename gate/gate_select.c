@@ -2,6 +2,7 @@
  * max or exact) and how a matched row is named in a verdict (host, peer and
  * the columns that tell the matched rows apart). Pure; used by
  * gate_judge.c. */
+#define _GNU_SOURCE /* qsort_r */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,42 @@ _Static_assert(sizeof label_cols / sizeof label_cols[0] == GATE_LABEL_COLS,
                "GATE_LABEL_COLS out of date");
 #define N_LABEL_COLS GATE_LABEL_COLS
 
+/* Order of rows (indices into the table ctx) by host, peer, rank. */
+static int cmp_host_peer_rank(const void *a, const void *b, void *ctx)
+{
+    const cb_table_t *t = ctx;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    static const int cols[] = {CB_COL_HOST, CB_COL_PEER, CB_COL_RANK};
+    for (size_t c = 0; c < 3; c++) {
+        int d = strcmp(cb_table_str(t, x, cols[c]), cb_table_str(t, y, cols[c]));
+        if (d)
+            return d;
+    }
+    return 0;
+}
+
+/* Whether two of the rows have the same host and peer but different ranks
+ * (a host with several ranks): after one sort by (host, peer, rank), such
+ * rows are neighbours. O(n log n), for the n(n-1) rows of an all-pairs
+ * matrix. On OOM: yes (a rank in a label is harmless). */
+static int ranks_vary(const cb_table_t *t, const size_t *idx, size_t n)
+{
+    if (n < 2)
+        return 0;
+    size_t *s = malloc(n * sizeof *s);
+    if (!s)
+        return 1;
+    memcpy(s, idx, n * sizeof *s);
+    qsort_r(s, n, sizeof *s, cmp_host_peer_rank, (void *)t);
+    int vary = 0;
+    for (size_t i = 1; i < n && !vary; i++)
+        vary = !strcmp(cb_table_str(t, s[i - 1], CB_COL_HOST), cb_table_str(t, s[i], CB_COL_HOST)) &&
+               !strcmp(cb_table_str(t, s[i - 1], CB_COL_PEER), cb_table_str(t, s[i], CB_COL_PEER)) &&
+               strcmp(cb_table_str(t, s[i - 1], CB_COL_RANK), cb_table_str(t, s[i], CB_COL_RANK));
+    free(s);
+    return vary;
+}
+
 void gate_labeler_init(gate_labeler_t *l, const cb_table_t *t, const size_t *idx, size_t n,
                        int compact)
 {
@@ -68,22 +105,12 @@ void gate_labeler_init(gate_labeler_t *l, const cb_table_t *t, const size_t *idx
                          col == CB_COL_BYTES;
             continue;
         }
-        for (size_t i = 1; i < n && !l->vary[c]; i++) {
-            size_t a = idx[0], b = idx[i];
-            if (col == CB_COL_RANK) { /* only when a host has several ranks */
-                for (size_t q = 0; q < i && !l->vary[c]; q++) {
-                    a = idx[q];
-                    l->vary[c] = !strcmp(cb_table_str(t, a, CB_COL_HOST),
-                                         cb_table_str(t, b, CB_COL_HOST)) &&
-                                 !strcmp(cb_table_str(t, a, CB_COL_PEER),
-                                         cb_table_str(t, b, CB_COL_PEER)) &&
-                                 strcmp(cb_table_str(t, a, CB_COL_RANK),
-                                        cb_table_str(t, b, CB_COL_RANK));
-                }
-                continue;
-            }
-            l->vary[c] = strcmp(cb_table_str(t, a, col), cb_table_str(t, b, col)) != 0;
+        if (col == CB_COL_RANK) { /* only when a host has several ranks */
+            l->vary[c] = ranks_vary(t, idx, n);
+            continue;
         }
+        for (size_t i = 1; i < n && !l->vary[c]; i++)
+            l->vary[c] = strcmp(cb_table_str(t, idx[0], col), cb_table_str(t, idx[i], col)) != 0;
     }
 }
 

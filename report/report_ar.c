@@ -2,7 +2,9 @@
  * against message size per configuration and node count (line rate and
  * goodput dashed), and per configuration (transport, memory, dtype, op,
  * placement) a table putting each multi-node size beside its baseline-node
- * counterpart: time, busbw, ratios and link efficiency. */
+ * counterpart: time, busbw, ratios and link efficiency. Where a cluster has
+ * rows at several node counts, the scaling curve: busbw against node count
+ * at a large size. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +96,104 @@ static void plot_cluster(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi)
         .nrefs = nrefs,
     };
     cb_doc_plot_line(r->doc, &p);
+}
+
+/* busbw of [lo, hi) (one configuration and node count, ascending bytes)
+ * at bytes x: NaN when not measured there. */
+static double busbw_at(const rep_agg_t *ag, size_t lo, size_t hi, double x)
+{
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ag[mid].x == x)
+            return ag[mid].v[1] > 0 ? ag[mid].v[1] : NAN;
+        if (ag[mid].x < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NAN;
+}
+
+/* The scaling curve of one cluster [lo, hi): per configuration, busbw
+ * against node count (2 nodes and more) at the largest size measured at
+ * every one of its node counts. Drawn when a configuration has two node
+ * counts or more. */
+static void plot_scaling(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi)
+{
+    int vary[AR_CFG] = {0};
+    for (size_t i = lo + 1; i < hi; i++)
+        for (int j = 1; j < AR_CFG; j++)
+            vary[j] |= ag[i].k[j] != ag[lo].k[j];
+    rep_series_t set = {0};
+    uint32_t maxn = 0;
+    for (size_t p = lo; p < hi && !r->oom;) {
+        size_t q = p + 1;
+        while (q < hi && rep_agg_same_k(&ag[q], &ag[p], AR_CFG))
+            q++;
+        /* node-count blocks of 2+ nodes: [b[k], b[k+1]) */
+        size_t nb = 0, *b = malloc((q - p + 1) * sizeof *b);
+        if (!b) {
+            r->oom = 1;
+            return;
+        }
+        for (size_t i = p; i < q; i++)
+            if (ag[i].k[7] >= 2 && (i == p || ag[i].k[7] != ag[i - 1].k[7]))
+                b[nb++] = i;
+        double size = NAN;
+        if (nb >= 2) {
+            for (size_t i = b[1]; i-- > b[0] && isnan(size);) {
+                int every = ag[i].v[1] > 0;
+                for (size_t k = 1; k < nb && every; k++)
+                    every = isfinite(busbw_at(ag, b[k], k + 1 < nb ? b[k + 1] : q, ag[i].x));
+                if (every)
+                    size = ag[i].x;
+            }
+        }
+        if (!isnan(size)) {
+            char label[256] = "", sz[32];
+            size_t ll = 0;
+            for (int s = 1; s < AR_CFG; s++)
+                if (vary[s] && ll < sizeof label)
+                    ll += (size_t)snprintf(label + ll, sizeof label - ll, "%s ",
+                                           or_unknown(rep_str(r, ag[p].k[s])));
+            if (ll < sizeof label)
+                snprintf(label + ll, sizeof label - ll, "%sat %s", ll ? "\xC2\xB7 " : "",
+                         rep_fmt_bytes(sz, sizeof sz, size));
+            cb_svg_series_t *s = rep_series_add(r, &set, label, nb);
+            for (size_t k = 0; k < nb; k++) {
+                uint32_t nodes = ag[b[k]].k[7];
+                maxn = nodes > maxn ? nodes : maxn;
+                rep_series_pt(s, nodes, busbw_at(ag, b[k], k + 1 < nb ? b[k + 1] : q, size));
+            }
+        }
+        free(b);
+        p = q;
+    }
+    if (!set.n)
+        return;
+    cb_svg_ref_t refs[2];
+    size_t nrefs = rep_link_refs(r, rep_link(r, ag[lo].k[0]), refs);
+    const char *cl = rep_cluster_name(rep_str(r, ag[lo].k[0]));
+    cb_svg_plot_t pl = {
+        .title = cb_doc_printf(r->doc, "All-reduce scaling: busbw against node count \xE2\x80\x94 %s",
+                               cl),
+        .xlabel = "nodes",
+        .ylabel = "bus bandwidth, busbw (GB/s)",
+        .xscale = maxn > 16 ? CB_SVG_BYTES : CB_SVG_LINEAR,
+        .yscale = CB_SVG_LINEAR,
+        .y_from_zero = 1,
+        .x_integer = 1,
+        .series = set.s,
+        .nseries = set.n,
+        .refs = refs,
+        .nrefs = nrefs,
+    };
+    cb_doc_plot_line(r->doc, &pl);
+    cb_doc_note(r->doc,
+                "%s: busbw at the largest size measured at every node count (2 nodes and more) "
+                "of each configuration. A flat curve is a network that scales; busbw falling as "
+                "nodes are added points at the switch, the topology or a slow node.",
+                cl);
 }
 
 static void table_cfg(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi)
@@ -216,6 +316,7 @@ int rep_section_allreduce(rep_t *r, rep_ar_t *ar)
         while (j < n && ag[j].k[0] == ag[i].k[0])
             j++;
         plot_cluster(r, ag, i, j);
+        plot_scaling(r, ag, i, j);
         for (size_t p = i; p < j;) {
             size_t q = p + 1;
             while (q < j && rep_agg_same_k(&ag[q], &ag[p], AR_CFG))

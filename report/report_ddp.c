@@ -641,7 +641,11 @@ static void model_only(rep_t *r, const rep_ar_t *ar, size_t *nplots)
         size_t j = i + 1;
         while (j < n && ag[j].k[0] == ag[i].k[0])
             j++;
-        uint32_t nodes[64];
+        uint32_t *nodes = malloc((j - i) * sizeof *nodes); /* every node count */
+        if (!nodes) {
+            r->oom = 1;
+            return;
+        }
         size_t nn = 0;
         for (size_t q = i; q < j; q++) {
             if (ag[q].k[7] < 2)
@@ -649,7 +653,7 @@ static void model_only(rep_t *r, const rep_ar_t *ar, size_t *nplots)
             size_t k = 0;
             while (k < nn && nodes[k] != ag[q].k[7])
                 k++;
-            if (k == nn && nn < 64)
+            if (k == nn)
                 nodes[nn++] = ag[q].k[7];
         }
         for (size_t a = 1; a < nn; a++)
@@ -667,6 +671,7 @@ static void model_only(rep_t *r, const rep_ar_t *ar, size_t *nplots)
                                    cl),
                      ag[i].k[0], REP_NONE, r->o->grad_bytes, 1, nodes, nn, NULL, 0);
         }
+        free(nodes);
         i = j;
     }
 }

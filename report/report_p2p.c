@@ -219,29 +219,31 @@ static void plots_cluster(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi)
 
 typedef struct matrix {
     size_t n;
-    uint32_t hosts[256]; /* ranks */
-    double *v;           /* n*n */
+    uint32_t *hosts; /* n ranks, ascending (name order) */
+    double *v;       /* n*n */
     int *flag;
     double bytes, median;
     uint32_t op;
 } matrix_t;
 
-static size_t host_index(const matrix_t *m, uint32_t h)
-{
-    for (size_t i = 0; i < m->n; i++)
-        if (m->hosts[i] == h)
-            return i;
-    return SIZE_MAX;
-}
-
 /* The all-pairs matrix of nodes-group [lo, hi) (one N); 0 when there is
- * none (fewer than two hosts, no bw rows). */
+ * none (fewer than two hosts, no bw rows). Memory is sized from the hosts
+ * found: no limit on their number. */
 static int matrix_build(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi, matrix_t *m)
 {
     memset(m, 0, sizeof *m);
     if (ag[lo].k[3] < 2)
         return 0;
-    for (uint32_t op = OP_BW; op <= OP_BIBW && !m->n; op++) {
+    uint32_t nst = r->st.n;
+    uint32_t *idx = malloc((nst ? nst : 1) * sizeof *idx); /* rank -> host index */
+    if (!idx) {
+        r->oom = 1;
+        return 0;
+    }
+    for (uint32_t i = 0; i < nst; i++)
+        idx[i] = REP_NONE;
+    size_t nh = 0;
+    for (uint32_t op = OP_BW; op <= OP_BIBW && !nh; op++) {
         m->bytes = -1;
         for (size_t i = lo; i < hi; i++)
             if (ag[i].tail == op && inter_node(r, &ag[i]) && *rep_str(r, ag[i].k[4]) &&
@@ -254,42 +256,53 @@ static int matrix_build(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi, mat
             if (ag[i].tail != op || !inter_node(r, &ag[i]) || ag[i].x != m->bytes)
                 continue;
             for (int s = 4; s <= 5; s++)
-                if (host_index(m, ag[i].k[s]) == SIZE_MAX && m->n < 256)
-                    m->hosts[m->n++] = ag[i].k[s];
+                if (ag[i].k[s] < nst && idx[ag[i].k[s]] == REP_NONE) {
+                    idx[ag[i].k[s]] = 0;
+                    nh++;
+                }
         }
     }
-    if (m->n < 2)
+    if (nh < 2) {
+        free(idx);
         return 0;
-    /* hosts in name order */
-    for (size_t i = 1; i < m->n; i++)
-        for (size_t j = i; j > 0 && m->hosts[j] < m->hosts[j - 1]; j--) {
-            uint32_t t = m->hosts[j];
-            m->hosts[j] = m->hosts[j - 1];
-            m->hosts[j - 1] = t;
+    }
+    /* hosts in name order: ranks ascending */
+    if (!(m->hosts = malloc(nh * sizeof *m->hosts))) {
+        free(idx);
+        r->oom = 1;
+        return 0;
+    }
+    for (uint32_t rk = 0; rk < nst; rk++)
+        if (idx[rk] != REP_NONE) {
+            idx[rk] = (uint32_t)m->n;
+            m->hosts[m->n++] = rk;
         }
-    m->v = malloc(m->n * m->n * sizeof *m->v);
-    m->flag = calloc(m->n * m->n, sizeof *m->flag);
-    double *vals = malloc(m->n * m->n * sizeof *vals);
-    size_t *cell = malloc(m->n * m->n * sizeof *cell);
-    cb_spread_verdict_t *ver = malloc(m->n * m->n * sizeof *ver);
+    size_t nn = m->n * m->n;
+    m->v = malloc(nn * sizeof *m->v);
+    m->flag = calloc(nn, sizeof *m->flag);
+    double *vals = malloc(nn * sizeof *vals);
+    size_t *cell = malloc(nn * sizeof *cell);
+    cb_spread_verdict_t *ver = malloc(nn * sizeof *ver);
     if (!m->v || !m->flag || !vals || !cell || !ver) {
         free(vals);
         free(cell);
         free(ver);
+        free(idx);
         r->oom = 1;
         return 0;
     }
-    for (size_t i = 0; i < m->n * m->n; i++)
+    for (size_t i = 0; i < nn; i++)
         m->v[i] = NAN;
     for (size_t i = lo; i < hi; i++) {
         if (ag[i].tail != m->op || !inter_node(r, &ag[i]) || ag[i].x != m->bytes)
             continue;
-        size_t a = host_index(m, ag[i].k[4]), b = host_index(m, ag[i].k[5]);
+        size_t a = idx[ag[i].k[4]], b = idx[ag[i].k[5]];
         if (a < m->n && b < m->n)
             m->v[a * m->n + b] = agg_value(&ag[i]);
     }
+    free(idx);
     size_t nv = 0;
-    for (size_t i = 0; i < m->n * m->n; i++)
+    for (size_t i = 0; i < nn; i++)
         if (isfinite(m->v[i])) {
             cell[nv] = i;
             vals[nv++] = m->v[i];
@@ -309,33 +322,191 @@ static int matrix_build(rep_t *r, const rep_agg_t *ag, size_t lo, size_t hi, mat
 
 static void matrix_free(matrix_t *m)
 {
+    free(m->hosts);
     free(m->v);
     free(m->flag);
+    m->hosts = NULL;
     m->v = NULL;
     m->flag = NULL;
 }
 
+/* The heat map, nodes in name order. Above HEAT_MAX_CELLS nodes they are
+ * grouped, g consecutive nodes a row/column: a cell shows the slowest
+ * direction between the two groups and is marked when any is flagged, so a
+ * slow node still shows as a pale, marked row and column. */
+#define HEAT_MAX_CELLS 64
 static void matrix_plot(rep_t *r, const rep_agg_t *a, const matrix_t *m)
 {
-    const char *labels[256];
-    for (size_t i = 0; i < m->n; i++)
-        labels[i] = rep_str(r, m->hosts[i]);
-    char sz[32];
+    size_t n = m->n, g = (n + HEAT_MAX_CELLS - 1) / HEAT_MAX_CELLS, ng = (n + g - 1) / g;
+    const char **labels = malloc(ng * sizeof *labels);
+    double *v = g > 1 ? malloc(ng * ng * sizeof *v) : m->v;
+    int *flag = g > 1 ? calloc(ng * ng, sizeof *flag) : m->flag;
+    if (!labels || !v || !flag) {
+        r->oom = 1;
+        goto out;
+    }
+    if (g > 1) {
+        for (size_t c = 0; c < ng * ng; c++)
+            v[c] = NAN;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++) {
+                double x = m->v[i * n + j];
+                size_t c = (i / g) * ng + j / g;
+                if (isfinite(x) && !(x >= v[c]))
+                    v[c] = x;
+                flag[c] |= m->flag[i * n + j];
+            }
+    }
+    for (size_t k = 0; k < ng; k++) {
+        size_t first = k * g, last = first + g < n ? first + g - 1 : n - 1;
+        labels[k] = g == 1 ? rep_str(r, m->hosts[k])
+                           : cb_doc_printf(r->doc, "%s\xE2\x80\x93%s", rep_str(r, m->hosts[first]),
+                                           rep_str(r, m->hosts[last]));
+    }
+    char sz[32], grp[64] = "";
+    if (g > 1)
+        snprintf(grp, sizeof grp, " (groups of %zu)", g);
     cb_svg_heat_t h = {
-        .title = cb_doc_printf(r->doc, "All-pairs %s at %s \xE2\x80\x94 %s, %u nodes",
+        .title = cb_doc_printf(r->doc, "All-pairs %s at %s \xE2\x80\x94 %s, %u nodes%s",
                                op_name[m->op], rep_fmt_bytes(sz, sizeof sz, m->bytes),
-                               group_label(r, a), a->k[3]),
+                               group_label(r, a), a->k[3], grp),
         .row_title = "sender",
         .col_title = "receiver",
         .unit = "GB/s",
-        .n = m->n,
+        .n = ng,
         .labels = labels,
-        .values = m->v,
-        .flagged = m->flag,
+        .values = v,
+        .flagged = flag,
         .flag_legend = cb_doc_printf(r->doc, "> %.0f%% below the median (%.4g GB/s)",
                                      100 * r->o->slow_threshold, m->median),
     };
     cb_doc_plot_heat(r->doc, &h);
+    if (g > 1)
+        cb_doc_note(r->doc,
+                    "%zu nodes in groups of %zu, in name order: each cell is the slowest "
+                    "direction from a node of the row's group to a node of the column's, marked "
+                    "when any of them is flagged. The table of nodes lists every node.",
+                    n, g);
+out:
+    free(labels);
+    if (g > 1) {
+        free(v);
+        free(flag);
+    }
+}
+
+/* One node's directions in the matrix. */
+typedef struct node_stat {
+    size_t i;                 /* host index */
+    double all, send, recv;   /* medians: all its directions, as sender, as receiver */
+    double worst;             /* its slowest direction */
+    size_t worst_peer;
+    int worst_sends;          /* the slowest direction is one it sends */
+    size_t nflag;             /* flagged directions it is part of */
+} node_stat_t;
+
+static int cmp_node(const void *a, const void *b)
+{
+    const node_stat_t *p = a, *q = b;
+    int pn = !isfinite(p->all), qn = !isfinite(q->all);
+    if (pn != qn)
+        return pn - qn; /* unmeasured last */
+    if (!pn && p->all != q->all)
+        return p->all < q->all ? -1 : 1;
+    return (p->i > q->i) - (p->i < q->i);
+}
+
+/* Every node, slowest first (the median of its directions), with a verdict
+ * against the other nodes' medians. */
+static void node_table(rep_t *r, const rep_agg_t *a, const matrix_t *m)
+{
+    size_t n = m->n;
+    node_stat_t *ns = malloc(n * sizeof *ns);
+    double *tmp = malloc(2 * n * sizeof *tmp), *med = malloc(n * sizeof *med);
+    cb_spread_verdict_t *ver = malloc(n * sizeof *ver);
+    if (!ns || !tmp || !med || !ver) {
+        r->oom = 1;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        node_stat_t *x = &ns[i];
+        size_t k = 0;
+        x->i = i;
+        x->worst = NAN;
+        x->worst_peer = 0;
+        x->worst_sends = 1;
+        x->nflag = 0;
+        for (int dir = 0; dir < 2; dir++) {
+            size_t k0 = k;
+            for (size_t j = 0; j < n; j++) {
+                size_t c = dir ? j * n + i : i * n + j;
+                double v = m->v[c];
+                if (j == i || !isfinite(v))
+                    continue;
+                tmp[k++] = v;
+                x->nflag += (size_t)m->flag[c];
+                if (!(v >= x->worst)) {
+                    x->worst = v;
+                    x->worst_peer = j;
+                    x->worst_sends = !dir;
+                }
+            }
+            double *part = tmp + k0;
+            double mv = cb_stats_median(part, k - k0); /* sorts that part only */
+            if (dir)
+                x->recv = mv;
+            else
+                x->send = mv;
+        }
+        x->all = cb_stats_median(tmp, k);
+        med[i] = x->all;
+    }
+    cb_spread_opts_t so;
+    cb_spread_opts_default(&so);
+    so.threshold = r->o->slow_threshold;
+    if (cb_spread_check(NULL, med, n, &so, ver) < 0) {
+        r->oom = 1;
+        goto out;
+    }
+    qsort(ns, n, sizeof *ns, cmp_node);
+    char sz[32];
+    cb_doc_para(r->doc,
+                "Nodes, slowest first: the median of each node's %s directions at %s (it sends "
+                "to and receives from each other node); slow = more than %.0f%% below the "
+                "median of the other nodes' medians:",
+                op_name[m->op], rep_fmt_bytes(sz, sizeof sz, m->bytes),
+                100 * r->o->slow_threshold);
+    const char *h[] = {"node", "median GB/s", "vs other nodes", "sends GB/s", "receives GB/s",
+                       "slowest direction", "flagged directions", "verdict"};
+    cb_doc_table_t *tb = cb_doc_table(r->doc, 8, h, "lrrrrlrl");
+    char b[6][96];
+    for (size_t q = 0; q < n; q++) {
+        const node_stat_t *x = &ns[q];
+        const cb_spread_verdict_t *vd = &ver[x->i];
+        int slow = vd->state == CB_SPREAD_SLOW;
+        cb_doc_row(tb);
+        cb_doc_cell_str(tb, slow ? CB_DOC_CELL_BAD : 0, rep_str(r, m->hosts[x->i]));
+        cb_doc_cell_str(tb, 0, rep_fmt(b[0], sizeof b[0], x->all));
+        cb_doc_cell_str(tb, 0, rep_fmt_change(b[1], sizeof b[1], -100 * vd->deficit));
+        cb_doc_cell_str(tb, 0, rep_fmt(b[2], sizeof b[2], x->send));
+        cb_doc_cell_str(tb, 0, rep_fmt(b[3], sizeof b[3], x->recv));
+        if (isfinite(x->worst)) {
+            char w[48];
+            snprintf(b[4], sizeof b[4], "%s %s %s", rep_fmt(w, sizeof w, x->worst),
+                     x->worst_sends ? "to" : "from", rep_str(r, m->hosts[x->worst_peer]));
+        } else {
+            snprintf(b[4], sizeof b[4], "%s", REP_DASH);
+        }
+        cb_doc_cell_str(tb, 0, b[4]);
+        snprintf(b[5], sizeof b[5], "%zu", x->nflag);
+        cb_doc_cell_str(tb, x->nflag ? CB_DOC_CELL_BAD : 0, b[5]);
+        cb_doc_cell_str(tb, slow ? CB_DOC_CELL_BAD : 0, cb_spread_state_name(vd->state));
+    }
+out:
+    free(ns);
+    free(tmp);
+    free(med);
+    free(ver);
 }
 
 static void matrix_table(rep_t *r, const rep_agg_t *a, const matrix_t *m)
@@ -369,6 +540,14 @@ static void matrix_table(rep_t *r, const rep_agg_t *a, const matrix_t *m)
     cb_doc_note(r->doc, "! = more than %.0f%% below the median of the other directions "
                         "(median of all: %.4g GB/s).",
                 100 * r->o->slow_threshold, m->median);
+}
+
+/* The tables of a matrix: its nodes slowest first, then every direction. */
+static void matrix_tables(rep_t *r, const rep_agg_t *a, const matrix_t *m)
+{
+    node_table(r, a, m);
+    if (!r->oom)
+        matrix_table(r, a, m);
 }
 
 /* ------------------------------------------------------------ tables */
@@ -565,7 +744,7 @@ int rep_section_p2p(rep_t *r)
             /* heat maps first (plots above tables) */
             each_matrix(r, ag, g, ge, matrix_plot);
             cb_doc_heading(r->doc, 3, "%s", group_label(r, &ag[g]));
-            each_matrix(r, ag, g, ge, matrix_table);
+            each_matrix(r, ag, g, ge, matrix_tables);
             table_largest(r, ag, g, ge);
             pt_t *base;
             size_t nbase = collect(r, ag, g, ge, (uint32_t)r->o->baseline_nodes, &base);

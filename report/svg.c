@@ -1,6 +1,6 @@
 /* svg: inline SVG plots for report.html (see svg.h): line plots with
  * reference lines and an outside legend, bar charts with a highlighted bar,
- * heat maps with labelled cells. Axes and text come from svg_axes.c and
+ * (heat maps: svg_heat.c). Axes and text come from svg_axes.c and
  * svg_text.c. */
 #include <math.h>
 #include <stdint.h>
@@ -11,7 +11,6 @@
 
 #define DEF_W 900
 #define DEF_H 420
-#define HILITE "#d62728"
 #define NORMAL_BAR "#4c78a8"
 
 /* ------------------------------------------------------------ line plot */
@@ -331,143 +330,6 @@ int cb_svg_bar_chart(FILE *f, const cb_svg_bars_t *b)
                    "stroke-width=\"1.6\" stroke-dasharray=\"7 4\"/>\n",
                 L, svg_pix(&ay, r->value), R, svg_pix(&ay, r->value), svg_ref_color(r));
     }
-    fputs("</svg>\n", f);
-    return ferror(f) ? -1 : 0;
-}
-
-/* ------------------------------------------------------------ heat map */
-
-static void blues(double t, int rgb[3])
-{
-    static const int lo[3] = {239, 245, 255}, hi[3] = {8, 62, 134};
-    if (!(t >= 0))
-        t = 0;
-    if (t > 1)
-        t = 1;
-    for (int i = 0; i < 3; i++)
-        rgb[i] = (int)lround(lo[i] + (hi[i] - lo[i]) * t);
-}
-
-int cb_svg_heatmap(FILE *f, const cb_svg_heat_t *h)
-{
-    size_t n = h->n;
-    double maxlab = 0;
-    for (size_t i = 0; i < n; i++)
-        maxlab = fmax(maxlab, svg_text_w(h->labels[i], 11));
-    maxlab = fmin(maxlab, 150);
-    double cw = n ? fmax(58, fmin(96, 620.0 / (double)n)) : 60, ch = 34;
-    int rotate = maxlab > cw - 6;
-    double L = 40 + maxlab + 12, T = 58 + (rotate ? fmin(110, maxlab * 0.6 + 8) : 16);
-    double gridw = cw * (double)n, gridh = ch * (double)n;
-    double side = 60 + fmax(70, fmax(svg_text_w(h->flag_legend, 11), svg_text_w(h->unit, 11) + 40));
-    int W = (int)fmax(fmax(420, L + gridw + side), svg_text_w(h->title, 15) * 1.08 + 40);
-    int H = (int)fmax(T + gridh + 40, T + fmin(gridh, 180) + 50);
-
-    double vmax = 0, vmin = INFINITY;
-    for (size_t i = 0; i < n * n; i++)
-        if (isfinite(h->values[i])) {
-            vmax = fmax(vmax, h->values[i]);
-            vmin = fmin(vmin, h->values[i]);
-        }
-
-    svg_open(f, W, H, h->title);
-    svg_title(f, W / 2.0, 24, W - 20, h->title);
-    /* Axis titles: receivers across the top, senders down the left. */
-    if (h->col_title) {
-        fprintf(f, "<text x=\"%.1f\" y=\"44\" text-anchor=\"middle\" font-size=\"12.5\" "
-                   "fill=\"#222222\">",
-                L + gridw / 2);
-        cb_svg_escape(f, h->col_title);
-        fputs(" \xE2\x86\x92</text>\n", f);
-    }
-    if (h->row_title) {
-        fprintf(f, "<text transform=\"translate(17 %.1f) rotate(-90)\" text-anchor=\"middle\" "
-                   "font-size=\"12.5\" fill=\"#222222\">",
-                T + gridh / 2);
-        cb_svg_escape(f, h->row_title);
-        fputs(" \xE2\x86\x92</text>\n", f);
-    }
-    size_t maxc = svg_chars_fit(150, 11);
-    for (size_t j = 0; j < n; j++) {
-        double cx = L + cw * ((double)j + 0.5);
-        if (rotate)
-            fprintf(f, "<text transform=\"translate(%.1f %.1f) rotate(-35)\" font-size=\"11\" "
-                       "fill=\"#222222\">",
-                    cx - 4, T - 6);
-        else
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\" "
-                       "fill=\"#222222\">",
-                    cx, T - 6);
-        cb_svg_escape_max(f, h->labels[j], maxc);
-        fputs("</text>\n", f);
-    }
-    for (size_t i = 0; i < n; i++) {
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\" "
-                   "fill=\"#222222\">",
-                L - 6, T + ch * ((double)i + 0.5) + 4);
-        cb_svg_escape_max(f, h->labels[i], maxc);
-        fputs("</text>\n", f);
-    }
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++) {
-            double v = h->values[i * n + j], x = L + cw * (double)j, y = T + ch * (double)i;
-            int flag = h->flagged && h->flagged[i * n + j];
-            if (!isfinite(v)) {
-                fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                           "fill=\"#eeeeee\" stroke=\"#ffffff\"/>\n",
-                        x, y, cw, ch);
-                fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\" "
-                           "fill=\"#999999\">\xE2\x80\x94</text>\n",
-                        x + cw / 2, y + ch / 2 + 4);
-                continue;
-            }
-            int rgb[3];
-            double t = vmax > 0 ? v / vmax : 0;
-            blues(t, rgb);
-            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                       "fill=\"#%02x%02x%02x\" stroke=\"#ffffff\"/>\n",
-                    x, y, cw, ch, rgb[0], rgb[1], rgb[2]);
-            if (flag)
-                fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                           "fill=\"none\" stroke=\"%s\" stroke-width=\"3\"/>\n",
-                        x + 1.5, y + 1.5, cw - 3, ch - 3, HILITE);
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11.5\" "
-                       "fill=\"%s\"%s>%.3g%s</text>\n",
-                    x + cw / 2, y + ch / 2 + 4, t > 0.55 ? "#ffffff" : "#111111",
-                    flag ? " font-weight=\"bold\"" : "", v, flag ? " !" : "");
-        }
-    /* Colour scale. */
-    double sx = L + gridw + 28, sy = T, sh = fmin(gridh, 180), steps = 8;
-    if (vmax > 0) {
-        for (int k = 0; k < (int)steps; k++) {
-            int rgb[3];
-            blues(1 - (k + 0.5) / steps, rgb);
-            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"16\" height=\"%.1f\" "
-                       "fill=\"#%02x%02x%02x\"/>\n",
-                    sx, sy + sh * k / steps, sh / steps + 0.5, rgb[0], rgb[1], rgb[2]);
-        }
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"16\" height=\"%.1f\" fill=\"none\" "
-                   "stroke=\"#888888\"/>\n",
-                sx, sy, sh);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#222222\">%.3g ",
-                sx + 22, sy + 9, vmax);
-        cb_svg_escape(f, h->unit);
-        fputs("</text>\n", f);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#222222\">0</text>\n",
-                sx + 22, sy + sh);
-        (void)vmin;
-    }
-    if (h->flag_legend) {
-        double fy = sy + sh + 22;
-        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"16\" height=\"12\" fill=\"none\" "
-                   "stroke=\"%s\" stroke-width=\"2.5\"/>\n",
-                sx, fy - 10, HILITE);
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#222222\">", sx + 22, fy);
-        cb_svg_escape_max(f, h->flag_legend, svg_chars_fit(W - sx - 26, 11));
-        fputs("</text>\n", f);
-    }
-    if (!n || vmax <= 0)
-        svg_no_data(f, L, T, L + fmax(gridw, 200), T + fmax(gridh, 80));
     fputs("</svg>\n", f);
     return ferror(f) ? -1 : 0;
 }

@@ -9,6 +9,8 @@
 
 #include "svg.h"
 
+#define HILITE "#d62728" /* the slow one: bars, flagged cells */
+
 #define MAX_TICKS 64
 #define MAX_MINOR 512
 

@@ -71,14 +71,55 @@ void sbatch_emit_validate_args(FILE *f, const cb_sbatch_kind_t *k, const cb_prof
     (void)p;
 }
 
-/* quick's sizes: the sweep's largest / 16 for the matrix, /64 .. /4 for the
- * all-reduce (vcluster at 2.5 Gbit/s: 4M; 1M..16M), never under 1M. */
-static void quick_size(uint64_t max_bytes, unsigned div, char *buf, size_t len)
+/* "-b 1K -e 64M -f 4" and the like */
+static const char *size_text(uint64_t b, char *buf, size_t len)
 {
-    uint64_t b = max_bytes / div;
-    if (b < (1ULL << 20))
-        b = 1ULL << 20;
-    cb_size_format(b, buf, len);
+    return cb_size_format(b, buf, len);
+}
+
+/* --step-ms: one T1 bare, several quoted */
+static void step_ms_text(const cb_sbatch_level_plan_t *lp, char *buf, size_t len)
+{
+    const char *q = lp->ddp_nsteps > 1 ? "'" : "";
+    size_t o = (size_t)snprintf(buf, len, "%s", q);
+    for (int i = 0; i < lp->ddp_nsteps && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%g", i ? "," : "", lp->ddp_step_ms[i]);
+    if (o < len)
+        snprintf(buf + o, len - o, "%s", q);
+}
+
+/* One level's block of the `case $cb_level` (cb_sbatch_level_plan). */
+static void emit_level(FILE *f, const cb_profile_t *p, const cb_sbatch_plan_t *plan,
+                       cb_sbatch_level_t level)
+{
+    cb_sbatch_level_plan_t lp;
+    cb_sbatch_level_plan(p, plan, level, &lp);
+    char m[16], a1[16], a2[16], ms[64];
+    size_text(lp.matrix_bytes, m, sizeof m);
+    size_text(lp.ar_min_bytes, a1, sizeof a1);
+    size_text(lp.ar_max_bytes, a2, sizeof a2);
+    step_ms_text(&lp, ms, sizeof ms);
+    fprintf(f, "  %s)\n"
+               "    cb_cap=%ld\n"
+               "    cb_tps=%g\n"
+               "    cb_matrix=(-b %s -e %s -W %d --min-iters %d)\n"
+               "    cb_ar=(-b %s -e %s -f %u",
+            cb_sbatch_level_name(level), lp.cap_s, lp.tps_s, m, m, lp.matrix_window,
+            lp.matrix_min_iters, a1, a2, lp.ar_factor);
+    if (lp.ar_out_only)
+        fprintf(f, " -p out");
+    if (lp.ar_min_iters)
+        fprintf(f, " --min-iters %d", lp.ar_min_iters);
+    fprintf(f, ")\n"
+               "    cb_gpu=(%s)\n"
+               "    cb_ddp=(--step-ms %s%s",
+            lp.gpu_args, ms, lp.ddp_sweep ? " --sweep" : "");
+    if (lp.ddp_iters)
+        fprintf(f, " --iters %d", lp.ddp_iters);
+    fprintf(f, ")\n"
+               "    cb_torch=(%s)\n"
+               "    ;;\n",
+            lp.torch_args);
 }
 
 void sbatch_emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
@@ -86,52 +127,15 @@ void sbatch_emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
 {
     (void)k;
     long tpn = plan->tasks_per_node;
-    long cap = cb_sbatch_step_cap_s(p->time_limit_s, 7);
-    long quick_cap = cap < 60 ? cap : 60;
-    char q_matrix[16], q_ar_min[16], q_ar_max[16];
-    quick_size(plan->sweep.max_bytes, 16, q_matrix, sizeof q_matrix);
-    quick_size(plan->sweep.max_bytes, 64, q_ar_min, sizeof q_ar_min);
-    quick_size(plan->sweep.max_bytes, 4, q_ar_max, sizeof q_ar_max);
+    cb_sbatch_level_plan_t quick;
+    cb_sbatch_level_plan(p, plan, CB_SBATCH_QUICK, &quick);
 
     fprintf(f, "# What each level runs. Caps (--total-time, s) share half the job's time\n"
-               "# limit among the steps; quick caps each at %ld s.\n", quick_cap);
-    fprintf(f, "case $cb_level in\n"
-               "  quick)\n"
-               "    cb_cap=%ld\n"
-               "    cb_tps=0.5\n"
-               "    cb_matrix=(-b %s -e %s -W 4 --min-iters 2)\n"
-               "    cb_ar=(-b %s -e %s -f 4 -p out --min-iters 3)\n"
-               "    cb_gpu=(--gemm-sizes 8192 --mem-size 256M -n 10)\n"
-               "    cb_ddp=(--step-ms 200 --iters 3)\n"
-               "    cb_torch=()\n"
-               "    ;;\n"
-               "  standard)\n"
-               "    cb_cap=%ld\n"
-               "    cb_tps=0.5\n"
-               "    cb_matrix=(-b %s -e %s -W 8 --min-iters 3)\n"
-               "    cb_ar=(-b %s -e %s -f %u)\n"
-               "    cb_gpu=()\n"
-               "    cb_ddp=(--step-ms '50,200,800')\n"
-               "    cb_torch=(%s)\n"
-               "    ;;\n"
-               "  long)\n"
-               "    cb_cap=%ld\n"
-               "    cb_tps=2\n"
-               "    cb_matrix=(-b %s -e %s -W 16 --min-iters 10)\n"
-               "    cb_ar=(-b %s -e %s -f %u)\n"
-               "    cb_gpu=(--gemm-sizes '1024,4096,8192,16384' -n 50)\n"
-               "    cb_ddp=(--step-ms '50,200,800' --sweep --iters 10)\n"
-               "    cb_torch=(%s)\n"
-               "    ;;\n"
-               "esac\n",
-            quick_cap, q_matrix, q_matrix, q_ar_min, q_ar_max, cap, plan->matrix_size,
-            plan->matrix_size, plan->min_size, plan->max_size, plan->sweep.factor,
-            p->gpus_per_node > 0 ? "--workload resnet50 --backend nccl"
-                                 : "--grad-bytes 100M --emulate-step-ms '100,400,1600'",
-            cap, plan->matrix_size, plan->matrix_size, plan->min_size, plan->max_size,
-            plan->sweep.factor,
-            p->gpus_per_node > 0 ? "--workload resnet50 --backend nccl --iters 20"
-                                 : "--grad-bytes 100M --emulate-step-ms '100,400,1600' --sweep --iters 10");
+               "# limit among the steps; quick caps each at %ld s.\n", quick.cap_s);
+    fprintf(f, "case $cb_level in\n");
+    for (int l = 0; l < CB_SBATCH_NLEVELS; l++)
+        emit_level(f, p, plan, (cb_sbatch_level_t)l);
+    fprintf(f, "esac\n");
     sbatch_torch_vars(f);
     fprintf(f, "\n");
 
@@ -147,7 +151,8 @@ void sbatch_emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
                "# cb_step NAME CSV COMMAND...: runs one step and records how it ended; a\n"
                "# failure does not end the job. A step that fails before writing a row of\n"
                "# CSV (\"-\": none expected) is run once more: Open MPI 4.1 has been seen to\n"
-               "# crash while starting under srun; a real fault fails twice.\n"
+               "# crash while starting under srun; a real fault fails twice. The second run\n"
+               "# has CB_START_RETRY set, which its environment rows record in the CSV.\n"
                "cb_step() {\n"
                "  local name=$1 csv=$2 rc=0 t0=$SECONDS before=0 note=\n"
                "  shift 2\n"
@@ -159,7 +164,7 @@ void sbatch_emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
                "    echo \"clusterbench validate: $name ended with exit $rc before writing a row; running it once more\" >&2\n"
                "    note=\"retried after exit $rc\"\n"
                "    rc=0\n"
-               "    cb_run \"$@\" || rc=$?\n"
+               "    (export CB_START_RETRY=\"$note\" && cb_run \"$@\") || rc=$?\n"
                "  fi\n"
                "  printf '%%s\\t%%d\\t%%d\\t%%s\\n' \"$name\" \"$rc\" \"$((SECONDS - t0))\" \"$note\" >>\"$cb_steps\"\n"
                "  if ((rc != 0)); then\n"

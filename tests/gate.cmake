@@ -11,3 +11,7 @@ cb_add_script_test(NAME test_gate_junit LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/gate/test_junit.sh)
 cb_add_script_test(NAME test_gate_prometheus LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/gate/test_prometheus.sh)
+# 300-node synthetic all-pairs results (tests/tools/gen_results.py) in 300 files.
+cb_add_script_test(NAME test_gate_scale LABELS unit
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/gate/test_scale.sh)
+set_tests_properties(test_gate_scale PROPERTIES TIMEOUT 300)

@@ -10,6 +10,15 @@ foreach(np 2 3)
     "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
   set_tests_properties(test_mpi_bench_np${np} PROPERTIES TIMEOUT 300)
 endforeach()
+# cb-p2p --all-pairs with every rank a node (its own UTS namespace): every
+# ordered pair once, in rounds and sequential, the mode recorded.
+foreach(np 4 5)
+  cb_add_script_test(NAME test_p2p_all_pairs_np${np}
+    COMMAND ${CMAKE_CURRENT_LIST_DIR}/mpi/test_p2p_all_pairs.sh ${np} LABELS mpi)
+  set_property(TEST test_p2p_all_pairs_np${np} APPEND PROPERTY ENVIRONMENT
+    "CB_CSV_EXPECT=${CMAKE_BINARY_DIR}/tests/cb_csv_expect")
+  set_tests_properties(test_p2p_all_pairs_np${np} PROPERTIES TIMEOUT 600)
+endforeach()
 cb_add_script_test(NAME test_bench_bad_input
   COMMAND ${CMAKE_CURRENT_LIST_DIR}/mpi/test_bench_bad_input.sh LABELS mpi)
 # Reference loop for the harness-overhead measurement (not a test).

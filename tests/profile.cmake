@@ -5,6 +5,8 @@ cb_add_test(NAME test_profile_load
             SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_profile_load.c LIBS cbsbatch)
 cb_add_test(NAME test_profile_sbatch
             SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_profile_sbatch.c LIBS cbsbatch)
+cb_add_test(NAME test_sbatch_estimate
+            SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_sbatch_estimate.c LIBS cbsbatch)
 cb_add_script_test(NAME test_profile_sbatch_golden LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/sbatch/test_golden.sh)
 cb_add_script_test(NAME test_profile_sbatch_bad LABELS unit

@@ -18,3 +18,12 @@ set_tests_properties(test_report_browser PROPERTIES TIMEOUT 180)
 cb_add_script_test(NAME test_gpu_check LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_gpucheck.sh)
 set_tests_properties(test_gpu_check PROPERTIES TIMEOUT 300)
+# Synthetic all-pairs results of 64 and 300 nodes (tests/tools/gen_results.py):
+# no node left out, slow node first, heat maps legible, the scaling curve.
+cb_add_script_test(NAME test_report_scale LABELS unit
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_scale.sh)
+set_tests_properties(test_report_scale PROPERTIES TIMEOUT 300)
+# No fixed limits on inputs: report with 1100 paths, breakeven with 70 results
+# paths and 70 node counts.
+cb_add_script_test(NAME test_cli_many_inputs LABELS unit
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_many_inputs.sh)

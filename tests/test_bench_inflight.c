@@ -1,7 +1,8 @@
 /* Unit tests of the row in flight (cb_bench_set_inflight /
  * cb_prog_mark_inflight): the configuration being measured is written to
  * the results CSV as "timeout" (watchdog) or "failed" (fatal signal) exactly
- * once, whole, even when both race to mark it; nothing is written when no
+ * once, whole, even when both race to mark it (a round of all-pairs: one
+ * row for each of its pairs, in one write); nothing is written when no
  * configuration is in flight or on ranks other than 0. No MPI_Init. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -143,6 +144,36 @@ static void *mark_timeout(void *arg)
 
 /* The watchdog thread and a signal on the main thread at the same moment:
  * one row, whole, every time (functional, not timed). */
+/* A round of all-pairs in flight: one row for each of its pairs (host and
+ * peer from the round, not rank 0's pair), all written by the one mark. */
+static void test_inflight_round(void **state)
+{
+    fixture_t *f = *state;
+    session_init(f);
+    char hosts[6][CB_HOSTNAME_MAX] = {"n0", "n1", "n2", "n3", "n4", "n5"};
+    f->s.comm.hosts = hosts;
+    f->s.comm.size = 6;
+    const int a[] = {0, 1, 2}, b[] = {5, 4, 3};
+    cb_run_t r = {.dtype = CB_DT_UINT8, .bytes = 4096, .count = 4096, .rank_a = 0, .rank_b = 5,
+                  .window = 8, .pair_local = 1, .round_a = a, .round_b = b, .round_n = 3};
+    cb_bench_set_inflight(&f->s, &cb_bench_bw, &r);
+    assert_int_equal(cb_prog_mark_inflight(&f->s, 1), 1);
+    assert_int_equal(cb_prog_mark_inflight(&f->s, 0), 0);
+    session_free(f);
+    cb_table_t t;
+    cb_table_init(&t);
+    char err[256];
+    assert_int_equal(cb_table_read(&t, f->path, err, sizeof err), 0);
+    assert_int_equal(t.nrows, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(cb_table_str(&t, i, CB_COL_STATUS), "timeout");
+        assert_string_equal(cb_table_str(&t, i, CB_COL_OP), "bw");
+        assert_string_equal(cb_table_str(&t, i, CB_COL_HOST), hosts[a[i]]);
+        assert_string_equal(cb_table_str(&t, i, CB_COL_PEER), hosts[b[i]]);
+    }
+    cb_table_free(&t);
+}
+
 static void test_inflight_race(void **state)
 {
     fixture_t *f = *state;
@@ -172,6 +203,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_inflight_marked_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inflight_signal_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inflight_race, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inflight_round, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

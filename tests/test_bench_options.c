@@ -61,6 +61,9 @@ static void test_options_defaults_and_flags(void **state)
     assert_int_equal(o.modes, CB_P2P_LATENCY | CB_P2P_BIBW);
     assert_int_equal(o.window, 16);
     assert_int_equal(o.all_pairs, 1);
+    assert_int_equal(o.sequential, 0); /* in rounds unless asked */
+    assert_int_equal(o.reference, 0);
+    assert_double_equal(o.round_shortfall, 0.20, 1e-12);
     assert_int_equal(o.dtypes[0], CB_DT_UINT8);
     assert_int_equal(o.per_iteration, 0);
     assert_int_equal(parse(CB_PROG_P2P, &o, err, sizeof err, "--per-iteration", NULL), CB_OK);
@@ -68,6 +71,13 @@ static void test_options_defaults_and_flags(void **state)
     assert_int_equal(parse(CB_PROG_ALLREDUCE, &o, err, sizeof err, "--per-iteration", NULL),
                      CB_OK);
     assert_int_equal(o.per_iteration, 1);
+    assert_int_equal(parse(CB_PROG_P2P, &o, err, sizeof err, "--all-pairs", "--sequential", NULL),
+                     CB_OK);
+    assert_int_equal(o.sequential, 1);
+    assert_int_equal(parse(CB_PROG_P2P, &o, err, sizeof err, "--reference", "--all-pairs",
+                           "--round-shortfall", "35", NULL), CB_OK);
+    assert_int_equal(o.reference, 1);
+    assert_double_equal(o.round_shortfall, 0.35, 1e-12);
     /* --help returns 1 and prints */
     assert_int_equal(parse(CB_PROG_P2P, &o, err, sizeof err, "--help", NULL), 1);
 }
@@ -97,6 +107,11 @@ static void test_options_errors(void **state)
         {CB_PROG_P2P, "-d", "float", "no datatype"},
         {CB_PROG_P2P, "--mode", "fast", "expected latency, bw, bibw"},
         {CB_PROG_P2P, "-W", "0", "--window '0'"},
+        {CB_PROG_P2P, "--sequential", NULL, "--sequential applies to --all-pairs only"},
+        {CB_PROG_P2P, "--reference", NULL, "--reference applies to --all-pairs only"},
+        {CB_PROG_ALLREDUCE, "--sequential", NULL, "cb-p2p only"},
+        {CB_PROG_P2P, "--round-shortfall", "120", "expected a percentage"},
+        {CB_PROG_P2P, "-i", "1", "more than 128 sizes"},
         {CB_PROG_ALLREDUCE, "-o", "", "empty"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -117,6 +132,18 @@ static void test_options_errors(void **state)
     assert_non_null(strstr(err, "-b (1048576 bytes) is larger than -e (1024 bytes)"));
     assert_int_equal(parse(CB_PROG_ALLREDUCE, &o, err, sizeof err, "--min-iters", "50", "-n", "10", NULL),
                      CB_ERR_USAGE);
+    assert_int_equal(parse(CB_PROG_P2P, &o, err, sizeof err, "--all-pairs", "--sequential",
+                           "--reference", NULL), CB_ERR_USAGE);
+    assert_non_null(strstr(err, "not with --sequential"));
+    assert_int_equal(parse(CB_PROG_P2P, &o, err, sizeof err, "--all-pairs", "--reference", "-m",
+                           "latency", NULL), CB_ERR_USAGE);
+    assert_non_null(strstr(err, "--mode needs bw"));
+    /* the sizes' limit: 128 exactly is fine, 129 is refused naming it */
+    assert_int_equal(parse(CB_PROG_ALLREDUCE, &o, err, sizeof err, "-b", "1", "-e", "128", "-i",
+                           "1", NULL), CB_OK);
+    assert_int_equal(parse(CB_PROG_ALLREDUCE, &o, err, sizeof err, "-b", "1", "-e", "129", "-i",
+                           "1", NULL), CB_ERR_USAGE);
+    assert_non_null(strstr(err, "more than 128 sizes"));
 }
 
 static void test_options_sizes_and_iters(void **state)

@@ -345,15 +345,19 @@ static void test_profile_sbatch_ethernet_cpu(void **state)
     /* root only at run time */
     has(a, "if [[ \"$(id -u)\" -eq 0 ]]; then\n"
            "  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1\nfi\n");
-    /* baseline then all nodes, same CSV, CPU transport, sweep from 2.5 Gbit/s */
-    assert_int_equal(count(a, "cb_run srun --mpi=pmix"), 2);
+    /* the scaling curve: 1, 2, then all 3 nodes, same CSV, CPU transport,
+     * sweep from 2.5 Gbit/s; 3 steps share half of 1 h: 600 s each */
+    assert_int_equal(count(a, "cb_run srun --mpi=pmix"), 3);
     has(a, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 \\\n");
+    has(a, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \\\n");
     has(a, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \\\n");
-    assert_true(strstr(a, "--nodes=1 --ntasks=1") < strstr(a, "--nodes=3 --ntasks=3 --ntasks-per-node=1"));
+    assert_true(strstr(a, "--nodes=1 --ntasks=1") < strstr(a, "--nodes=2 --ntasks=2 --ntasks-per-node=1"));
+    assert_true(strstr(a, "--nodes=2 --ntasks=2") < strstr(a, "--nodes=3 --ntasks=3 --ntasks-per-node=1"));
     assert_int_equal(count(a, "\"$cb_bin/cb-allreduce\" -b 1K -e 64M -f 4 --check --cluster "
-                              "\"$cb_profile\" \\\n  --transport mpi --total-time 900 -o "
+                              "\"$cb_profile\" \\\n  --transport mpi --total-time 600 -o "
                               "\"$cb_csv\"\n"),
-                     2);
+                     3);
+    has(a, "scaling curve, at 1, 2 and 3 nodes");
     has(a, "single rank: it measures the harness");
     has(a, "cb_profile='t'\n");
     has(a, "results in $cb_csv");

@@ -158,6 +158,63 @@ static void test_bars_and_heat(void **state)
     free(b.data);
 }
 
+/* A heat map too wide for wide cells: compact, within 1200 px, a cell (and
+ * its <title>) for every pair, labels thinned to a font size apart, flagged
+ * cells too small for a frame filled red. */
+static void test_report_svg_heat_compact(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    const char **labels = malloc(N * sizeof *labels);
+    char (*names)[16] = malloc(N * sizeof *names);
+    double *v = malloc((size_t)N * N * sizeof *v);
+    int *flag = calloc((size_t)N * N, sizeof *flag);
+    assert_true(labels && names && v && flag);
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "node%03d", i);
+        labels[i] = names[i];
+        for (int j = 0; j < N; j++) {
+            v[i * N + j] = i == j ? NAN : (i == 17 || j == 17) ? 0.03 : 0.29;
+            flag[i * N + j] = i != j && (i == 17 || j == 17);
+        }
+    }
+    cb_svg_heat_t h = {.title = "all pairs", .row_title = "sender", .col_title = "receiver",
+                       .unit = "GB/s", .n = N, .labels = labels, .values = v, .flagged = flag,
+                       .flag_legend = "slow"};
+    sbuf_t b;
+    assert_int_equal(cb_svg_heatmap(sb_open(&b), &h), 0);
+    const char *o = sb_close(&b);
+    int w = 0;
+    assert_int_equal(sscanf(strstr(o, "width=\""), "width=\"%d\"", &w), 1);
+    assert_true(w > 400 && w <= 1200);
+    assert_int_equal(count(o, "><title>"), (size_t)N * N);
+    assert_int_equal(count(o, "><title>node017 \xE2\x86\x92 node001: 0.03 GB/s !</title>"), 1);
+    assert_int_equal(count(o, "><title>node001 \xE2\x86\x92 node001: not measured</title>"), 1);
+    assert_int_equal(count(o, "fill=\"#d62728\"><title>"), 2 * (N - 1));
+    assert_null(strstr(o, ">0.29</text>")); /* no values in cells this small */
+    /* labels: every k-th, the same on both axes, at least a font size apart */
+    size_t ncol = count(o, "rotate(-90)\" font-size=");
+    assert_true(ncol >= 40 && ncol < N);
+    assert_int_equal(count(o, "text-anchor=\"end\" font-size="), ncol);
+    double prev = -1e9, fs = 0;
+    for (const char *p = strstr(o, "text-anchor=\"end\" font-size="); p;
+         p = strstr(p + 1, "text-anchor=\"end\" font-size=")) {
+        const char *y = p;
+        while (strncmp(y, " y=\"", 4))
+            y--;
+        double yy = atof(y + 4);
+        fs = atof(p + strlen("text-anchor=\"end\" font-size=\""));
+        assert_true(fs >= 7);
+        assert_true(yy - prev >= fs);
+        prev = yy;
+    }
+    free(b.data);
+    free(labels);
+    free(names);
+    free(v);
+    free(flag);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_line_plot),
         cmocka_unit_test(test_bars_and_heat),
+        cmocka_unit_test(test_report_svg_heat_compact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

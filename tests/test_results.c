@@ -451,6 +451,47 @@ static void test_results_torn_write_sigkill(void **state)
     }
 }
 
+/* A field equal to the one above it shares its text in the pool (an
+ * all-pairs file repeats its host list in every row); prefixes either way
+ * and empty fields stay themselves. */
+static void test_results_repeated_fields_shared(void **state)
+{
+    (void)state;
+    char path[300], err[512] = "", hosts[1001];
+    memset(hosts, 'h', 1000);
+    hosts[1000] = '\0';
+    static const char *const notes[] = {"abcd", "abc", "abcde", "abcde", ""};
+    const char *hs[] = {hosts, hosts, hosts, "", hosts};
+    path_in_tmp(path, sizeof path, "shared.csv");
+    cb_results_ctx_t ctx;
+    cb_results_ctx_init(&ctx, "c");
+    cb_results_t *res = NULL;
+    assert_int_equal(cb_results_open(path, &res, err, sizeof err), CB_OK);
+    for (int i = 0; i < 5; i++) {
+        cb_row_t row;
+        fill_row(&row, &ctx, 0);
+        cb_row_set_str(&row, CB_COL_HOSTS, hs[i]);
+        cb_row_set_str(&row, CB_COL_NOTE, notes[i]);
+        assert_int_equal(cb_results_write(res, &row), CB_OK);
+        cb_row_clear(&row);
+    }
+    cb_results_close(res);
+    cb_results_ctx_free(&ctx);
+    cb_table_t t;
+    cb_table_init(&t);
+    assert_int_equal(cb_table_read(&t, path, err, sizeof err), CB_OK);
+    assert_int_equal(t.nrows, 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(cb_table_str(&t, i, CB_COL_HOSTS), hs[i]);
+        assert_string_equal(cb_table_str(&t, i, CB_COL_NOTE), notes[i]);
+        assert_string_equal(cb_table_str(&t, i, CB_COL_STATUS), "ok");
+    }
+    /* the host list is stored twice (rows 1 and 5), not four times */
+    assert_ptr_equal(cb_table_str(&t, 0, CB_COL_HOSTS), cb_table_str(&t, 2, CB_COL_HOSTS));
+    assert_true(t.pool_len < 2 * 1001 + 1000);
+    cb_table_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_results_reader_errors_name_line),
         cmocka_unit_test(test_results_reader_bom_and_nul),
         cmocka_unit_test(test_results_directory_read),
+        cmocka_unit_test(test_results_repeated_fields_shared),
         cmocka_unit_test(test_results_unwritable_path),
         cmocka_unit_test(test_results_torn_write_file_size_limit),
         cmocka_unit_test(test_results_torn_write_sigkill),

@@ -2,6 +2,7 @@
  * numbers: one slow node, the 10 % boundary (exactly 10 % below is not
  * flagged), two nodes, one node, all equal, missing values, times. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cb_test.h"
@@ -133,6 +134,53 @@ static void test_spread_missing_and_times(void **state)
     assert_int_equal(cb_spread_check(names, thr, 3, NULL, out), 1);
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The one-sort check gives exactly what sorting each entity's peers gives:
+ * random values with ties and missing ones, 1..60 entities. */
+static void test_spread_matches_per_entity_sort(void **state)
+{
+    (void)state;
+    unsigned seed = 12345;
+    double v[60], peers[60];
+    cb_spread_verdict_t out[60];
+    for (size_t n = 1; n <= 60; n++)
+        for (int trial = 0; trial < 20; trial++) {
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                unsigned r = (seed >> 8) % 1000;
+                v[i] = r < 50 ? NAN : r < 100 ? 0 : (double)(r % 37) * 0.5;
+            }
+            int nf = check(v, n, 0.10, trial & 1, out);
+            int flagged = 0;
+            for (size_t i = 0; i < n; i++) {
+                size_t np = 0;
+                for (size_t j = 0; j < n; j++)
+                    if (j != i && isfinite(v[j]))
+                        peers[np++] = v[j];
+                assert_int_equal(out[i].npeers, (int)np);
+                if (!isfinite(v[i])) {
+                    assert_int_equal(out[i].state, CB_SPREAD_MISSING);
+                    continue;
+                }
+                if (!np) {
+                    assert_int_equal(out[i].state, CB_SPREAD_NO_PEERS);
+                    continue;
+                }
+                qsort(peers, np, sizeof *peers, cmp_dbl);
+                double med = np % 2 ? peers[np / 2] : peers[np / 2 - 1] +
+                                                          0.5 * (peers[np / 2] - peers[np / 2 - 1]);
+                assert_true(out[i].peer_median == med);
+                flagged += out[i].state == CB_SPREAD_SLOW;
+            }
+            assert_int_equal(nf, flagged);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +189,7 @@ int main(void)
         cmocka_unit_test(test_spread_two_nodes),
         cmocka_unit_test(test_spread_one_node_and_all_equal),
         cmocka_unit_test(test_spread_missing_and_times),
+        cmocka_unit_test(test_spread_matches_per_entity_sort),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

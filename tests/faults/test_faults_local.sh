@@ -16,6 +16,10 @@ bin=${CB_BIN:?} expect=${CB_CSV_EXPECT:?}
 tests_bin=$(dirname "$expect")
 command -v mpirun >/dev/null || { echo "SKIP: mpirun not found"; exit 77; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# mpirun ends the other ranks with SIGTERM and, by default 1 s later, SIGKILL;
+# on a loaded machine rank 0 may not run its handler (the row in flight)
+# within 1 s (3 of 25 runs here). Slurm waits KillWait (30 s) between them.
+export OMPI_MCA_odls_base_sigkill_timeout=10
 tmp=$(mktemp -d /tmp/cb_faults.XXXXXX)
 run_pid=
 cleanup() {

@@ -9,7 +9,7 @@
 #             watchdog names the rank and host that timed out. Prints the
 #             seconds from the fault to the end of the job.
 #   degrade:  node2's link is shaped to 100 Mbit/s during a 3-node
-#             cb-p2p --all-pairs bw matrix, after the node0<->node1 pair was
+#             cb-p2p --all-pairs --sequential bw matrix, after the node0<->node1 pair was
 #             measured at full rate and before any pair with node2 -> the job
 #             completes, and `clusterbench gate` fails naming node2.
 # Skips (77) when not root or without namespaces. Open MPI 4.1.4 now and then
@@ -165,12 +165,13 @@ linkdown)
   echo "$name: PASS"
   ;;
 degrade)
-  # All pairs at 4 MiB, bw both ways; pairs in order (0,1) (0,2) (1,2), so
-  # node0<->node1 comes first. Once 0->1 is in the CSV, node2's link is shaped
+  # All pairs at 4 MiB, bw both ways, --sequential: pairs in order (0,1)
+  # (0,2) (1,2), so node0<->node1 comes first (in rounds, 3 nodes start with
+  # 1->2 while node0 sits out). Once 0->1 is in the CSV, node2's link is shaped
   # while 1->0 is measured (4 s: room for a slow `vcluster shape` on a loaded
   # machine, 1-2 s seen), before any pair with node2 starts. At 100 Mbit/s
   # those take --min-iters 2 (and 1 warm-up and 1 check) of 16 MiB each.
-  submit p2p 1 "$bin/cb-p2p" --all-pairs --mode bw -b 4M -e 4M -W 4 --min-iters 2 \
+  submit p2p 1 "$bin/cb-p2p" --all-pairs --sequential --mode bw -b 4M -e 4M -W 4 --min-iters 2 \
     --time-per-size 4 --cluster vcluster
   "$vc" shape 100 node2 >/dev/null || fail "vcluster shape 100 node2"
   t_shape=$(now)

@@ -2,32 +2,12 @@
 # Sourced by the gate script tests: checks the environment ctest gives them,
 # runs from tests/data/gate/ (so paths in the output are relative and the
 # goldens stable) and provides a scratch directory removed on exit.
-: "${CB_BIN:?run through ctest (CB_BIN unset)}"
-: "${CB_SOURCE_DIR:?run through ctest (CB_SOURCE_DIR unset)}"
-: "${CB_TEST_DATA:?run through ctest (CB_TEST_DATA unset)}"
-cb=$CB_BIN/clusterbench
-if [[ ! -x $cb ]]; then
-  echo "FAIL: $cb not built (build the clusterbench target first)" >&2
-  exit 1
-fi
+# shellcheck source-path=SCRIPTDIR source=../script_lib.sh
+. "${CB_SOURCE_DIR:?run through ctest (CB_SOURCE_DIR unset)}/tests/script_lib.sh"
+need_cb
 # Profile names resolve in the source tree, wherever the build is.
 export CB_HOME=$CB_SOURCE_DIR
 cd "$CB_TEST_DATA/gate" || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-finish() {
-  if ((failures)); then
-    echo "$failures failure(s)" >&2
-    exit 1
-  fi
-  echo "ok: $*"
-  exit 0
-}
 # The fixture rows of a healthy cluster; cases swap one file for a broken one.
 ok_rows=(rows/allreduce_ok.csv rows/p2p_ok.csv rows/gpu_ok.csv rows/preflight_ok.csv)
 # ok_rows with $1 replaced by $2

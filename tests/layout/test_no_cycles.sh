@@ -10,13 +10,8 @@ set -uo pipefail
 check=$CB_SOURCE_DIR/scripts/check-includes
 known=$CB_SOURCE_DIR/tests/layout/known_cycles
 command -v python3 >/dev/null || { echo "FAIL: python3 not installed (scripts/setup-deps installs python3)" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
+# shellcheck source-path=SCRIPTDIR source=../script_lib.sh
+. "$CB_SOURCE_DIR/tests/script_lib.sh"
 
 echo "== the source tree"
 "$check" --known-cycles "$known" "$CB_SOURCE_DIR" || fail "check-includes refuses the source tree"

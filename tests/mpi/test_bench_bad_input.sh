@@ -38,6 +38,8 @@ expect_fail "a-file/out.csv" "$ar" -e 4K -o "$tmp/a-file/out.csv"
 expect_fail "not a clusterbench results file" "$ar" -e 4K -o "$tmp/theirs.csv"
 expect_fail "unknown option" "$p2p" --bogus
 expect_fail "expected latency, bw, bibw" "$p2p" --mode speed
+expect_fail "applies to --all-pairs only" "$p2p" --sequential
+expect_fail "more than 128 sizes" "$p2p" -b 1 -e 1K -i 1
 expect_fail "not a clusterbench results file" "$p2p" -e 4K -o "$tmp/theirs.csv"
 [ -z "$(find "$tmp" -name '*.csv' ! -name theirs.csv)" ] || { echo "FAIL: stray CSV files"; fails=$((fails + 1)); }
 rm -f "$tmp.out" "$tmp.err"

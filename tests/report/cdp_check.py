@@ -11,7 +11,8 @@ For each PAGE (an HTML file) with PLOTS the number of plots it must show:
   - exactly PLOTS plots (svg.plot), each non-empty (at least 5 drawn elements
     and a content box of non-zero width and height) and of its expected size:
     rendered at its width x height attributes (to 1 px), which equal its
-    viewBox, and at least 200 x 100 px;
+    viewBox, and at least 200 x 100 px; in a heat map (title "All-pairs ...")
+    no two texts overlap;
   - a table of contents, and every link to #id in the page resolves to one
     element that is rendered (non-zero height).
 Prints "PAGE: ok: ..." or "PAGE: FAIL: reason" (one line per problem) and
@@ -37,10 +38,23 @@ MEASURE_JS = r"""
     try { const b = s.getBBox(); bw = b.width; bh = b.height; } catch (e) {}
     const drawn = s.querySelectorAll('path,line,polyline,polygon,rect,circle,ellipse,text').length;
     const title = (s.querySelector('title') || {}).textContent || ('plot ' + (i + 1));
+    /* heat maps: no two of their texts (labels, values, titles) overlap */
+    let overlaps = 0, example = '';
+    if (title.startsWith('All-pairs')) {
+      const t = Array.from(s.querySelectorAll('text')).map(e => [e.getBoundingClientRect(), e.textContent]);
+      for (let a = 0; a < t.length; a++)
+        for (let b = a + 1; b < t.length; b++) {
+          const p = t[a][0], q = t[b][0];
+          if (Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1 &&
+              Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1) {
+            if (!overlaps++) example = "'" + t[a][1] + "' and '" + t[b][1] + "'";
+          }
+        }
+    }
     return {title: title.slice(0, 80), w_attr: parseFloat(s.getAttribute('width')),
             h_attr: parseFloat(s.getAttribute('height')), vb: vb, w: parseFloat(cs.width),
             h: parseFloat(cs.height),
-            bw: bw, bh: bh, drawn: drawn};
+            bw: bw, bh: bh, drawn: drawn, overlaps: overlaps, example: example};
   });
   const links = Array.from(document.querySelectorAll('a[href^="#"]')).map(a => {
     const id = decodeURIComponent(a.getAttribute('href').slice(1));
@@ -165,6 +179,8 @@ def problems_of(b, session, page, plots_wanted):
             probs.append("%s: viewBox %s does not match its size %gx%g" % (who, p["vb"], w, h))
         if abs(p["w"] - w) > 1 or abs(p["h"] - h) > 1:
             probs.append("%s: rendered %.1fx%.1f px, expected %gx%g" % (who, p["w"], p["h"], w, h))
+        if p.get("overlaps"):
+            probs.append("%s: %d pair(s) of overlapping texts, e.g. %s" % (who, p["overlaps"], p["example"]))
         if p["drawn"] < 5 or not (p["bw"] > 0 and p["bh"] > 0):
             probs.append("%s: empty: %d drawn element(s), content box %.1fx%.1f"
                          % (who, p["drawn"], p["bw"], p["bh"]))

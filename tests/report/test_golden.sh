@@ -33,10 +33,11 @@ done
 html=$tmp/out/report.html
 xmllint --noout "$html" 2> "$tmp/xml" || fail "report.html is not well-formed XML: $(head -3 "$tmp/xml")"
 nsvg=$(grep -o '<svg ' "$html" | wc -l)
-[[ $nsvg -eq 10 ]] || fail "report.html has $nsvg <svg> plots, expected 10"
+[[ $nsvg -eq 11 ]] || fail "report.html has $nsvg <svg> plots, expected 11"
 for t in 'Point-to-point bandwidth — fixture' 'Point-to-point latency — fixture' \
   'All-pairs bw at 4M — fixture: mpi, host memory, 3 nodes' \
   'All-reduce bus bandwidth — fixture' 'All-reduce bus bandwidth — nowhere' \
+  'All-reduce scaling: busbw against node count — fixture' \
   'GPU gemm_tflops · bfloat16 · gemm · size 8K — fixture' \
   'GPU mem_bw_gbps · copy · size 1G — fixture' \
   'DDP speedup against single-node step time — fixture' 'What if: a faster link — 3 nodes, fixture' \

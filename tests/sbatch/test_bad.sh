@@ -29,7 +29,9 @@ done
 
 # usage errors: exit 2, nothing written
 for args in "--bogus" "--profile" "--out" "--profile no-such-profile" "--profile a;b" \
-  "--profile /no/such/file.ini" "--profile="; do
+  "--profile /no/such/file.ini" "--profile=" "--nodes 16" "--estimate --nodes 0" \
+  "--estimate --nodes 4097" "--estimate --line-rate 0" "--estimate --line-rate x" \
+  "--estimate --level fast" "--estimate --check" "--level quick" "--sequential"; do
   rc=0
   # shellcheck disable=SC2086 # split on purpose
   "$cb" sbatch $args --out "$tmp/new" >/dev/null 2>"$tmp/stderr" || rc=$?

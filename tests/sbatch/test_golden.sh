@@ -58,4 +58,24 @@ rc=0
 grep -q 'allreduce.sh: missing' "$tmp/check.out" || fail "--check does not say missing"
 [[ ! -e $tmp/default/allreduce.sh ]] || fail "--check wrote a file"
 
+# Writing prints each script's estimate, the one its header carries;
+# --estimate prints them and writes nothing; --level lists validate.sh's steps.
+"$cb" sbatch --out "$tmp/est" >"$tmp/est.out" || fail "generation with estimates failed"
+for k in allreduce p2p ddp gpu preflight; do
+  e=$(sed -n "s/^# Estimated duration: \(.*\)\.$/\1/p" "$tmp/est/$k.sh")
+  [[ -n $e ]] || fail "$k.sh: no estimate in its header"
+  grep -qF -- "  $k.sh" "$tmp/est.out" || fail "no estimate printed for $k.sh"
+  grep -F -- "  $k.sh" "$tmp/est.out" | grep -qF -- "$e" || fail "$k.sh: printed estimate is not its header's ($e)"
+done
+q=$(sed -n 's/^#   quick    //p' "$tmp/est/validate.sh")
+grep -F 'validate.sh --level quick' "$tmp/est.out" | grep -qF -- "$q" || fail "validate.sh quick: printed is not the header's ($q)"
+"$cb" sbatch --estimate --out "$tmp/none" >"$tmp/est2.out" || fail "--estimate failed"
+[[ ! -e $tmp/none ]] || fail "--estimate wrote $tmp/none"
+[[ $(grep -c "^  " "$tmp/est2.out") == 8 ]] || fail "--estimate: want 5 scripts and 3 levels: $(cat "$tmp/est2.out")"
+"$cb" sbatch --estimate --nodes 16 --line-rate 100 --level quick >"$tmp/est3.out" || fail "--estimate --level failed"
+grep -q '^estimated durations, profile vcluster: 16 nodes, 100 Gbit/s' "$tmp/est3.out" || fail "--nodes/--line-rate not applied: $(cat "$tmp/est3.out")"
+grep -qE '^    p2p-all-pairs .*\(30 rounds\)' "$tmp/est3.out" || fail "16 nodes: want 30 rounds: $(cat "$tmp/est3.out")"
+"$cb" sbatch --estimate --nodes 16 --level quick --sequential >"$tmp/est4.out" || fail "--sequential failed"
+grep -qE '^    p2p-all-pairs .*\(240 directions\)' "$tmp/est4.out" || fail "16 nodes sequential: want 240 directions: $(cat "$tmp/est4.out")"
+
 finish "$n profiles match their golden scripts"

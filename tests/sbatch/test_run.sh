@@ -46,7 +46,7 @@ if [[ ${CB_STUB_CRASH_ONCE:-} == "$me":* && ! -e $CB_STUB_LOG.$me.crashed ]]; th
   echo "$me $* | crashed" >>"$CB_STUB_LOG"
   exit "${CB_STUB_CRASH_ONCE#*:}"
 fi
-echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}${MALLOC_TRIM_THRESHOLD_:+ trim=$MALLOC_TRIM_THRESHOLD_}" >>"$CB_STUB_LOG"
+echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}${MALLOC_TRIM_THRESHOLD_:+ trim=$MALLOC_TRIM_THRESHOLD_}${CB_START_RETRY:+ retry=$CB_START_RETRY}" >>"$CB_STUB_LOG"
 if [[ $me == clusterbench && $1 == gate ]]; then exit "${CB_STUB_GATE:-0}"; fi
 while (($#)); do
   if [[ $1 == -o ]]; then echo "row from $me" >>"$2"; fi
@@ -70,14 +70,17 @@ if [[ $(id -u) == 0 ]]; then root=1; fi
 PATH=$tmp/stubs:$PATH SLURM_JOB_ID=42 SLURM_JOB_NODELIST='node[0-2]' CB_HOME=$home \
   bash "$tmp/s/allreduce.sh" >"$tmp/out" 2>&1 || fail "allreduce.sh failed: $(cat "$tmp/out")"
 csv=$home/results/vcluster/42/allreduce.csv
-[[ $(grep -c '^srun ' "$log") == 2 ]] || fail "allreduce: want 2 srun steps: $(cat "$log")"
-sed -n 1p "$log" | grep -qx 'srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 .*' ||
-  fail "allreduce: first step is not the 1-node baseline: $(sed -n 1p "$log")"
-grep -q '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 ' "$log" ||
-  fail "allreduce: no 3-node step: $(cat "$log")"
-want="cb-allreduce -b 1K -e 64M -f 4 --check --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
-[[ $(grep -cxF -- "$want" "$log") == 2 ]] || fail "allreduce: want twice '$want' in: $(cat "$log")"
-[[ $(wc -l <"$csv") == 2 ]] || fail "allreduce: both steps append to $csv"
+# the scaling curve: 1, 2 and 3 nodes, in that order, one CSV
+[[ $(grep -c '^srun ' "$log") == 3 ]] || fail "allreduce: want 3 srun steps: $(cat "$log")"
+grep '^srun ' "$log" | sed -n 1p | grep -qx 'srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 .*' ||
+  fail "allreduce: first step is not the 1-node baseline: $(cat "$log")"
+grep '^srun ' "$log" | sed -n 2p | grep -qx 'srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 .*' ||
+  fail "allreduce: second step is not on 2 nodes: $(cat "$log")"
+grep '^srun ' "$log" | sed -n 3p | grep -qx 'srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 .*' ||
+  fail "allreduce: last step is not on all 3 nodes: $(cat "$log")"
+want="cb-allreduce -b 1K -e 64M -f 4 --check --cluster vcluster --transport mpi --total-time 300 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
+[[ $(grep -cxF -- "$want" "$log") == 3 ]] || fail "allreduce: want 3 times '$want' in: $(cat "$log")"
+[[ $(wc -l <"$csv") == 3 ]] || fail "allreduce: every step appends to $csv"
 grep -q '^NCCL_SOCKET_IFNAME=eth0$' "$home/results/vcluster/42/allreduce-env.txt" ||
   fail "allreduce: no transport env file"
 grep -q '^+ srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3' "$tmp/out" || fail "allreduce: does not print what it runs"
@@ -251,6 +254,11 @@ grep -q 'ddp ended with exit 139 before writing a row; running it once more' "$t
   fail "crash at start: not retried"
 grep -qP '^ddp\t0\t\d+\tretried after exit 139$' "$home/results/vcluster/64/validate-steps.tsv" ||
   fail "crash at start: retry not recorded"
+# The second run carries CB_START_RETRY (its environment rows record it in
+# the CSV); the first did not.
+grep -q '^cb-ddp .* retry=retried after exit 139$' "$log" ||
+  fail "crash at start: the retry ran without CB_START_RETRY: $(grep '^cb-ddp ' "$log")"
+[[ $(grep -c '^cb-ddp .*retry=' "$log") == 1 ]] || fail "CB_START_RETRY set on more than the retry"
 
 # The gate decides: failed (1) or could not judge (2) is a FAIL, exit 1.
 CB_STUB_GATE=1 validate_run 65 1 --level quick
