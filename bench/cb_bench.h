@@ -1,10 +1,12 @@
 /* cb_bench: the benchmark driver. A benchmark is a const table of function
  * pointers (cb_bench_t: name, buffers, init data, run one operation, check,
  * bandwidth factors — nccl-tests' struct testColl idea without its globals);
- * the driver measures one configuration with adaptive effort, timing every
- * iteration (the sample of an iteration is the max over ranks) and
- * validating data outside the timed loop, and walks a program's (test,
- * size) points (cb_bench_sweep) on the program skeleton (cb_prog.h): budget,
+ * the driver measures one configuration with adaptive effort, timing
+ * batches of iterations between two timer reads (as nccl-tests times its
+ * loop; the sample of a batch is the max over ranks; --per-iteration: every
+ * iteration alone) and validating data outside the timed loop, and walks a
+ * program's (test, size) points (cb_bench_sweep) on the program skeleton
+ * (cb_prog.h): budget,
  * skipped rows, table, progress and the results CSV. */
 #ifndef CB_BENCH_H
 #define CB_BENCH_H
@@ -39,6 +41,8 @@ typedef struct cb_bench_opts {
     int ndtypes;
     int placements;                /* CB_PLACE_* bits */
     int min_iters, max_iters;      /* bounds on timed iterations (-n = max) */
+    int per_iteration;             /* --per-iteration: time every iteration alone
+                                      (else batches of CB_BENCH_BATCH_US) */
     double time_per_size_s;        /* budget per size and variant */
     /* point-to-point */
     int modes;                     /* CB_P2P_* bits */
@@ -89,6 +93,8 @@ typedef struct cb_bench {
     int (*setup)(cb_run_t *r);
     int (*init_data)(cb_run_t *r, int phase);
     int (*run)(cb_run_t *r);
+    /* n iterations in a row (may be NULL: the driver calls run n times). */
+    int (*run_n)(cb_run_t *r, int n);
     int (*check)(cb_run_t *r, int phase, uint64_t *wrong);
     void (*teardown)(cb_run_t *r);
     double (*ops_per_iter)(const cb_run_t *r);  /* divides an iteration's time */
@@ -103,13 +109,24 @@ extern const cb_bench_t cb_bench_bibw;
 /* Result of measuring one configuration. */
 typedef struct cb_measure {
     int iters, warmup_iters;
-    cb_stats_t time_us;   /* per operation, max over ranks per iteration */
+    int batch_iters;      /* iterations per timed batch (1: --per-iteration) */
+    cb_stats_t time_us;   /* per operation: over batches, each batch's time the
+                             max over ranks, divided by its operations */
     double algbw_gbps, busbw_gbps;
     uint64_t wrong;       /* summed over ranks; 0 when not checked */
     int checked;
     int rc;               /* CB_OK or the error that ended it */
 } cb_measure_t;
 
+/* A timed batch lasts at least this long (us): its two timer reads and the
+ * max over ranks are then a small part of it. */
+#define CB_BENCH_BATCH_US 50.0
+/* Batching of `iters` timed iterations of iter_us each (iters >= 1):
+ * *batch = ceil(target_us / iter_us) clamped to [1, iters] (1 when iter_us
+ * or target_us is not > 0), *nbatches = iters / *batch (at least 1, and
+ * enough that batch * nbatches >= min_iters). Pure. */
+void cb_bench_batching(double iter_us, int iters, int min_iters, double target_us, int *batch,
+                       int *nbatches);
 /* Adaptive effort: iterations for a budget given one iteration's time. */
 int cb_bench_iters_for_budget(double iter_us, double budget_s, int min_iters, int max_iters);
 /* Sizes of one sweep at most: more is a usage error (exit 2) naming it. */

@@ -36,9 +36,16 @@ typedef struct cb_transport_ops {
     /* Flip one element (fault-injection builds only). */
     int (*corrupt)(void *st, void *buf, size_t count, cb_dtype_t dt);
     int (*allreduce)(void *st, const void *send, void *recv, size_t count, cb_dtype_t dt);
-    /* Post all ops of a batch and complete them (MPI: Isend/Irecv + Waitall;
+    /* Post all ops of a batch and complete them (MPI: Isend/Irecv + Waitall,
+     * a batch of one op with another rank a blocking MPI_Send/MPI_Recv;
      * NCCL: one group). */
     int (*p2p_batch)(void *st, const cb_p2p_op_t *ops, int nops);
+    /* n ping-pong round trips of `bytes` with peer (another rank): the
+     * initiator sends then receives, the other the reverse; one tight loop
+     * of blocking calls, like a bare MPI loop (MPI). NULL: the caller loops
+     * over p2p_batch (NCCL). */
+    int (*pingpong)(void *st, void *sendbuf, void *recvbuf, size_t bytes, int peer,
+                    int initiator, int n);
     /* Timer around one operation: device-side for NCCL (CUDA events). */
     int (*time_begin)(void *st);
     int (*time_end)(void *st, double *elapsed_us);

@@ -312,8 +312,12 @@ static int measure_point(ddp_run_t *d, double step_ms, ddp_point_t *p, int *brea
     p->model_tn_us = p->model_speedup = p->model_err_pct = NAN;
     cb_ddp_bench_sched_t sc;
     int rc = cb_ddp_bench_schedule(&d->cfg, step_ms * 1e3, cb_dtype_size(d->ar_dtype), &sc);
-    if (rc)
+    if (!rc && d->o.accumulate > 1)
+        rc = cb_ddp_bench_schedule_accumulate(&sc, d->o.accumulate);
+    if (rc) {
+        cb_ddp_bench_schedule_free(&sc);
         return rc;
+    }
     p->nbuckets = sc.nbuckets;
     cb_ddp_step_trace_t trace = {0};
     if (d->rank0) {
@@ -341,11 +345,15 @@ static int measure_point(ddp_run_t *d, double step_ms, ddp_point_t *p, int *brea
         p->speedup = d->nranks * t1 / tn;
         p->efficiency = t1 / tn;
         be = p->speedup >= 1.0;
-        int mrc = cb_ddp_step_time(&d->cfg, d->have_curve ? &d->curve : NULL, d->nranks, t1,
-                                   &p->tl);
+        /* The model at the measured T1 (of one micro-step: the accumulated
+         * baseline over k); with k > 1 breakeven --what-if-k's T_N(k). */
+        int k = d->o.accumulate;
+        cb_ddp_accum_t acc;
+        int mrc = cb_ddp_accum_step(&d->cfg, d->have_curve ? &d->curve : NULL, d->nranks,
+                                    t1 / k, k, &acc, &p->tl);
         if (mrc == CB_OK) {
-            p->model_tn_us = p->tl.ddp_step_us;
-            p->model_speedup = p->tl.speedup;
+            p->model_tn_us = acc.ddp_step_us;
+            p->model_speedup = acc.speedup;
             p->model_err_pct = cb_ddp_bench_error_pct(p->model_tn_us, tn);
         }
     }
@@ -358,7 +366,10 @@ out:
 
 static void note_for(const ddp_run_t *d, double step_ms, const char *extra, char *buf, size_t len)
 {
-    snprintf(buf, len, "step_ms=%g; %s%s%s%s", step_ms, d->eng->compute,
+    char acc[32] = "";
+    if (d->o.accumulate > 1)
+        snprintf(acc, sizeof acc, "accumulate=%d; ", d->o.accumulate);
+    snprintf(buf, len, "step_ms=%g; %s%s%s%s%s", step_ms, acc, d->eng->compute,
              d->nranks == 1 ? "; 1 rank: no communication, T_N = T1" : "", extra ? "; " : "",
              extra ? extra : "");
 }
@@ -400,16 +411,24 @@ static void print_timeline(const ddp_run_t *d, const ddp_point_t *p)
 {
     if (!p->tl.buckets || !p->ready || d->nranks == 1)
         return;
-    printf("#   timeline of rank 0's last DDP step at T1 %g ms (ms from its start; "
-           "measured / model):\n", p->step_ms);
+    /* With accumulation, the last micro-step's (the model's timeline is of
+     * it alone; the measured times move back by the k-1 before it). */
+    int k = d->o.accumulate;
+    double off = (k - 1) * p->step_ms * 1e3;
+    if (k > 1)
+        printf("#   timeline of the last of %d micro-steps of rank 0's last DDP step at T1 %g ms "
+               "(ms from that micro-step's start; measured / model):\n", k, p->step_ms);
+    else
+        printf("#   timeline of rank 0's last DDP step at T1 %g ms (ms from its start; "
+               "measured / model):\n", p->step_ms);
     printf("#   %6s %12s %19s %19s %19s %19s\n", "bucket", "bytes", "ready", "ar_start", "ar_end",
            "allreduce_ms");
-    for (size_t k = 0; k < p->nbuckets && k < p->tl.nbuckets; k++) {
-        const cb_ddp_bucket_t *b = &p->tl.buckets[k];
-        printf("#   %6zu %12llu %9.3f/%9.3f %9.3f/%9.3f %9.3f/%9.3f %9.3f/%9.3f\n", k + 1,
-               (unsigned long long)b->bytes, p->ready[k] / 1e3, b->ready_us / 1e3,
-               p->ar0[k] / 1e3, b->start_us / 1e3, p->ar1[k] / 1e3, b->end_us / 1e3,
-               (p->ar1[k] - p->ar0[k]) / 1e3, b->allreduce_us / 1e3);
+    for (size_t i = 0; i < p->nbuckets && i < p->tl.nbuckets; i++) {
+        const cb_ddp_bucket_t *b = &p->tl.buckets[i];
+        printf("#   %6zu %12llu %9.3f/%9.3f %9.3f/%9.3f %9.3f/%9.3f %9.3f/%9.3f\n", i + 1,
+               (unsigned long long)b->bytes, (p->ready[i] - off) / 1e3, b->ready_us / 1e3,
+               (p->ar0[i] - off) / 1e3, b->start_us / 1e3, (p->ar1[i] - off) / 1e3,
+               b->end_us / 1e3, (p->ar1[i] - p->ar0[i]) / 1e3, b->allreduce_us / 1e3);
     }
     fflush(stdout);
 }
@@ -420,13 +439,13 @@ static double forecast_us(ddp_run_t *d, double step_ms)
 {
     double f = 0;
     if (d->rank0) {
-        double t1 = step_ms * 1e3, tn = t1;
-        cb_ddp_timeline_t tl;
-        if (d->nranks > 1 && cb_ddp_step_time(&d->cfg, d->have_curve ? &d->curve : NULL,
-                                              d->nranks, t1, &tl) == CB_OK) {
-            tn = tl.ddp_step_us;
-            cb_ddp_timeline_free(&tl);
-        }
+        int k = d->o.accumulate;
+        double t1 = k * step_ms * 1e3, tn = t1;
+        cb_ddp_accum_t acc;
+        if (d->nranks > 1 && cb_ddp_accum_step(&d->cfg, d->have_curve ? &d->curve : NULL,
+                                               d->nranks, step_ms * 1e3, k, &acc,
+                                               NULL) == CB_OK)
+            tn = acc.ddp_step_us;
         int steps = d->o.common.warmup_iters + d->o.iters;
         f = steps * (t1 + (d->nranks > 1 ? tn : 0));
     }
@@ -636,6 +655,12 @@ static void print_setup(const ddp_run_t *d, const cb_ddp_bench_sched_t *sc)
            100 * (1 - d->cfg.bwd_frac), 100 * d->cfg.bwd_frac, n, n == 1 ? "" : "s",
            d->o.overlap ? "overlapped with backward (one communication stream)"
                         : "after backward, back to back (--no-overlap)");
+    if (d->o.accumulate > 1)
+        printf("# gradient accumulation: %d micro-steps of T1 per all-reduce, the first %d "
+               "without communication (no_sync), the all-reduces overlapping the last one's "
+               "backward only; t1_ms and tn_ms per accumulated step (%d micro-steps), step_ms "
+               "a micro-step's T1\n",
+               d->o.accumulate, d->o.accumulate - 1, d->o.accumulate);
     printf("# %s\n", d->eng->how);
     printf("# heap: %s\n", d->s->kept_heap
                                 ? "freed memory kept in the process (M_TRIM_THRESHOLD 1 GiB, "

@@ -38,6 +38,7 @@ typedef struct cb_ddp_bench_opts {
     double bwd_frac;                  /* f_b */
     uint64_t bucket_bytes, first_bucket_bytes;
     int overlap;                      /* 0: --no-overlap */
+    int accumulate;                   /* --accumulate k: micro-steps per all-reduce (1) */
     double ar_time_s;                 /* per bucket size when measuring all-reduce here */
     double threshold;                 /* efficiency for "use DDP" */
     char allreduce_csv[1024];         /* "" = measure the bucket sizes here */
@@ -69,6 +70,8 @@ void cb_ddp_bench_config(const cb_ddp_bench_opts_t *o, cb_ddp_config_t *cfg);
  * ceil(bytes[k] / elem_bytes) elements are all-reduced for it. */
 typedef struct cb_ddp_bench_sched {
     double step_us, fwd_us;
+    int accumulate;     /* micro-steps in the step (1; cb_ddp_bench_schedule_accumulate) */
+    double micro_us;    /* one micro-step's T1 (= step_us when accumulate is 1) */
     size_t nbuckets;
     uint64_t *bytes;
     double *ready_us;
@@ -83,6 +86,15 @@ typedef struct cb_ddp_bench_sched {
 int cb_ddp_bench_schedule(const cb_ddp_config_t *cfg, double step_us, size_t elem_bytes,
                           cb_ddp_bench_sched_t *s);
 void cb_ddp_bench_schedule_free(cb_ddp_bench_sched_t *s); /* NULL ok */
+/* Gradient accumulation over k micro-steps (issue 17): the first k-1 run
+ * forward and backward without communication (DDP's no_sync), the last one
+ * is the schedule's step, its bucketed all-reduces overlapping its backward
+ * only. So the one step of s becomes k·T1 long: fwd_us and every ready_us
+ * move by (k-1)·T1 (the compute before the last backward; the emulated
+ * compute of a micro-step without sync is one wait of T1), chunk_us stays,
+ * step_us = k·T1, micro_us = T1, accumulate = k. Apply once, to a fresh
+ * schedule. CB_ERR_USAGE for k < 1 or a schedule already accumulated. */
+int cb_ddp_bench_schedule_accumulate(cb_ddp_bench_sched_t *s, int k);
 
 /* Distinct bucket sizes of a plan, ascending, at least two: when the plan
  * has one size only, a second one (half of it, or 2x below 8 bytes) is added

@@ -26,6 +26,7 @@ void cb_ddp_bench_opts_default(cb_ddp_bench_opts_t *o)
     o->bucket_bytes = CB_DDP_BUCKET_BYTES_DEFAULT;
     o->first_bucket_bytes = CB_DDP_FIRST_BUCKET_BYTES_DEFAULT;
     o->overlap = 1;
+    o->accumulate = 1;
     o->iters = 5;
     o->common.warmup_iters = 1;
     o->common.total_time_s = 1200;
@@ -52,7 +53,8 @@ void cb_ddp_bench_usage(FILE *f)
     fprintf(f,
         "usage: cb-ddp [--grad-bytes SIZE | --params N | --workload NAME] [--grad-dtype DT]\n"
         "              [--step-ms T1[,T1...]] [--bwd-frac F] [--bucket-mb MB]\n"
-        "              [--first-bucket-mb MB] [--no-overlap] [--iters N] [--sweep] [options]\n"
+        "              [--first-bucket-mb MB] [--no-overlap] [--accumulate K] [--iters N]\n"
+        "              [--sweep] [options]\n"
         "\n"
         "A synthetic data-parallel (PyTorch DDP) training step, measured on this cluster, next\n"
         "to the prediction of the break-even model ('clusterbench breakeven'). For each\n"
@@ -87,6 +89,12 @@ void cb_ddp_bench_usage(FILE *f)
         "      --bucket-mb MB      DDP bucket_cap_mb in MiB (default 25)\n"
         "      --first-bucket-mb MB  DDP's first bucket in MiB (default 1)\n"
         "      --no-overlap        all-reduces after backward, back to back\n"
+        "      --accumulate K      gradient accumulation: K micro-steps of T1 per all-reduce,\n"
+        "                          the first K-1 without communication (no_sync), the buckets'\n"
+        "                          all-reduces overlapping the last micro-step's backward only;\n"
+        "                          t1_ms and tn_ms are per accumulated step (K micro-steps,\n"
+        "                          K*T1 on one node), the model is 'breakeven --what-if-k'\n"
+        "                          (default 1; not with --sweep)\n"
         "effort:\n"
         "  -n, --iters N           timed steps per T1 (default %d), after --warmup steps\n"
         "      --warmup N          warm-up steps per T1 (default %d)\n"
@@ -120,10 +128,11 @@ void cb_ddp_bench_usage(FILE *f)
         "  -h, --help              this text\n"
         "\n"
         "CSV rows (benchmark=ddp, bytes = G, op = overlap | no-overlap, note begins with\n"
-        "'step_ms=<T1 asked>; '): metric t1_ms, tn_ms (both with time_us_* statistics over\n"
-        "steps), speedup, efficiency, model_tn_ms, model_speedup, model_error_pct; with\n"
-        "--sweep breakeven_t1_ms and model_breakeven_t1_ms. All-reduces measured here are\n"
-        "written as benchmark=allreduce rows, like cb-allreduce's.\n"
+        "'step_ms=<T1 asked>; ', then 'accumulate=K; ' with K > 1): metric t1_ms, tn_ms\n"
+        "(both with time_us_* statistics over steps), speedup, efficiency, model_tn_ms,\n"
+        "model_speedup, model_error_pct; with --sweep breakeven_t1_ms and\n"
+        "model_breakeven_t1_ms. All-reduces measured here are written as\n"
+        "benchmark=allreduce rows, like cb-allreduce's.\n"
         "\n"
         "exit status: 0 ok, 2 usage or input error, 3 runtime error\n",
         d.step_ms[0], d.iters, d.common.warmup_iters, d.common.total_time_s, d.ar_time_s, d.sweep_probes,
@@ -205,7 +214,7 @@ static void list_workloads(FILE *out)
 enum {
     OPT_GRAD_DTYPE = 256, OPT_BWD_FRAC, OPT_BUCKET_MB, OPT_FIRST_BUCKET_MB, OPT_NO_OVERLAP,
     OPT_AR_TIME, OPT_ALLREDUCE_CSV, OPT_SWEEP, OPT_SWEEP_RANGE, OPT_SWEEP_PROBES, OPT_THRESHOLD,
-    OPT_TIMELINE, OPT_LIST_WORKLOADS, OPT_NO_REALTIME,
+    OPT_TIMELINE, OPT_LIST_WORKLOADS, OPT_NO_REALTIME, OPT_ACCUMULATE,
 };
 
 /* cb-ddp's options beyond the shared flags (cb_prog.h). */
@@ -219,6 +228,7 @@ static const struct option ddp_longopts[] = {
     {"bucket-mb", required_argument, 0, OPT_BUCKET_MB},
     {"first-bucket-mb", required_argument, 0, OPT_FIRST_BUCKET_MB},
     {"no-overlap", no_argument, 0, OPT_NO_OVERLAP},
+    {"accumulate", required_argument, 0, OPT_ACCUMULATE},
     {"iters", required_argument, 0, 'n'},
     {"ar-time", required_argument, 0, OPT_AR_TIME},
     {"allreduce-csv", required_argument, 0, OPT_ALLREDUCE_CSV},
@@ -305,6 +315,8 @@ static int ddp_option(void *vp, int c, const char *optarg, const char *flag, FIL
     case OPT_FIRST_BUCKET_MB:
         return parse_mib("--first-bucket-mb", optarg, &o->first_bucket_bytes, err, errlen);
     case OPT_NO_OVERLAP: o->overlap = 0; return CB_OK;
+    case OPT_ACCUMULATE:
+        return cb_prog_parse_int("--accumulate", optarg, 1, 1024, &o->accumulate, err, errlen);
     case 'n': return cb_prog_parse_int("--iters", optarg, 1, 100000, &o->iters, err, errlen);
     case OPT_AR_TIME:
         if (cb_parse_double(optarg, 0, 3600, &o->ar_time_s) < 0)
@@ -360,6 +372,10 @@ static int ddp_finish(void *vp, cb_prog_opts_t *c, FILE *out, char *err, size_t 
     (void)c, (void)out;
     if (o->sweep && !dp->steps_given)
         o->nsteps = 0; /* --sweep alone: only the search */
+    if (o->sweep && o->accumulate > 1)
+        return cb_errf(err, errlen, CB_ERR_USAGE,
+                       "--accumulate %d with --sweep: the break-even search measures k = 1 only",
+                       o->accumulate);
     int sources = (dp->grad_arg != NULL) + (dp->params_arg != NULL) + (wl != NULL);
     if (sources > 1)
         return cb_errf(err, errlen, CB_ERR_USAGE, "give one of --grad-bytes, --params, --workload");

@@ -44,6 +44,8 @@ int cb_ddp_bench_schedule(const cb_ddp_config_t *cfg, double step_us, size_t ele
         return CB_ERR_NOMEM;
     }
     s->step_us = step_us;
+    s->accumulate = 1;
+    s->micro_us = step_us;
     s->fwd_us = (1.0 - cfg->bwd_frac) * step_us;
     double bwd_us = cfg->bwd_frac * step_us, g = (double)cfg->grad_bytes;
     uint64_t cum = 0, off = 0;
@@ -62,6 +64,19 @@ int cb_ddp_bench_schedule(const cb_ddp_config_t *cfg, double step_us, size_t ele
         off += (used + CB_DDP_BENCH_ALIGN - 1) / CB_DDP_BENCH_ALIGN * CB_DDP_BENCH_ALIGN;
     }
     s->buffer_bytes = off;
+    return CB_OK;
+}
+
+int cb_ddp_bench_schedule_accumulate(cb_ddp_bench_sched_t *s, int k)
+{
+    if (!s || k < 1 || s->accumulate != 1 || !(s->step_us > 0))
+        return CB_ERR_USAGE;
+    double before = (double)(k - 1) * s->micro_us;
+    s->fwd_us += before;
+    for (size_t i = 0; i < s->nbuckets; i++)
+        s->ready_us[i] += before;
+    s->step_us = (double)k * s->micro_us;
+    s->accumulate = k;
     return CB_OK;
 }
 

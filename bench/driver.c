@@ -39,16 +39,40 @@ size_t cb_bench_sizes(const cb_bench_opts_t *o, uint64_t *sizes, size_t cap)
     return n;
 }
 
+void cb_bench_batching(double iter_us, int iters, int min_iters, double target_us, int *batch,
+                       int *nbatches)
+{
+    double want = iter_us > 0 && target_us > 0 ? ceil(target_us / iter_us) : 1;
+    int b = want > iters ? iters : (int)want;
+    if (b < 1)
+        b = 1;
+    int nb = iters / b;
+    if (nb < 1)
+        nb = 1;
+    if ((long long)nb * b < min_iters)
+        nb = (min_iters + b - 1) / b;
+    *batch = b;
+    *nbatches = nb;
+}
+
 /* ------------------------------------------------------------ measuring */
 
-static int timed_iter(cb_run_t *r, const cb_bench_t *b, double *us)
+/* n iterations between two timer reads: *us is their total. */
+static int timed_batch(cb_run_t *r, const cb_bench_t *b, int n, double *us)
 {
     int rc = r->tp->time_begin(r->tps);
-    if (!rc)
+    if (!rc && b->run_n)
+        rc = b->run_n(r, n);
+    for (int i = 0; i < n && !rc && !b->run_n; i++)
         rc = b->run(r);
     if (!rc)
         rc = r->tp->time_end(r->tps, us);
     return rc;
+}
+
+static int timed_iter(cb_run_t *r, const cb_bench_t *b, double *us)
+{
+    return timed_batch(r, b, 1, us);
 }
 
 /* r->pair_local: the two ranks of this rank's pair swap n values (others
@@ -63,7 +87,7 @@ static int pair_swap(cb_session_t *s, const cb_run_t *r, const void *mine, void 
     return cb_prog_agree(s, rc);
 }
 
-/* An iteration's time is the slowest rank's: of every rank, or of the pair
+/* A batch's time is the slowest rank's: of every rank, or of the pair
  * (r->pair_local). */
 static int samples_max(cb_session_t *s, const cb_run_t *r, double *samples, size_t n)
 {
@@ -122,28 +146,37 @@ int cb_bench_measure(cb_session_t *s, const cb_bench_t *b, cb_run_t *r, cb_measu
     m->warmup_iters = 1 + more;
     double warm_mean = warm_sum / m->warmup_iters;
     cb_comm_allreduce_max_double(&s->comm, &warm_mean, 1);
-    m->iters = cb_bench_iters_for_budget(warm_mean, o->time_per_size_s, o->min_iters, o->max_iters);
+    int iters = cb_bench_iters_for_budget(warm_mean, o->time_per_size_s, o->min_iters,
+                                          o->max_iters);
+    /* Batches of iterations between timer reads (as nccl-tests times its
+     * loop), each lasting at least CB_BENCH_BATCH_US; --per-iteration: a
+     * batch of one. Every rank agrees: warm_mean is the max over ranks. */
+    int batch = 1, nb = iters;
+    if (!o->per_iteration)
+        cb_bench_batching(warm_mean, iters, o->min_iters, CB_BENCH_BATCH_US, &batch, &nb);
+    m->iters = batch * nb;
+    m->batch_iters = batch;
     /* The timed loop's own deadline: its expected length, plus one more
      * iteration for the check. */
     cb_prog_point_rearm(s, warm_mean * (m->iters + 1) / 1e6, what);
 
-    samples = calloc((size_t)m->iters, sizeof *samples);
+    samples = calloc((size_t)nb, sizeof *samples);
     if (!samples)
         rc = CB_ERR_NOMEM;
     if ((rc = cb_prog_agree(s, rc)))
         goto out;
-    for (int i = 0; i < m->iters && rc == CB_OK; i++)
-        if (r->active)
-            rc = timed_iter(r, b, &samples[i]);
+    if (r->active)
+        for (int i = 0; i < nb && rc == CB_OK; i++)
+            rc = timed_batch(r, b, batch, &samples[i]);
     if ((rc = cb_prog_agree(s, rc)))
         goto out;
-    /* An iteration's time is the slowest rank's (of the pair: r->pair_local). */
-    if ((rc = samples_max(s, r, samples, (size_t)m->iters)))
+    /* A batch's time is the slowest rank's (of the pair: r->pair_local). */
+    if ((rc = samples_max(s, r, samples, (size_t)nb)))
         goto out;
-    double per = b->ops_per_iter(r);
-    for (int i = 0; i < m->iters; i++)
+    double per = b->ops_per_iter(r) * batch;
+    for (int i = 0; i < nb; i++)
         samples[i] /= per;
-    cb_stats_compute(samples, (size_t)m->iters, &m->time_us);
+    cb_stats_compute(samples, (size_t)nb, &m->time_us);
     int nranks = b->coll == CB_COLL_SENDRECV ? 2 : s->comm.size;
     m->algbw_gbps = cb_bw_algbw_gbps(b->coll, (double)r->bytes * b->bytes_factor(r),
                                      m->time_us.mean, nranks);

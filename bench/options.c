@@ -46,7 +46,7 @@ void cb_bench_usage(cb_prog_t prog, FILE *f)
     else
         fprintf(f, "All-reduce (sum) over all ranks, swept over message sizes. algbw = S/t and\n"
                    "busbw = algbw * 2(n-1)/n exactly as nccl-tests defines them (S = bytes per\n"
-                   "rank, t = mean time per operation, the max over ranks in each iteration);\n"
+                   "rank, t = mean time per operation, the max over ranks in each timed batch);\n"
                    "GB = 1e9 bytes. Data are checked outside the timed loop.\n\n");
     fprintf(f,
             "Run under mpirun/srun for several ranks, or alone for one rank.\n\n"
@@ -90,6 +90,11 @@ void cb_bench_usage(cb_prog_t prog, FILE *f)
             "      --total-time S      cap on the whole sweep; larger sizes are skipped and\n"
             "                          reported (default %g; 0 = no cap)\n"
             "      --timeout S         abort if one operation hangs this long (default: automatic)\n"
+            "timing: iterations are timed in batches of at least %g us between two timer\n"
+            "reads (as nccl-tests times its loop); a batch's time is the slowest rank's, and\n"
+            "the statistics (mean, median, p95, ...) are over batches, per operation\n"
+            "      --per-iteration     time every iteration alone instead (its distribution,\n"
+            "                          at the cost of a timer read and a max per iteration)\n"
             "checking and output:\n"
             "  -c, --check 0|1         check the data (default 1); --check alone = 1, --no-check = 0\n"
             "  -o, --output FILE       results CSV (appended to if ours; default\n"
@@ -99,7 +104,7 @@ void cb_bench_usage(cb_prog_t prog, FILE *f)
             "  -h, --help              this text\n\n"
             "exit status: 0 ok, 2 usage or input error, 3 runtime error or wrong data\n",
             d.common.warmup_iters, d.max_iters, d.min_iters, d.time_per_size_s, d.common.total_time_s,
-            p2p ? "cb-p2p" : "cb-allreduce");
+            CB_BENCH_BATCH_US, p2p ? "cb-p2p" : "cb-allreduce");
 }
 
 
@@ -165,7 +170,7 @@ static int mode_item(const char *tok, void *vo)
 
 enum {
     OPT_TIME_PER_SIZE = 256, OPT_MIN_ITERS, OPT_ALL_PAIRS, OPT_SEQUENTIAL, OPT_REFERENCE,
-    OPT_ROUND_SHORTFALL,
+    OPT_ROUND_SHORTFALL, OPT_PER_ITERATION,
 };
 
 /* The options of cb-allreduce and cb-p2p beyond the shared flags. */
@@ -185,6 +190,7 @@ static const struct option bench_longopts[] = {
     {"iters", required_argument, 0, 'n'},
     {"min-iters", required_argument, 0, OPT_MIN_ITERS},
     {"time-per-size", required_argument, 0, OPT_TIME_PER_SIZE},
+    {"per-iteration", no_argument, 0, OPT_PER_ITERATION},
     {0, 0, 0, 0},
 };
 
@@ -274,6 +280,7 @@ static int bench_option(void *vp, int c, const char *optarg, const char *flag, F
     }
     case 'n': return cb_prog_parse_int("-n", optarg, 1, 10000000, &o->max_iters, err, errlen);
     case OPT_MIN_ITERS: return cb_prog_parse_int("--min-iters", optarg, 1, 10000000, &o->min_iters, err, errlen);
+    case OPT_PER_ITERATION: o->per_iteration = 1; return CB_OK;
     case OPT_TIME_PER_SIZE: return parse_secs_opt("--time-per-size", optarg, &o->time_per_size_s, err, errlen);
     }
     (void)out;

@@ -1,5 +1,5 @@
-/* cb_transport over MPI on host memory: MPI_Allreduce, Isend/Irecv batches,
- * wall-clock timing. */
+/* cb_transport over MPI on host memory: MPI_Allreduce, Isend/Irecv batches
+ * (a batch of one: MPI_Send or MPI_Recv), wall-clock timing. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +146,19 @@ static int mpi_p2p_batch(void *st, const cb_p2p_op_t *ops, int nops)
         s->reqs = r;
         s->nreqs = nops;
     }
+    /* One operation with another rank (a ping-pong's half, an ack): the
+     * blocking call, which costs less than Isend/Irecv + Waitall (a bare
+     * MPI_Send/MPI_Recv loop is the reference, issue 15). Never to itself:
+     * a blocking send to oneself can wait forever. */
+    if (nops == 1 && ops[0].peer != s->comm->rank) {
+        if (ops[0].is_send)
+            CB_MPI_CHECK(MPI_Send(ops[0].buf, (int)ops[0].bytes, MPI_BYTE, ops[0].peer, 100,
+                                  MPI_COMM_WORLD));
+        else
+            CB_MPI_CHECK(MPI_Recv(ops[0].buf, (int)ops[0].bytes, MPI_BYTE, ops[0].peer, 100,
+                                  MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        return CB_OK;
+    }
     for (int i = 0; i < nops; i++) {
         if (ops[i].is_send)
             CB_MPI_CHECK(MPI_Isend(ops[i].buf, (int)ops[i].bytes, MPI_BYTE, ops[i].peer, 100,
@@ -155,6 +168,25 @@ static int mpi_p2p_batch(void *st, const cb_p2p_op_t *ops, int nops)
                                    MPI_COMM_WORLD, &s->reqs[i]));
     }
     CB_MPI_CHECK(MPI_Waitall(nops, s->reqs, MPI_STATUSES_IGNORE));
+    return CB_OK;
+}
+
+static int mpi_pingpong(void *st, void *sendbuf, void *recvbuf, size_t bytes, int peer,
+                        int initiator, int n)
+{
+    (void)st;
+    const int count = (int)bytes;
+    for (int i = 0; i < n; i++) {
+        if (initiator) {
+            CB_MPI_CHECK(MPI_Send(sendbuf, count, MPI_BYTE, peer, 100, MPI_COMM_WORLD));
+            CB_MPI_CHECK(MPI_Recv(recvbuf, count, MPI_BYTE, peer, 100, MPI_COMM_WORLD,
+                                  MPI_STATUS_IGNORE));
+        } else {
+            CB_MPI_CHECK(MPI_Recv(recvbuf, count, MPI_BYTE, peer, 100, MPI_COMM_WORLD,
+                                  MPI_STATUS_IGNORE));
+            CB_MPI_CHECK(MPI_Send(sendbuf, count, MPI_BYTE, peer, 100, MPI_COMM_WORLD));
+        }
+    }
     return CB_OK;
 }
 
@@ -184,6 +216,7 @@ const cb_transport_ops_t cb_transport_mpi = {
     .corrupt = mpi_corrupt,
     .allreduce = mpi_allreduce,
     .p2p_batch = mpi_p2p_batch,
+    .pingpong = mpi_pingpong,
     .time_begin = mpi_time_begin,
     .time_end = mpi_time_end,
 };

@@ -65,6 +65,12 @@ static void test_options_defaults_and_flags(void **state)
     assert_int_equal(o.reference, 0);
     assert_double_equal(o.round_shortfall, 0.20, 1e-12);
     assert_int_equal(o.dtypes[0], CB_DT_UINT8);
+    assert_int_equal(o.per_iteration, 0);
+    assert_int_equal(parse(CB_PROG_P2P, &o, err, sizeof err, "--per-iteration", NULL), CB_OK);
+    assert_int_equal(o.per_iteration, 1);
+    assert_int_equal(parse(CB_PROG_ALLREDUCE, &o, err, sizeof err, "--per-iteration", NULL),
+                     CB_OK);
+    assert_int_equal(o.per_iteration, 1);
     assert_int_equal(parse(CB_PROG_P2P, &o, err, sizeof err, "--all-pairs", "--sequential", NULL),
                      CB_OK);
     assert_int_equal(o.sequential, 1);
@@ -168,6 +174,38 @@ static void test_options_sizes_and_iters(void **state)
     assert_int_equal(cb_bench_iters_for_budget(1e6, 0.125, 0, 4), 0);       /* warm-up extra */
 }
 
+/* Batches of the timed loop: each lasts at least the target, they divide
+ * the iterations, and never fewer than --min-iters in all. */
+static void test_bench_batching(void **state)
+{
+    (void)state;
+    int b = 0, n = 0;
+    cb_bench_batching(0.4, 10000, 5, 50, &b, &n); /* 8 B shared-memory ping-pong */
+    assert_int_equal(b, 125);
+    assert_int_equal(n, 80);
+    cb_bench_batching(0.3, 10000, 5, 50, &b, &n); /* ceil: a batch lasts >= 50 us */
+    assert_int_equal(b, 167);
+    assert_int_equal(n, 59);
+    assert_true(b * 0.3 >= 50 && (b - 1) * 0.3 < 50);
+    assert_true(b * n <= 10000 && b * n > 10000 - b);
+    cb_bench_batching(500, 1000, 5, 50, &b, &n); /* slower than the target: one each */
+    assert_int_equal(b, 1);
+    assert_int_equal(n, 1000);
+    cb_bench_batching(1, 20, 5, 50, &b, &n); /* fewer iterations than a batch */
+    assert_int_equal(b, 20);
+    assert_int_equal(n, 1);
+    cb_bench_batching(10, 7, 7, 50, &b, &n); /* b = 5: 1 batch is < --min-iters */
+    assert_int_equal(b, 5);
+    assert_int_equal(n, 2);
+    assert_true(b * n >= 7);
+    cb_bench_batching(0, 100, 5, 50, &b, &n); /* unknown time: one each */
+    assert_int_equal(b, 1);
+    assert_int_equal(n, 100);
+    cb_bench_batching(3, 100, 5, 0, &b, &n); /* no target */
+    assert_int_equal(b, 1);
+    assert_int_equal(n, 100);
+}
+
 static void test_options_p2p_window(void **state)
 {
     (void)state;
@@ -231,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_options_defaults_and_flags),
         cmocka_unit_test(test_options_errors),
         cmocka_unit_test(test_options_sizes_and_iters),
+        cmocka_unit_test(test_bench_batching),
         cmocka_unit_test(test_options_p2p_window),
         cmocka_unit_test(test_options_dtypes_and_pattern),
         cmocka_unit_test(test_options_transport_select),

@@ -45,6 +45,11 @@ static void test_ddp_bench_options_defaults(void **state)
     assert_string_equal(o.common.transport, "auto");
     assert_int_equal(o.sweep, 0);
     assert_int_equal(o.realtime, 1);
+    assert_int_equal(o.accumulate, 1);
+    char *acc[] = {"cb-ddp", "--accumulate", "4", "-s", "400,1000", NULL};
+    assert_int_equal(parse(&o, err, sizeof err, 5, acc), CB_OK);
+    assert_int_equal(o.accumulate, 4);
+    assert_int_equal(o.nsteps, 2);
 }
 
 static void test_ddp_bench_options_good(void **state)
@@ -144,6 +149,9 @@ static void test_ddp_bench_options_bad(void **state)
     BAD("missing value", "--step-ms");
     BAD("unknown option", "--frobnicate");
     BAD("unexpected argument", "stray");
+    BAD("expected an integer", "--accumulate", "0");
+    BAD("expected an integer", "--accumulate", "2.5");
+    BAD("the break-even search measures k = 1 only", "--accumulate", "4", "--sweep");
 }
 
 int main(void)

@@ -54,6 +54,56 @@ static void test_ddp_bench_schedule_100mib(void **state)
     cb_ddp_bench_schedule_free(NULL);
 }
 
+/* Accumulation over k micro-steps: k-1 micro-steps of compute without
+ * communication before the schedule's step, whose ready times are the
+ * model's of the last micro-step shifted by (k-1)·T1; T_N(k) of the what-if
+ * is (k-1)·T1 + T_N(T1) against k·T1. */
+static void test_ddp_bench_schedule_accumulate(void **state)
+{
+    (void)state;
+    cb_ddp_config_t cfg;
+    cb_ddp_config_default(&cfg, 100 * MiB);
+    cfg.bwd_frac = 0.75;
+    cb_ddp_bench_sched_t s, one;
+    assert_int_equal(cb_ddp_bench_schedule(&cfg, 400, 4, &one), CB_OK);
+    assert_int_equal(one.accumulate, 1);
+    assert_double_equal(one.micro_us, 400, 0);
+    assert_int_equal(cb_ddp_bench_schedule(&cfg, 400, 4, &s), CB_OK);
+    assert_int_equal(cb_ddp_bench_schedule_accumulate(&s, 4), CB_OK);
+    assert_int_equal(s.accumulate, 4);
+    assert_double_equal(s.micro_us, 400, 0);
+    assert_double_equal(s.step_us, 1600, 1e-9);
+    assert_double_equal(s.fwd_us, 1200 + 100, 1e-9); /* 3 micro-steps, then forward */
+    double sum = s.fwd_us;
+    for (size_t k = 0; k < s.nbuckets; k++) {
+        assert_double_equal(s.ready_us[k], one.ready_us[k] + 1200, 1e-9);
+        assert_double_equal(s.chunk_us[k], one.chunk_us[k], 0);
+        assert_int_equal(s.bytes[k], one.bytes[k]);
+        sum += s.chunk_us[k];
+    }
+    assert_double_equal(sum, 1600, 1e-9); /* backward ends at k·T1 */
+    assert_double_equal(s.ready_us[s.nbuckets - 1], s.step_us, 1e-9);
+    /* Against the model: no communication, T_N(k) = k·T1 exactly; the last
+     * micro-step's ready times are the shifted ones. */
+    cb_ddp_accum_t a;
+    cb_ddp_timeline_t tl;
+    assert_int_equal(cb_ddp_accum_step(&cfg, NULL, 1, 400, 4, &a, &tl), CB_OK);
+    assert_double_equal(a.step_us, s.step_us, 1e-9);
+    for (size_t k = 0; k < s.nbuckets; k++)
+        assert_double_equal(s.ready_us[k] - (s.accumulate - 1) * s.micro_us,
+                            tl.buckets[k].ready_us, 1e-9);
+    cb_ddp_timeline_free(&tl);
+    /* Once only; k >= 1; k = 1 changes nothing. */
+    assert_int_equal(cb_ddp_bench_schedule_accumulate(&s, 2), CB_ERR_USAGE);
+    assert_int_equal(cb_ddp_bench_schedule_accumulate(&one, 0), CB_ERR_USAGE);
+    assert_int_equal(cb_ddp_bench_schedule_accumulate(NULL, 2), CB_ERR_USAGE);
+    assert_int_equal(cb_ddp_bench_schedule_accumulate(&one, 1), CB_OK);
+    assert_double_equal(one.step_us, 400, 0);
+    assert_double_equal(one.fwd_us, 100, 1e-9);
+    cb_ddp_bench_schedule_free(&s);
+    cb_ddp_bench_schedule_free(&one);
+}
+
 static void test_ddp_bench_schedule_odd_sizes(void **state)
 {
     (void)state;
@@ -283,6 +333,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ddp_bench_schedule_100mib),
+        cmocka_unit_test(test_ddp_bench_schedule_accumulate),
         cmocka_unit_test(test_ddp_bench_schedule_odd_sizes),
         cmocka_unit_test(test_ddp_bench_probe_sizes),
         cmocka_unit_test(test_ddp_bench_curve_rows),
