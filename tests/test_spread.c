@@ -155,7 +155,12 @@ static void test_spread_matches_per_entity_sort(void **state)
                 unsigned r = (seed >> 8) % 1000;
                 v[i] = r < 50 ? NAN : r < 100 ? 0 : (double)(r % 37) * 0.5;
             }
-            int nf = check(v, n, 0.10, trial & 1, out);
+            cb_spread_opts_t o;
+            cb_spread_opts_default(&o);
+            o.threshold = 0.10;
+            o.lower_is_better = trial & 1;
+            /* no names: `names` holds 5 and n goes to 60 */
+            int nf = cb_spread_check(NULL, v, n, &o, out);
             int flagged = 0;
             for (size_t i = 0; i < n; i++) {
                 size_t np = 0;

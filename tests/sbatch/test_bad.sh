@@ -39,6 +39,8 @@ for args in "--bogus" "--profile" "--out" "--profile no-such-profile" "--profile
   [[ -s $tmp/stderr ]] || fail "sbatch $args: no message"
   [[ ! -e $tmp/new ]] || fail "sbatch $args: wrote $tmp/new"
 done
-"$cb" sbatch --help | grep -q -- '--profile' || fail "--help does not explain --profile"
+"$cb" sbatch --help >"$tmp/help" || fail "sbatch --help: exit $?"
+# (not piped into grep -q: its early exit can SIGPIPE the writer under pipefail)
+grep -q -- '--profile' "$tmp/help" || fail "--help does not explain --profile"
 
 finish "$n bad profiles refused"

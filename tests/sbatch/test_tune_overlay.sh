@@ -98,5 +98,6 @@ for args in "--time-budget 5" "--time-budget x" "--purpose latency" "--transport
   ((rc == 2)) || fail "tune $args: exit $rc, want 2"
   [[ $(wc -l <"$tmp/err") == 1 && ! -s $tmp/out ]] || fail "tune $args: not one line: $(cat "$tmp/err")"
 done
-"$cb" tune --help | grep -q "^usage: clusterbench tune" || fail "tune --help"
+"$cb" tune --help >"$tmp/tune-help" || fail "tune --help: exit $?"
+grep -q "^usage: clusterbench tune" "$tmp/tune-help" || fail "tune --help"
 finish "tuner overlay and command"
