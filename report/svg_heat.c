@@ -84,26 +84,21 @@ static double full_width(const cb_svg_heat_t *h, double maxlab)
                 svg_text_w(h->title, 15) * 1.08 + 40);
 }
 
-/* Wide cells with their values written in, while that fits HEAT_MAX_W. */
-static int heat_full(FILE *f, const cb_svg_heat_t *h)
+/* The largest finite value (0 when none): the colour scale's top. */
+static double heat_vmax(const cb_svg_heat_t *h)
 {
-    size_t n = h->n;
-    double maxlab = max_label_w(h);
-    double cw = n ? fmax(58, fmin(96, 620.0 / (double)n)) : 60, ch = 34;
-    int rotate = maxlab > cw - 6;
-    double L = 40 + maxlab + 12, T = 58 + (rotate ? fmin(110, maxlab * 0.6 + 8) : 16);
-    double gridw = cw * (double)n, gridh = ch * (double)n;
-    int W = (int)full_width(h, maxlab);
-    int H = (int)fmax(T + gridh + 40, T + fmin(gridh, 180) + 50);
-
     double vmax = 0;
-    for (size_t i = 0; i < n * n; i++)
+    for (size_t i = 0; i < h->n * h->n; i++)
         if (isfinite(h->values[i]))
             vmax = fmax(vmax, h->values[i]);
+    return vmax;
+}
 
-    svg_open(f, W, H, h->title);
-    svg_title(f, W / 2.0, 24, W - 20, h->title);
-    /* Axis titles: receivers across the top, senders down the left. */
+/* Axis titles: receivers across the top, senders down the left of a grid
+ * gridw x gridh at (L, T). */
+static void heat_axis_titles(FILE *f, const cb_svg_heat_t *h, double L, double T, double gridw,
+                             double gridh)
+{
     if (h->col_title) {
         fprintf(f, "<text x=\"%.1f\" y=\"44\" text-anchor=\"middle\" font-size=\"12.5\" "
                    "fill=\"#222222\">",
@@ -118,6 +113,25 @@ static int heat_full(FILE *f, const cb_svg_heat_t *h)
         cb_svg_escape(f, h->row_title);
         fputs(" \xE2\x86\x92</text>\n", f);
     }
+}
+
+/* Wide cells with their values written in, while that fits HEAT_MAX_W. */
+static int heat_full(FILE *f, const cb_svg_heat_t *h)
+{
+    size_t n = h->n;
+    double maxlab = max_label_w(h);
+    double cw = n ? fmax(58, fmin(96, 620.0 / (double)n)) : 60, ch = 34;
+    int rotate = maxlab > cw - 6;
+    double L = 40 + maxlab + 12, T = 58 + (rotate ? fmin(110, maxlab * 0.6 + 8) : 16);
+    double gridw = cw * (double)n, gridh = ch * (double)n;
+    int W = (int)full_width(h, maxlab);
+    int H = (int)fmax(T + gridh + 40, T + fmin(gridh, 180) + 50);
+
+    double vmax = heat_vmax(h);
+
+    svg_open(f, W, H, h->title);
+    svg_title(f, W / 2.0, 24, W - 20, h->title);
+    heat_axis_titles(f, h, L, T, gridw, gridh);
     size_t maxc = svg_chars_fit(150, 11);
     for (size_t j = 0; j < n; j++) {
         double cx = L + cw * ((double)j + 0.5);
@@ -185,27 +199,11 @@ static int heat_compact(FILE *f, const cb_svg_heat_t *h)
     double grid = c * (double)n;
     int W = (int)fmax(fmax(420, L + grid + side), svg_text_w(h->title, 15) * 1.08 + 40);
     int H = (int)fmax(T + grid + 40, T + fmin(grid, 180) + 50);
-    double vmax = 0;
-    for (size_t i = 0; i < n * n; i++)
-        if (isfinite(h->values[i]))
-            vmax = fmax(vmax, h->values[i]);
+    double vmax = heat_vmax(h);
 
     svg_open(f, W, H, h->title);
     svg_title(f, W / 2.0, 24, W - 20, h->title);
-    if (h->col_title) {
-        fprintf(f, "<text x=\"%.1f\" y=\"44\" text-anchor=\"middle\" font-size=\"12.5\" "
-                   "fill=\"#222222\">",
-                L + grid / 2);
-        cb_svg_escape(f, h->col_title);
-        fputs(" \xE2\x86\x92</text>\n", f);
-    }
-    if (h->row_title) {
-        fprintf(f, "<text transform=\"translate(17 %.1f) rotate(-90)\" text-anchor=\"middle\" "
-                   "font-size=\"12.5\" fill=\"#222222\">",
-                T + grid / 2);
-        cb_svg_escape(f, h->row_title);
-        fputs(" \xE2\x86\x92</text>\n", f);
-    }
+    heat_axis_titles(f, h, L, T, grid, grid);
     size_t maxc = svg_chars_fit(150, fs);
     for (size_t k = 0; k < n; k += stride) {
         double mid = (double)k * c + c / 2;
