@@ -53,55 +53,56 @@ void rep_whatif_plot(rep_t *r, size_t *nplots, const char *cluster, const cb_ddp
     }
     size_t nrefs = 0;
     refs[nrefs++] = (cb_svg_ref_t){"speedup 1 (break-even)", 1, 0, CB_SVG_COLOR_AUTO};
-    /* The axis reaches down to the fastest link's break-even. */
-    cb_ddp_curve_t fast;
-    double us;
-    if (cb_ddp_curve_scale_link(curve, factors[NFACTORS - 1], &fast) == CB_OK) {
-        if (cb_ddp_breakeven_step(cfg, &fast, (int)nodes, &us) == CB_OK && us > 0)
-            xlo = fmin(xlo, pow(10, floor(log10(us / 1e3 / 5))));
-        cb_ddp_curve_free(&fast);
-    }
+    /* Each link's curve and break-even first: the axis reaches down to the
+     * fastest link's break-even. */
+    cb_ddp_curve_t scaled[NFACTORS];
+    const cb_ddp_curve_t *c[NFACTORS];
     for (size_t f = 0; f < NFACTORS; f++) {
+        double us;
         be[f] = NAN;
-        cb_ddp_curve_t scaled;
-        const cb_ddp_curve_t *c = curve;
-        if (factors[f] != 1) {
-            if (cb_ddp_curve_scale_link(curve, factors[f], &scaled) < 0)
-                continue;
-            c = &scaled;
+        c[f] = curve;
+        if (factors[f] != 1)
+            c[f] = cb_ddp_curve_scale_link(curve, factors[f], &scaled[f]) == CB_OK ? &scaled[f]
+                                                                                    : NULL;
+        if (c[f] && cb_ddp_breakeven_step(cfg, c[f], (int)nodes, &us) == CB_OK && us > 0) {
+            be[f] = us / 1e3;
+            xlo = fmin(xlo, pow(10, floor(log10(be[f] / 5))));
         }
+    }
+    for (size_t f = 0; f < NFACTORS && !r->oom; f++) {
+        if (!c[f])
+            continue;
         cb_svg_series_t *s = rep_series_add(
             r, &set,
             factors[f] == 1 ? cb_doc_printf(r->doc, "today's link: model")
                             : cb_doc_printf(r->doc, "link x%g: model", factors[f]),
             WI_POINTS);
-        if (s) {
-            s->marker = CB_SVG_MARK_NONE;
-            s->dashed = factors[f] != 1;
-            s->color = (int)f;
-            for (int k = 0; k < WI_POINTS; k++) {
-                double t1 = xlo * pow(xhi / xlo, (double)k / (WI_POINTS - 1));
-                cb_ddp_timeline_t tl;
-                if (cb_ddp_step_time(cfg, c, (int)nodes, t1 * 1e3, &tl) == CB_OK)
-                    rep_series_pt(s, t1, tl.speedup);
-                cb_ddp_timeline_free(&tl);
-            }
-            if (cb_ddp_breakeven_step(cfg, c, (int)nodes, &us) == CB_OK && us > 0) {
-                be[f] = us / 1e3;
-                refs[nrefs++] = (cb_svg_ref_t){
-                    factors[f] == 1
-                        ? cb_doc_printf(r->doc, "today: break-even %.3g ms", be[f])
-                        : cb_doc_printf(r->doc, "x%g: break-even %.3g ms", factors[f], be[f]),
-                    be[f], 1, (int)f};
-            }
-        } else {
+        if (!s) {
             r->oom = 1;
+            break;
         }
-        if (c != curve)
-            cb_ddp_curve_free(&scaled);
-        if (r->oom)
-            return;
+        s->marker = CB_SVG_MARK_NONE;
+        s->dashed = factors[f] != 1;
+        s->color = (int)f;
+        for (int k = 0; k < WI_POINTS; k++) {
+            double t1 = xlo * pow(xhi / xlo, (double)k / (WI_POINTS - 1));
+            cb_ddp_timeline_t tl;
+            if (cb_ddp_step_time(cfg, c[f], (int)nodes, t1 * 1e3, &tl) == CB_OK)
+                rep_series_pt(s, t1, tl.speedup);
+            cb_ddp_timeline_free(&tl);
+        }
+        if (isfinite(be[f]))
+            refs[nrefs++] = (cb_svg_ref_t){
+                factors[f] == 1
+                    ? cb_doc_printf(r->doc, "today: break-even %.3g ms", be[f])
+                    : cb_doc_printf(r->doc, "x%g: break-even %.3g ms", factors[f], be[f]),
+                be[f], 1, (int)f};
     }
+    for (size_t f = 0; f < NFACTORS; f++)
+        if (c[f] && c[f] != curve)
+            cb_ddp_curve_free(&scaled[f]);
+    if (r->oom)
+        return;
     if (nmeasured) {
         cb_svg_series_t *s = rep_series_add(r, &set, "measured (cb-ddp)", nmeasured);
         if (!s)
