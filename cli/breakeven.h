@@ -84,6 +84,7 @@ void be_print_json(const be_opts_t *o, const cb_ddp_calib_t *cal, const be_row_t
 /* Exit 0, or 2 (the one-line message printed) when the levers cannot apply
  * to these rows (no node count > 1; --what-if-nodes not above the largest). */
 int be_whatif_check(const be_opts_t *o, const be_row_t *rows, int nrows);
+/* Only after be_whatif_check passed on the same rows. */
 int be_whatif_run(const be_opts_t *o, const cb_ddp_calib_t *cal, const cb_ddp_config_t *cfg,
                   const be_row_t *rows, int nrows);
 

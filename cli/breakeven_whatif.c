@@ -231,11 +231,7 @@ int be_whatif_run(const be_opts_t *o, const cb_ddp_calib_t *cal, const cb_ddp_co
         if (o->calibrate)
             cb_ddp_calib_apply(cal, rows[i].nodes, &m[j].cfg);
     }
-    if (nm == 0) {
-        fprintf(stderr, PROG ": --what-if: no node count > 1 to apply the levers to\n");
-        rc = CB_ERR_USAGE;
-        goto out;
-    }
+    /* nm >= 1: be_whatif_check refused rows without a node count > 1 */
     cb_whatif_input_t in;
     memset(&in, 0, sizeof in);
     in.measured = m;
