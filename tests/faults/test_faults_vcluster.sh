@@ -57,6 +57,12 @@ write_job() {
   } >"$f"
 }
 running() { case $(vc_job_state "$1") in PENDING | CONFIGURING | RUNNING) return 0 ;; esac; return 1; }
+# settle ID: wait (at most 60 s) while the job is COMPLETING, its steps
+# still being torn down, so that its final state and exit code are read.
+settle() {
+  local t0=$SECONDS
+  while [ "$(vc_job_state "$1")" = COMPLETING ] && [ $((SECONDS - t0)) -lt 60 ]; do sleep 0.2; done
+}
 # Rows of $csv matching the --where filters given (0 while there is no file).
 rows() {
   local n
@@ -127,8 +133,7 @@ linkdown)
   # node2 back, so that its slurmd can report the job's end: the job is
   # COMPLETING until then (its end time was taken above).
   ip -n "$ns2" link set eth0 up
-  t0=$SECONDS
-  while [ "$(vc_job_state "$id")" = COMPLETING ] && [ $((SECONDS - t0)) -lt 60 ]; do sleep 0.2; done
+  settle "$id"
   st=$(vc_job_state "$id") ec=$(vc_job_exit "$id")
   echo "$name: fault->exit $took s (job $id: $st, exit code $ec)"
   # Slurm must still know the job (an empty state is not a pass), and the job
@@ -184,6 +189,7 @@ degrade)
   [ "$with2" -eq 0 ] ||
     fail "premise not met: a pair with node2 was measured before its link was shaped (machine too slow?)"
   wait_end 240
+  settle "$id"
   st=$(vc_job_state "$id") ec=$(vc_job_exit "$id")
   echo "$name: job $id $st, exit code $ec, $(since "$t_submit") s after submission ($(since "$t_shape") s after shaping)"
   [ "$st" = COMPLETED ] && [ "$ec" = 0:0 ] || fail "job $id $st with exit code $ec"
