@@ -104,6 +104,10 @@ typedef struct cb_bench {
 extern const cb_bench_t cb_bench_allreduce;
 extern const cb_bench_t cb_bench_pingpong;
 extern const cb_bench_t cb_bench_bw;
+/* bw as --all-pairs --reference measures it first, each direction alone:
+ * the same test, written as op = bw_alone so that the op = bw rows (the
+ * matrix the gate and the report judge) hold one row per direction. */
+extern const cb_bench_t cb_bench_bw_alone;
 extern const cb_bench_t cb_bench_bibw;
 
 /* Result of measuring one configuration. */

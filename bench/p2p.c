@@ -156,6 +156,11 @@ const cb_bench_t cb_bench_bw = {
     .setup = p2p_setup, .init_data = p2p_init, .run = bw_run, .check = bw_check,
     .teardown = p2p_teardown, .ops_per_iter = window, .bytes_factor = one,
 };
+const cb_bench_t cb_bench_bw_alone = {
+    .name = "p2p", .op = "bw_alone", .coll = CB_COLL_SENDRECV,
+    .setup = p2p_setup, .init_data = p2p_init, .run = bw_run, .check = bw_check,
+    .teardown = p2p_teardown, .ops_per_iter = window, .bytes_factor = one,
+};
 const cb_bench_t cb_bench_bibw = {
     .name = "p2p", .op = "bibw", .coll = CB_COLL_SENDRECV,
     .setup = p2p_setup, .init_data = p2p_init, .run = bibw_run, .check = p2p_check,
@@ -194,7 +199,7 @@ static void print_line(void *ctx, const cb_session_t *s, const cb_bench_point_t 
     const cb_run_t *r = &p->r;
     char test[64], wrong[24] = "N/A";
     (void)ctx, (void)s;
-    if (b == &cb_bench_bw && r->rank_a != r->rank_b)
+    if ((b == &cb_bench_bw || b == &cb_bench_bw_alone) && r->rank_a != r->rank_b)
         snprintf(test, sizeof test, "bw %d->%d", r->rank_a, r->rank_b);
     else
         snprintf(test, sizeof test, "%s", b == &cb_bench_pingpong ? "latency" : b->op);
@@ -457,7 +462,7 @@ static int round_rows(ap_pass_t *p, const cb_bench_t *b, const cb_run_t *mine, i
         int ok = !rc && !m->wrong && m->algbw_gbps > 0;
         p->together[i] = ok ? m->algbw_gbps : NAN;
         p->alone_r[i] = p->alone ? p->alone[(size_t)na * nn + nb] : NAN;
-        if (b == &cb_bench_bw) {
+        if (b == &cb_bench_bw || b == &cb_bench_bw_alone) {
             p->directions += !rc && r.bytes == p->sizes[p->nsizes - 1];
             if (ok && p->matrix)
                 p->matrix[(size_t)na * nn + nb] = m->algbw_gbps;
@@ -680,7 +685,7 @@ static int run_all_pairs(cb_session_t *s, const uint64_t *sizes, size_t nsizes)
 {
     const cb_bench_opts_t *o = s->opts;
     const int rank0 = s->comm.rank == 0, nn = s->comm.nnodes;
-    ap_test_t tests[3], bw = {&cb_bench_bw, 1};
+    ap_test_t tests[3], bw = {&cb_bench_bw, 1}, alone = {&cb_bench_bw_alone, 1};
     int ntests = 0;
     if (o->modes & CB_P2P_LATENCY)
         tests[ntests++] = (ap_test_t){&cb_bench_pingpong, 0};
@@ -693,7 +698,7 @@ static int run_all_pairs(cb_session_t *s, const uint64_t *sizes, size_t nsizes)
                      .tests = tests, .ntests = ntests,
                      .what = o->sequential ? "all-pairs sequential" : "all-pairs rounds"};
     ap_pass_t ref = {.s = s, .o = o, .mode = CB_SCHED_SEQUENTIAL, .sizes = &sizes[nsizes - 1],
-                     .nsizes = 1, .tests = &bw, .ntests = 1,
+                     .nsizes = 1, .tests = &alone, .ntests = 1,
                      .what = "all-pairs sequential: reference for the rounds"};
     size_t nall = (size_t)nn * (size_t)nn;
     int rc = alloc_pass(&all);

@@ -110,11 +110,24 @@ static const char help_text[] =
     "  per        spread: host (default), host_peer (a point-to-point row counts for both\n"
     "             ends), gpu (host and rank)\n"
     "  forbid     no_status: statuses that fail (default fail,failed,timeout)\n"
+    "  optional   no (default) | yes: when no row matches, the check is not measured:\n"
+    "             shown as SKIP with the reason (JUnit <skipped>, Prometheus\n"
+    "             clusterbench_check_not_measured), never a pass or a failure. For rows\n"
+    "             only some runs write, e.g. op = round (cb-p2p --all-pairs --reference):\n"
+    "               [p2p_rounds]      ; each round at once >= 80% of its pairs alone\n"
+    "               benchmark = p2p\n"
+    "               op        = round\n"
+    "               column    = efficiency\n"
+    "               reference = 1\n"
+    "               lower     = -0.20\n"
+    "               unit      = fraction\n"
+    "               optional  = yes\n"
     "kind = spread uses lower (default -0.10: flag an entity more than 10% below the\n"
     "median of its peers) or upper (times: flag one more than that above). kind = zero:\n"
     "column (default wrong_elements) is 0 in every selected row that has a value.\n"
     "\n"
-    "A check that matches no rows cannot be judged: that is bad input (exit 2), not a pass.\n"
+    "A check that matches no rows cannot be judged: that is bad input (exit 2), not a pass\n"
+    "(unless optional = yes: then it is not measured, and says so).\n"
     "A selected row without a value (a failed measurement) fails its check. With a\n"
     "profile, checks that cannot apply to it are refused (GPU checks on a CPU-only\n"
     "cluster, spread checks on one node, ...).\n"
@@ -386,7 +399,12 @@ int cb_cli_gate(int argc, char **argv)
     exit_code = cb_gate_exit_code(&rep);
     size_t judged = rep.n - rep.nskip;
     char skipped[64] = "";
-    if (rep.nskip)
+    if (rep.nskip && rep.nnot_measured == rep.nskip)
+        snprintf(skipped, sizeof skipped, " (%zu not measured)", rep.nskip);
+    else if (rep.nnot_measured)
+        snprintf(skipped, sizeof skipped, " (%zu skipped, %zu of them not measured)", rep.nskip,
+                 rep.nnot_measured);
+    else if (rep.nskip)
         snprintf(skipped, sizeof skipped, " (%zu skipped)", rep.nskip);
     if (exit_code == 2) {
         join_names(&rep, CB_GATE_ERROR, names, sizeof names);

@@ -9,7 +9,14 @@
  * line is a whole row. An existing file is appended to only if its header is
  * exactly ours; otherwise opening fails with CB_ERR_INPUT ("not ours").
  *
- * Units are in the column names; GB = 1e9 B. Empty field = not applicable. */
+ * Units are in the column names; GB = 1e9 B. Empty field = not applicable.
+ *
+ * p2p ops: pingpong, bw, bibw (one row per pair and size); with cb-p2p
+ * --all-pairs --reference also bw_alone (each direction measured alone at
+ * the largest size, before the rounds: the reference of the round rows) and
+ * round (one row per round: metric round_aggregate_gbps, value = its pairs'
+ * rates at once, spec_value = the same pairs alone, efficiency = the ratio).
+ * So op = bw holds exactly one row per direction and size, whichever pass. */
 #ifndef CB_RESULTS_H
 #define CB_RESULTS_H
 
@@ -31,7 +38,7 @@
     X(TRANSPORT, "transport") /* mpi, nccl, cuda, none */                      \
     X(MEMORY, "memory")       /* host, cuda */                                 \
     X(DTYPE, "dtype")         /* float, double, half, bfloat16, ... */         \
-    X(OP, "op")               /* sum; pingpong, bw, bibw, round; ... */        \
+    X(OP, "op")               /* sum; pingpong, bw, bibw, round, bw_alone */   \
     X(PLACEMENT, "placement") /* out-of-place, in-place */                     \
     X(NODES, "nodes")                                                          \
     X(RANKS, "ranks")                                                          \

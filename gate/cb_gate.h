@@ -35,6 +35,10 @@
  *                                  ;   value checks and spreads of `value`
  *   stat      = each               ; each (default: every row on its own, the
  *                                  ;   worst shown) | min | max | median | mean
+ *   optional  = no                 ; yes: matching no rows is "not measured" (a
+ *                                  ;   SKIP with the reason, never a pass or a
+ *                                  ;   failure), for rows only some runs write
+ *                                  ;   (op = round: cb-p2p --reference); any kind
  *
  * Other kinds:
  *   kind = spread     no entity more than -lower (default 0.10) below the
@@ -61,7 +65,8 @@
  * Rows: a check matches the rows whose selectors all match; then nodes = max
  * keeps those with the largest node count among them, then bytes = max those
  * with the largest size among what is left. A check that matches no rows is
- * bad input (CB_GATE_ERROR), never a pass. A matching row without a value in
+ * bad input (CB_GATE_ERROR), never a pass; with optional = yes it is SKIP,
+ * not_measured, its summary saying so and which rows it looked for. A matching row without a value in
  * the judged column fails a value/spread check (its status is named). */
 #ifndef CB_GATE_H
 #define CB_GATE_H
@@ -119,7 +124,7 @@ typedef enum cb_gate_per {
 typedef enum cb_gate_sel_mode { CB_GATE_SEL_ANY = 0, CB_GATE_SEL_EXACT, CB_GATE_SEL_MAX } cb_gate_sel_mode_t;
 
 /* Key indexes (for key_line[]); the same order as the file's key table. */
-#define CB_GATE_NKEYS 22
+#define CB_GATE_NKEYS 23
 
 /* One check as loaded. Strings are "" when not given. */
 typedef struct cb_gate_check {
@@ -139,6 +144,8 @@ typedef struct cb_gate_check {
     char unit[16];                     /* "" only for zero / no_status */
     cb_gate_per_t per;
     char forbid[CB_GATE_SEL_LEN];      /* no_status: comma-separated statuses */
+    int optional;                      /* optional = yes: no matching rows = SKIP
+                                        * (not measured), not CB_GATE_ERROR */
 } cb_gate_check_t;
 
 typedef struct cb_gate {
@@ -179,7 +186,7 @@ const char *cb_gate_kind_name(cb_gate_kind_t k); /* value spread zero no_status 
 typedef enum cb_gate_verdict {
     CB_GATE_PASS = 0,
     CB_GATE_FAIL,
-    CB_GATE_SKIP,  /* skipped on request */
+    CB_GATE_SKIP,  /* skipped on request, or an optional check not measured */
     CB_GATE_ERROR, /* cannot be judged: no rows, no reference, bad units (bad input) */
 } cb_gate_verdict_t;
 
@@ -202,6 +209,7 @@ typedef struct cb_gate_result {
     double lower_bound;       /* absolute, in unit; NaN = unbounded */
     double upper_bound;
     char unit[16];
+    int not_measured;         /* SKIP of an optional check that matched no rows */
     char summary[768];        /* the text after "name: " */
     char *detail;             /* malloc'd lines (each "\n"-terminated), or NULL */
 } cb_gate_result_t;
@@ -210,6 +218,7 @@ typedef struct cb_gate_report {
     size_t n;
     cb_gate_result_t *results; /* one per check, in file order */
     size_t npass, nfail, nskip, nerror;
+    size_t nnot_measured;      /* of nskip: optional checks that matched no rows */
 } cb_gate_report_t;
 
 /* Judge every check of g against the rows of t. CB_OK (verdicts in *out,

@@ -686,7 +686,15 @@ static int judge_check(const cb_gate_check_t *k, const cb_table_t *t, const cb_g
         char sel[512];
         res->verdict = CB_GATE_ERROR;
         cb_gate_selector_text(k, sel, sizeof sel);
-        if (nbase)
+        if (k->optional) { /* rows only some runs write: say so, never pass */
+            res->verdict = CB_GATE_SKIP;
+            res->not_measured = 1;
+            set_summary(res, "not measured (optional = yes): no rows match (%s)%s%s", sel,
+                        nbase ? ", only without nodes/bytes" : "",
+                        gate_in_list(k->sel[4], "round")
+                            ? "; op=round rows come from cb-p2p --all-pairs --reference"
+                            : "");
+        } else if (nbase)
             set_summary(res, "matches no rows (%s; %zu rows match without nodes/bytes)", sel,
                         nbase);
         else
@@ -730,7 +738,10 @@ int cb_gate_evaluate(const cb_gate_t *g, const cb_table_t *t, const cb_gate_env_
         switch (out->results[i].verdict) {
         case CB_GATE_PASS: out->npass++; break;
         case CB_GATE_FAIL: out->nfail++; break;
-        case CB_GATE_SKIP: out->nskip++; break;
+        case CB_GATE_SKIP:
+            out->nskip++;
+            out->nnot_measured += out->results[i].not_measured != 0;
+            break;
         case CB_GATE_ERROR: out->nerror++; break;
         }
     }

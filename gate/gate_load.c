@@ -253,6 +253,14 @@ static int set_key(parse_ctx_t *c, cb_gate_check_t *k, int key, const char *v)
         k->per = (cb_gate_per_t)i;
         return 1;
     }
+    case K_OPTIONAL:
+        if (strcmp(v, "yes") && strcmp(v, "no")) {
+            cb_ini_error(&c->ini, CB_ERR_INPUT, line, "[%s] optional = '%s': expected yes or no",
+                         sec, v);
+            return 0;
+        }
+        k->optional = !strcmp(v, "yes");
+        return 1;
     case K_FORBID:
         if (strlen(v) >= sizeof k->forbid || !is_list(v)) {
             cb_ini_error(&c->ini, CB_ERR_INPUT, line,

@@ -336,5 +336,20 @@ int cb_gate_out_prometheus(const char *path, const cb_gate_report_t *r,
             sample(m, series[s].name, res, cluster, s < 4, v);
         }
     }
+    if (r->nnot_measured) { /* only then: other outputs stay as they were */
+        fprintf(m, "# HELP clusterbench_check_not_measured An optional gate check that matched "
+                   "no rows (not measured: neither passed nor failed).\n"
+                   "# TYPE clusterbench_check_not_measured gauge\n");
+        for (size_t i = 0; i < r->n; i++) {
+            const cb_gate_result_t *res = &r->results[i];
+            if (!res->not_measured)
+                continue;
+            fprintf(m, "clusterbench_check_not_measured{");
+            label(m, "check", res->check->name, 1);
+            label(m, "cluster", cluster, 0);
+            label(m, "kind", cb_gate_kind_name(res->check->kind), 0);
+            fprintf(m, "} 1\n");
+        }
+    }
     return finish(m, &buf, &len, path, errbuf, errlen);
 }

@@ -114,8 +114,9 @@ void gate_labeler_init(gate_labeler_t *l, const cb_table_t *t, const size_t *idx
     }
 }
 
-/* "node0->node1 out-of-place 64M": host (and peer) when the row has one, then
- * the columns that vary among the matched rows. "" when nothing tells. */
+/* "node0->node1 out-of-place 64M": host (and peer) when the row has one (an
+ * op = round row: "round K of N" from its note), then the columns that vary
+ * among the matched rows. "" when nothing tells. */
 char *gate_row_label(const gate_labeler_t *l, const cb_table_t *t, size_t r, char *buf,
                      size_t len)
 {
@@ -123,6 +124,14 @@ char *gate_row_label(const gate_labeler_t *l, const cb_table_t *t, size_t r, cha
     const char *host = cb_table_str(t, r, CB_COL_HOST), *peer = cb_table_str(t, r, CB_COL_PEER);
     if (*host)
         gate_sb_printf(&b, "%s%s%s", host, *peer ? "->" : "", peer);
+    else if (!strcmp(cb_table_str(t, r, CB_COL_OP), "round")) {
+        /* cb-p2p's round rows have no host: their note names the round
+         * ("round 3 of 6: ...") */
+        const char *note = cb_table_str(t, r, CB_COL_NOTE);
+        size_t n = strcspn(note, ":,;");
+        if (!strncmp(note, "round ", 6) && n < 48)
+            gate_sb_printf(&b, "%.*s", (int)n, note);
+    }
     for (size_t c = 0; c < N_LABEL_COLS; c++) {
         const char *v = cb_table_str(t, r, label_cols[c]);
         if (!l->vary[c] || !*v)

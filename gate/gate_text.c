@@ -14,7 +14,7 @@
 const char *const gate_key_names[N_KEYS] = {
     "kind",  "benchmark", "transport", "memory", "dtype",     "op",    "placement", "metric",
     "host",  "peer",      "status",    "cluster", "nodes",    "bytes", "column",    "stat",
-    "reference", "lower", "upper",     "unit",    "per",      "forbid",
+    "reference", "lower", "upper",     "unit",    "per",      "forbid",   "optional",
 };
 
 const char *const gate_stat_names[] = {"", "each", "min", "max", "median", "mean"};

@@ -24,6 +24,7 @@ enum {
     K_UNIT,
     K_PER,
     K_FORBID,
+    K_OPTIONAL,
     N_KEYS
 };
 _Static_assert(N_KEYS == CB_GATE_NKEYS, "CB_GATE_NKEYS out of date");

@@ -198,7 +198,14 @@ int rep_select(rep_t *r, rep_scan_t *s)
             k.v[0] = num(t, i, CB_COL_TIME_US_MEDIAN);
             k.v[1] = num(t, i, CB_COL_ALGBW_GBPS);
             k.v[2] = NAN;
-            const char *why = opc == 3 ? "op is not pingpong, bw or bibw"
+            const char *why = opc == 3 ? (!strcmp(op, "bw_alone")
+                                              ? "op bw_alone: a direction alone, the reference "
+                                                "of the rounds (cb-p2p --reference); the "
+                                                "matrix is op=bw"
+                                          : !strcmp(op, "round")
+                                              ? "op round: a round's pairs at once against "
+                                                "alone (cb-p2p --reference; the gate judges it)"
+                                              : "op is not pingpong, bw or bibw")
                               : !is_count(nodes) || !is_size(bytes) ? "no usable nodes/bytes"
                               : !isfinite(k.v[opc ? 1 : 0])
                                   ? (opc ? "no algbw_gbps" : "no time_us_median")

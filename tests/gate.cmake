@@ -15,3 +15,8 @@ cb_add_script_test(NAME test_gate_prometheus LABELS unit
 cb_add_script_test(NAME test_gate_scale LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/gate/test_scale.sh)
 set_tests_properties(test_gate_scale PROPERTIES TIMEOUT 300)
+# cb-p2p --all-pairs --reference rows: p2p_bw/p2p_spread judge the rounds'
+# op=bw rows only, the optional p2p_rounds check (passes, fails naming the
+# round, not measured without round rows).
+cb_add_script_test(NAME test_gate_rounds LABELS unit
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/gate/test_rounds.sh)

@@ -27,3 +27,7 @@ set_tests_properties(test_report_scale PROPERTIES TIMEOUT 300)
 # paths and 70 node counts.
 cb_add_script_test(NAME test_cli_many_inputs LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_many_inputs.sh)
+# cb-p2p --all-pairs --reference rows: the matrix and heat map hold the rounds'
+# op=bw rows only, never the directions alone (op=bw_alone).
+cb_add_script_test(NAME test_report_p2p_reference LABELS unit
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_p2p_reference.sh)
