@@ -126,6 +126,15 @@ static const char *opt_value(int argc, char **argv, int *i, const char *lng, con
     return argv[++*i];
 }
 
+/* How the profile's all-pairs steps walk the pairs (sbatch_all_pairs_mode's
+ * words; that header is the generator's own). */
+static const char *sbatch_mode_text(const cb_profile_t *p)
+{
+    return p->all_pairs_sequential ? "sequential (profile)"
+           : p->round_reference    ? "in rounds, every direction alone first (profile)"
+                                   : "in rounds";
+}
+
 /* Each script's estimate; with one level, validate.sh's steps one by one. */
 static void print_estimates(FILE *f, const cb_profile_t *prof, int level, int sequential)
 {
@@ -134,7 +143,7 @@ static void print_estimates(FILE *f, const cb_profile_t *prof, int level, int se
     char t[256], d[32], d2[32];
     fprintf(f, "estimated durations, profile %s: %ld %s, %g Gbit/s, time limit %s, all pairs %s:\n",
             prof->name, prof->nodes, prof->nodes == 1 ? "node" : "nodes", prof->line_rate_gbps,
-            prof->time_limit, sequential ? "sequential" : "in rounds");
+            prof->time_limit, sequential ? "sequential" : sbatch_mode_text(prof));
     for (size_t i = 0; i < n; i++) {
         cb_sbatch_estimate_t e;
         if (!ks[i].has_levels) {
@@ -168,7 +177,9 @@ static void print_estimates(FILE *f, const cb_profile_t *prof, int level, int se
                 cb_sbatch_step_estimate(&st[j], &net, &se);
                 fprintf(f, "    %-20s %10s", st[j].name, cb_sbatch_duration(se.run_s, d, sizeof d));
                 if (st[j].work == CB_SBATCH_WORK_ALL_PAIRS)
-                    fprintf(f, "  (%ld %s)", cb_sbatch_pair_rounds(st[j].nodes, st[j].sequential),
+                    fprintf(f, "  (%s%ld %s)",
+                            st[j].reference ? "every direction alone, then " : "",
+                            cb_sbatch_pair_rounds(st[j].nodes, st[j].sequential),
                             st[j].sequential ? "directions" : "rounds");
                 if (se.need_s > se.run_s + 1e-9)
                     fprintf(f, "  cut by --total-time %g s; all of it: %s", st[j].cap_s,

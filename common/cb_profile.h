@@ -29,6 +29,14 @@
  *                                    ; [A-Za-z0-9._-] ("lo" only when nodes = 1)
  *   mtu            = 1500            ; optional [1500]; 576..65536, for the TCP
  *                                    ; goodput model of Ethernet
+ *   all_pairs      = rounds          ; optional [rounds]; rounds | sequential: how
+ *                                    ; the generated all-pairs steps walk the pairs
+ *                                    ; (cb-p2p --sequential: one direction after
+ *                                    ; another, for a switch that is not non-blocking)
+ *   round_reference = no             ; optional [no]; no | yes: the all-pairs steps
+ *                                    ; first measure every direction alone
+ *                                    ; (cb-p2p --reference; the gate's p2p_rounds);
+ *                                    ; only with all_pairs = rounds
  *   [env]                            ; optional; exported by every script as is
  *   NCCL_DEBUG     = WARN            ; key: shell identifier, not CB_*, SLURM_*,
  *                                    ; BASH_* nor IFS/PATH/HOME/...; value may be
@@ -86,6 +94,8 @@ typedef struct cb_profile {
     long rails_per_node;     /* >= 1 */
     char iface[16];          /* IFNAMSIZ */
     long mtu;                /* bytes, IP MTU */
+    int all_pairs_sequential; /* all_pairs = sequential (0: rounds) */
+    int round_reference;      /* round_reference = yes */
     size_t n_env;
     cb_profile_env_t *env;   /* [env] in file order */
     /* the tuner's overlay <name>.tuned.ini beside the profile file (cb_tune.h),

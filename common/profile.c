@@ -28,6 +28,7 @@ typedef enum key_type {
     KT_RATE,   /* digits[.digits], in (0, max] */
     KT_KIND,   /* cb_net_kind_t */
     KT_TIME,   /* Slurm time limit */
+    KT_CHOICE, /* one of choices[] (NULL-terminated), stored as its index (int) */
 } key_type_t;
 
 typedef struct key_spec {
@@ -42,13 +43,19 @@ typedef struct key_spec {
     size_t offset;     /* into cb_profile_t */
     size_t size;       /* KT_STRING: the char array's size */
     long min, max;     /* KT_LONG; KT_RATE uses max */
+    const char *const *choices; /* KT_CHOICE: the values, [0] the default */
 } key_spec_t;
 
 #define STR(sec, key, req, empty, anyf, extra, what)                                      \
     {sec, #key, KT_STRING, req, empty, anyf, extra, what, offsetof(cb_profile_t, key),    \
-     sizeof(((cb_profile_t *)0)->key), 0, 0}
+     sizeof(((cb_profile_t *)0)->key), 0, 0, NULL}
 #define LNG(sec, key, req, lo, hi)                                                        \
-    {sec, #key, KT_LONG, req, 0, 0, NULL, NULL, offsetof(cb_profile_t, key), 0, lo, hi}
+    {sec, #key, KT_LONG, req, 0, 0, NULL, NULL, offsetof(cb_profile_t, key), 0, lo, hi, NULL}
+#define CHOICE(sec, key, field, names)                                                    \
+    {sec, key, KT_CHOICE, 0, 0, 0, NULL, NULL, offsetof(cb_profile_t, field), 0, 0, 0, names}
+
+static const char *const all_pairs_names[] = {"rounds", "sequential", NULL};
+static const char *const yes_no_names[] = {"no", "yes", NULL};
 
 static const key_spec_t keys[] = {
     STR("cluster", name, 1, 0, 0, "._-", "letters, digits, '.', '_', '-'"),
@@ -60,13 +67,16 @@ static const key_spec_t keys[] = {
     LNG("cluster", gpus_per_node, 1, 0, CB_PROFILE_MAX_GPUS_PER_NODE),
     STR("cluster", gres, 1, 1, 0, "._-:,", "letters, digits, . _ - : ,"),
     {"cluster", "time_limit", KT_TIME, 1, 0, 0, NULL, NULL, offsetof(cb_profile_t, time_limit),
-     sizeof(((cb_profile_t *)0)->time_limit), 0, 0},
-    {"network", "kind", KT_KIND, 1, 0, 0, NULL, NULL, offsetof(cb_profile_t, net_kind), 0, 0, 0},
+     sizeof(((cb_profile_t *)0)->time_limit), 0, 0, NULL},
+    {"network", "kind", KT_KIND, 1, 0, 0, NULL, NULL, offsetof(cb_profile_t, net_kind), 0, 0, 0,
+     NULL},
     {"network", "line_rate_gbps", KT_RATE, 1, 0, 0, NULL, NULL,
-     offsetof(cb_profile_t, line_rate_gbps), 0, 0, 100000},
+     offsetof(cb_profile_t, line_rate_gbps), 0, 0, 100000, NULL},
     LNG("network", rails_per_node, 0, 1, 64),
     STR("network", iface, 1, 0, 0, "._-", "letters, digits, '.', '_', '-'"),
     LNG("network", mtu, 0, 576, 65536),
+    CHOICE("network", "all_pairs", all_pairs_sequential, all_pairs_names),
+    CHOICE("network", "round_reference", round_reference, yes_no_names),
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
@@ -332,6 +342,16 @@ static int set_key(parse_ctx_t *c, const key_spec_t *k, const char *v)
             return 0;
         }
         return 1;
+    case KT_CHOICE:
+        for (int i = 0; k->choices[i]; i++)
+            if (!strcmp(v, k->choices[i])) {
+                *(int *)(base + k->offset) = i;
+                return 1;
+            }
+        cb_ini_error(&c->ini, CB_ERR_INPUT, c->ini.lines.lineno,
+                     "[%s] %s = '%s': expected %s or %s", k->section, k->name, v, k->choices[0],
+                     k->choices[1]);
+        return 0;
     case KT_TIME: {
         long s;
         int rc = strlen(v) < k->size ? cb_profile_parse_time_limit(v, &s) : CB_ERR_INPUT;
@@ -433,6 +453,10 @@ static void check_whole(parse_ctx_t *c)
                          "[cluster] gres = %s asks for %ld GPU(s) per node but gpus_per_node = %ld",
                          p->gres, n, p->gpus_per_node);
     }
+    if (!c->ini.err && p->all_pairs_sequential && p->round_reference)
+        cb_ini_error(&c->ini, CB_ERR_INPUT, c->key_line[key_index("round_reference")],
+                     "[network] round_reference = yes compares the rounds with every direction "
+                     "alone: it needs all_pairs = rounds, not sequential");
     if (!c->ini.err && !strcmp(p->iface, "lo") && p->nodes > 1)
         cb_ini_error(&c->ini, CB_ERR_INPUT, c->key_line[key_index("iface")],
                      "[network] iface = lo cannot connect %ld nodes (use it only with nodes = 1)",

@@ -153,6 +153,7 @@ typedef struct cb_sbatch_step {
     int modes;                 /* p2p: CB_SBATCH_MODE_* */
     int window;                /* p2p: -W */
     int sequential;            /* all pairs one direction after another, not in rounds */
+    int reference;             /* all pairs: every direction alone first (--reference) */
     double cap_s;              /* --total-time; 0: none */
     double fixed_s;            /* FIXED: its duration past start-up; GPU: the measurements */
     uint64_t grad_bytes;       /* DDP/TORCH: gradient bytes */
@@ -164,7 +165,9 @@ typedef struct cb_sbatch_step {
 
 /* The steps a script runs for a profile (validate.sh: at `level`; the other
  * kinds ignore it), in order, into out (room for CB_SBATCH_MAX_STEPS);
- * returns how many. The script's emitter writes its steps from the same
+ * returns how many. The all-pairs steps are sequential when `sequential` is
+ * set or the profile says all_pairs = sequential, and measure every direction
+ * alone first when it says round_reference = yes. The script's emitter writes its steps from the same
  * plan (cb_sbatch_plan, cb_sbatch_level_plan, cb_sbatch_curve_nodes). */
 size_t cb_sbatch_steps(const cb_sbatch_kind_t *kind, const cb_profile_t *prof,
                        cb_sbatch_level_t level, int sequential, cb_sbatch_step_t *out);

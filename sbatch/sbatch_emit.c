@@ -49,7 +49,7 @@ static void export_long(FILE *f, const char *key, long value)
 
 /* The estimated duration (cb_sbatch_estimate: the steps below, the sizes,
  * budgets and caps they are given, the line rate), per level for validate.sh;
- * all pairs in rounds. */
+ * all pairs as the profile says (in rounds by default). */
 static void emit_estimate(FILE *f, const cb_profile_t *p, const cb_sbatch_kind_t *k)
 {
     char t[256];
@@ -63,8 +63,9 @@ static void emit_estimate(FILE *f, const cb_profile_t *p, const cb_sbatch_kind_t
         fprintf(f, "# Estimated duration: %s.\n", cb_sbatch_estimate_text(&e, t, sizeof t));
         return;
     }
-    fprintf(f, "# Estimated duration by --level (all pairs in rounds; 'clusterbench sbatch\n"
-               "# --estimate --level L' lists the steps):\n");
+    fprintf(f, "# Estimated duration by --level (all pairs %s; 'clusterbench sbatch\n"
+               "# --estimate --level L' lists the steps):\n",
+            sbatch_all_pairs_mode(p));
     for (int l = 0; l < CB_SBATCH_NLEVELS; l++) {
         cb_sbatch_estimate(k, p, (cb_sbatch_level_t)l, 0, &e);
         fprintf(f, "#   %-8s %s\n", cb_sbatch_level_name((cb_sbatch_level_t)l),
@@ -417,10 +418,12 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
             p->nodes);
     snprintf(placement, sizeof placement, "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes,
              p->nodes);
+    sbatch_all_pairs_comment(f, p, "");
     sbatch_srun_line(f, "cb_run ", "%s", placement);
-    fprintf(f, "  \"$cb_bin/%s\" --all-pairs --mode bw -b %s -e %s -W 8 --min-iters 3 \\\n"
+    fprintf(f, "  \"$cb_bin/%s\" --all-pairs%s --mode bw -b %s -e %s -W 8 --min-iters 3 \\\n"
                "  --cluster \"$cb_profile\" --transport %s --total-time %ld -o \"$cb_csv\"\n",
-            k->binary, plan->matrix_size, plan->matrix_size, plan->transport, cap);
+            k->binary, sbatch_all_pairs_flags(p), plan->matrix_size, plan->matrix_size,
+            plan->transport, cap);
 }
 
 /* DDP: the all-reduce time of DDP's bucket sizes on every node (the model's

@@ -253,7 +253,12 @@ void cb_sbatch_step_estimate(const cb_sbatch_step_t *s, const cb_sbatch_net_t *n
         }
         break;
     case CB_SBATCH_WORK_ALL_PAIRS: {
-        /* every round (or, sequential, every direction) one bw measurement */
+        /* --reference: first every direction alone (cb-p2p's sequential pass
+         * at the largest size); then every round (or, sequential, every
+         * direction) one bw measurement */
+        long alone = s->reference ? cb_sbatch_pair_rounds(s->nodes, 1) : 0;
+        for (long i = 0; i < alone; i++)
+            size_unit(&b, s, net, CB_SBATCH_MODE_BW, s->max_bytes, 1);
         long r = cb_sbatch_pair_rounds(s->nodes, s->sequential);
         for (long i = 0; i < r; i++)
             size_unit(&b, s, net, CB_SBATCH_MODE_BW, s->max_bytes, 1);

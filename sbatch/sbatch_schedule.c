@@ -76,14 +76,18 @@ static cb_sbatch_step_t *p2p(cb_sbatch_step_t *out, size_t *n, const char *name,
     return s;
 }
 
+/* The matrix at one size; between nodes (p non-NULL) walked as the
+ * profile's all_pairs and round_reference say (cb-p2p --sequential,
+ * --reference), or sequential when asked. */
 static void all_pairs(cb_sbatch_step_t *s, uint64_t bytes, int window, int min_iters,
-                      int sequential)
+                      int sequential, const cb_profile_t *p)
 {
     sweep(s, bytes, bytes, 4);
     s->modes = CB_SBATCH_MODE_BW;
     s->window = window;
     s->min_iters = min_iters;
-    s->sequential = sequential;
+    s->sequential = sequential || (p && p->all_pairs_sequential);
+    s->reference = p && p->round_reference && !s->sequential; /* cb-p2p: not both */
 }
 
 static cb_sbatch_step_t *fixed(cb_sbatch_step_t *out, size_t *n, const char *name, int srun,
@@ -161,7 +165,7 @@ size_t sbatch_steps_p2p(const cb_sbatch_kind_t *k, const cb_profile_t *p, cb_sba
     sweep(s, plan.sweep.min_bytes, plan.sweep.max_bytes, plan.sweep.factor);
     if (p->nodes > 2) {
         s = p2p(out, &n, "p2p-all-pairs", CB_SBATCH_WORK_ALL_PAIRS, p->nodes, 1, (double)cap);
-        all_pairs(s, plan.sweep.max_bytes / 4, 8, 3, sequential);
+        all_pairs(s, plan.sweep.max_bytes / 4, 8, 3, sequential, p);
     }
     return n;
 }
@@ -222,7 +226,7 @@ size_t sbatch_steps_validate(const cb_sbatch_kind_t *k, const cb_profile_t *p,
     fixed(out, &n, "preflight", 1, p->nodes, 1, CB_SBATCH_EST_PREFLIGHT_S);
     if (p->nodes == 1) {
         s = p2p(out, &n, "p2p", CB_SBATCH_WORK_P2P, 1, 2, cap);
-        all_pairs(s, lp.matrix_bytes, lp.matrix_window, lp.matrix_min_iters, 0);
+        all_pairs(s, lp.matrix_bytes, lp.matrix_window, lp.matrix_min_iters, 0, NULL);
         s->tps_s = lp.tps_s;
     } else {
         if (lp.baselines) {
@@ -231,7 +235,7 @@ size_t sbatch_steps_validate(const cb_sbatch_kind_t *k, const cb_profile_t *p,
             s->tps_s = lp.tps_s;
         }
         s = p2p(out, &n, "p2p-all-pairs", CB_SBATCH_WORK_ALL_PAIRS, p->nodes, 1, cap);
-        all_pairs(s, lp.matrix_bytes, lp.matrix_window, lp.matrix_min_iters, sequential);
+        all_pairs(s, lp.matrix_bytes, lp.matrix_window, lp.matrix_min_iters, sequential, p);
         s->tps_s = lp.tps_s;
     }
     for (int all = p->nodes > 1 && lp.baselines ? 0 : 1; all < 2; all++) {

@@ -64,6 +64,31 @@ void sbatch_torch_vars(FILE *f)
                "cb_torch_csv=\"$cb_out/ddp-torch.csv\"\n");
 }
 
+const char *sbatch_all_pairs_flags(const cb_profile_t *p)
+{
+    return p->all_pairs_sequential ? " --sequential" : p->round_reference ? " --reference" : "";
+}
+
+const char *sbatch_all_pairs_mode(const cb_profile_t *p)
+{
+    return p->all_pairs_sequential ? "sequential"
+           : p->round_reference    ? "in rounds, every direction alone first"
+                                   : "in rounds";
+}
+
+void sbatch_all_pairs_comment(FILE *f, const cb_profile_t *p, const char *indent)
+{
+    if (p->all_pairs_sequential)
+        fprintf(f, "%s# all_pairs = sequential (profile): one direction after another, not in\n"
+                   "%s# rounds of disjoint pairs (a switch that is not non-blocking).\n",
+                indent, indent);
+    else if (p->round_reference)
+        fprintf(f, "%s# round_reference = yes (profile): every direction alone first (op=bw_alone\n"
+                   "%s# rows), then the rounds, each against its pairs alone (op=round rows; the\n"
+                   "%s# gate's p2p_rounds).\n",
+                indent, indent, indent);
+}
+
 static long gpu_ranks_per_node(const cb_profile_t *p)
 {
     return p->gpus_per_node > 0 ? p->gpus_per_node : 1;

@@ -32,4 +32,16 @@ void sbatch_torch(FILE *f, const cb_profile_t *p, const cb_sbatch_plan_t *plan,
 /* The interpreter and CSV variables of the real-DDP step. */
 void sbatch_torch_vars(FILE *f);
 
+/* cb-p2p's flags after --all-pairs for the profile's all_pairs and
+ * round_reference: "", " --sequential" or " --reference". */
+const char *sbatch_all_pairs_flags(const cb_profile_t *p);
+
+/* "in rounds", "sequential" or "in rounds, every direction alone first":
+ * how the profile's all-pairs steps walk the pairs. */
+const char *sbatch_all_pairs_mode(const cb_profile_t *p);
+
+/* The comment lines (maybe none) saying why the all-pairs step below has
+ * --sequential or --reference; `indent` starts each. */
+void sbatch_all_pairs_comment(FILE *f, const cb_profile_t *p, const char *indent);
+
 #endif

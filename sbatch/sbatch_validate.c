@@ -197,11 +197,12 @@ void sbatch_emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
         fprintf(f, "# Every pair of the %ld nodes in both directions, at one size: a slow link or\n"
                    "# NIC stands out (the gate's p2p_spread names its node).\n",
                 p->nodes);
+        sbatch_all_pairs_comment(f, p, "");
         sbatch_srun_line(f, "cb_step p2p-all-pairs \"$cb_out/p2p.csv\" ",
                        "--nodes=%ld --ntasks=%ld --ntasks-per-node=1", p->nodes, p->nodes);
-        fprintf(f, "  \"$cb_bin/cb-p2p\" --all-pairs --mode bw \"${cb_matrix[@]}\" --time-per-size \"$cb_tps\" \\\n"
+        fprintf(f, "  \"$cb_bin/cb-p2p\" --all-pairs%s --mode bw \"${cb_matrix[@]}\" --time-per-size \"$cb_tps\" \\\n"
                    "  --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n\n",
-                plan->transport);
+                sbatch_all_pairs_flags(p), plan->transport);
     }
 
     fprintf(f, "# 3. All-reduce: not quick, the single-node baseline first (%ld %s on one\n"

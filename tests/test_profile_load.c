@@ -465,6 +465,41 @@ static void test_profile_resolve(void **state)
     unsetenv("CB_HOME");
 }
 
+/* [network] all_pairs and round_reference: defaults rounds / no, both values
+ * of each, anything else refused with file:line (case matters, as for kind). */
+static void test_profile_load_all_pairs_keys(void **state)
+{
+    (void)state;
+    cb_profile_t *p = parse_ok(BASE_CLUSTER BASE_NETWORK);
+    assert_int_equal(p->all_pairs_sequential, 0);
+    assert_int_equal(p->round_reference, 0);
+    cb_profile_free(p);
+    p = parse_ok(BASE_CLUSTER BASE_NETWORK "all_pairs = sequential\nround_reference = no\n");
+    assert_int_equal(p->all_pairs_sequential, 1);
+    assert_int_equal(p->round_reference, 0);
+    cb_profile_free(p);
+    p = parse_ok(BASE_CLUSTER BASE_NETWORK "all_pairs = rounds\nround_reference = yes\n");
+    assert_int_equal(p->all_pairs_sequential, 0);
+    assert_int_equal(p->round_reference, 1);
+    cb_profile_free(p);
+    p = parse_ok(BASE_CLUSTER BASE_NETWORK "all_pairs = rounds\nround_reference = no\n");
+    assert_int_equal(p->all_pairs_sequential, 0);
+    assert_int_equal(p->round_reference, 0);
+    cb_profile_free(p);
+    parse_bad(BASE_CLUSTER BASE_NETWORK "all_pairs = Sequential\n", "mem:12: ",
+              "[network] all_pairs = 'Sequential': expected rounds or sequential");
+    parse_bad(BASE_CLUSTER BASE_NETWORK "all_pairs =\n", "mem:12: ",
+              "expected rounds or sequential");
+    parse_bad(BASE_CLUSTER BASE_NETWORK "round_reference = 1\n", "mem:12: ",
+              "[network] round_reference = '1': expected no or yes");
+    parse_bad(BASE_CLUSTER BASE_NETWORK "round_reference = yes\nround_reference = no\n",
+              "mem:13: ", "duplicate key round_reference");
+    parse_bad(BASE_CLUSTER BASE_NETWORK "round_reference = yes\nall_pairs = sequential\n",
+              "mem:12: ", "round_reference = yes compares the rounds with every direction alone");
+    parse_bad(BASE_NETWORK BASE_CLUSTER "all_pairs = sequential\n", "mem:12: ",
+              "[cluster] unknown key 'all_pairs'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_profile_load_syntax_variants),
         cmocka_unit_test(test_profile_load_bom_header),
         cmocka_unit_test(test_profile_load_bad_strings),
+        cmocka_unit_test(test_profile_load_all_pairs_keys),
         cmocka_unit_test(test_profile_time_limit),
         cmocka_unit_test(test_profile_goodput),
         cmocka_unit_test(test_profile_kind_names),
