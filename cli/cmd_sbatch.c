@@ -177,10 +177,14 @@ static void print_estimates(FILE *f, const cb_profile_t *prof, int level, int se
                 cb_sbatch_step_estimate(&st[j], &net, &se);
                 fprintf(f, "    %-20s %10s", st[j].name, cb_sbatch_duration(se.run_s, d, sizeof d));
                 if (st[j].work == CB_SBATCH_WORK_ALL_PAIRS)
-                    fprintf(f, "  (%s%ld %s)",
-                            st[j].reference ? "every direction alone, then " : "",
+                {
+                    if (st[j].reference)
+                        fprintf(f, "  (%ld directions alone, then",
+                                cb_sbatch_pair_rounds(st[j].nodes, 1));
+                    fprintf(f, "%s%ld %s)", st[j].reference ? " " : "  (",
                             cb_sbatch_pair_rounds(st[j].nodes, st[j].sequential),
                             st[j].sequential ? "directions" : "rounds");
+                }
                 if (se.need_s > se.run_s + 1e-9)
                     fprintf(f, "  cut by --total-time %g s; all of it: %s", st[j].cap_s,
                             cb_sbatch_duration(se.need_s, d2, sizeof d2));

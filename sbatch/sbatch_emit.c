@@ -63,9 +63,13 @@ static void emit_estimate(FILE *f, const cb_profile_t *p, const cb_sbatch_kind_t
         fprintf(f, "# Estimated duration: %s.\n", cb_sbatch_estimate_text(&e, t, sizeof t));
         return;
     }
-    fprintf(f, "# Estimated duration by --level (all pairs %s; 'clusterbench sbatch\n"
-               "# --estimate --level L' lists the steps):\n",
-            sbatch_all_pairs_mode(p));
+    if (!p->all_pairs_sequential && !p->round_reference)
+        fprintf(f, "# Estimated duration by --level (all pairs in rounds; 'clusterbench sbatch\n"
+                   "# --estimate --level L' lists the steps):\n");
+    else
+        fprintf(f, "# Estimated duration by --level (all pairs %s;\n"
+                   "# 'clusterbench sbatch --estimate --level L' lists the steps):\n",
+                sbatch_all_pairs_mode(p));
     for (int l = 0; l < CB_SBATCH_NLEVELS; l++) {
         cb_sbatch_estimate(k, p, (cb_sbatch_level_t)l, 0, &e);
         fprintf(f, "#   %-8s %s\n", cb_sbatch_level_name((cb_sbatch_level_t)l),

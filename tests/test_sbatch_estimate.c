@@ -169,6 +169,19 @@ static void test_sbatch_estimate_all_pairs(void **state)
     cb_sbatch_step_estimate(&s, &net8, &e);
     assert_near(e.run_s, 99 * dir + start, 1e-6);
     assert_near(e.need_s, 240 * dir + start, 1e-6);
+    /* --reference (round_reference = yes): the 240 directions alone first,
+     * at the same size, then the 30 rounds: 270 units */
+    s = all_pairs(16, 0, 0);
+    s.reference = 1;
+    cb_sbatch_step_estimate(&s, &net8, &e);
+    assert_near(e.need_s, 270 * dir + start, 1e-6);
+    assert_near(e.run_s, e.need_s, EPS);
+    /* ... under the 60 s cap: the pass alone stops after 99 directions, as
+     * the sequential one above, and no round starts */
+    s.cap_s = 60;
+    cb_sbatch_step_estimate(&s, &net8, &e);
+    assert_near(e.run_s, 99 * dir + start, 1e-6);
+    assert_near(e.need_s, 270 * dir + start, 1e-6);
     /* 17 nodes: 34 rounds */
     s = all_pairs(17, 0, 0);
     cb_sbatch_step_estimate(&s, &net8, &e);
@@ -341,6 +354,92 @@ static void test_sbatch_estimate_validate(void **state)
     cb_profile_free(p);
 }
 
+static cb_profile_t *profile_keys(long nodes, const char *keys)
+{
+    char text[512], err[256];
+    snprintf(text, sizeof text,
+             "[cluster]\nname = t\nnodes = %ld\npartition = p\ngpus_per_node = 0\ngres =\n"
+             "time_limit = 00:30:00\n[network]\nkind = ethernet\nline_rate_gbps = 10\n"
+             "iface = eth0\n%s",
+             nodes, keys);
+    cb_profile_t *p = NULL;
+    if (cb_profile_parse_string(text, "t", &p, err, sizeof err) != CB_OK)
+        fail_msg("%s", err);
+    return p;
+}
+
+/* all_pairs / round_reference reach the all-pairs steps of p2p.sh and
+ * validate.sh (the steps the estimate and the emitter share). 4 nodes: 6
+ * rounds of 2 pairs, or 12 directions; each unit is one measurement of the
+ * same size, so past start-up sequential takes 12/6 = 2x the rounds and the
+ * reference adds 12 directions alone: 18/6 = 3x. */
+static void test_sbatch_estimate_profile_keys(void **state)
+{
+    (void)state;
+    cb_profile_t *pr = profile_keys(4, "");
+    cb_profile_t *ps = profile_keys(4, "all_pairs = sequential\n");
+    cb_profile_t *pf = profile_keys(4, "round_reference = yes\n");
+    const char *names[] = {"p2p", "validate"};
+    for (int k = 0; k < 2; k++) {
+        const cb_sbatch_kind_t *kd = kind(names[k]);
+        cb_sbatch_step_t a[CB_SBATCH_MAX_STEPS], b[CB_SBATCH_MAX_STEPS], c[CB_SBATCH_MAX_STEPS];
+        size_t na = cb_sbatch_steps(kd, pr, CB_SBATCH_QUICK, 0, a);
+        size_t nb = cb_sbatch_steps(kd, ps, CB_SBATCH_QUICK, 0, b);
+        size_t nc = cb_sbatch_steps(kd, pf, CB_SBATCH_QUICK, 0, c);
+        assert_int_equal(na, nb);
+        assert_int_equal(na, nc);
+        size_t ap = na;
+        for (size_t i = 0; i < na; i++)
+            if (a[i].work == CB_SBATCH_WORK_ALL_PAIRS)
+                ap = i;
+        assert_true(ap < na);
+        assert_int_equal(a[ap].sequential, 0);
+        assert_int_equal(a[ap].reference, 0);
+        assert_int_equal(b[ap].sequential, 1);
+        assert_int_equal(b[ap].reference, 0);
+        assert_int_equal(c[ap].sequential, 0);
+        assert_int_equal(c[ap].reference, 1);
+        cb_sbatch_net_t net;
+        cb_sbatch_net_of(pr, &net);
+        cb_sbatch_step_est_t ea, eb, ec;
+        a[ap].cap_s = b[ap].cap_s = c[ap].cap_s = 0; /* uncut, to compare */
+        cb_sbatch_step_estimate(&a[ap], &net, &ea);
+        cb_sbatch_step_estimate(&b[ap], &net, &eb);
+        cb_sbatch_step_estimate(&c[ap], &net, &ec);
+        double start = CB_SBATCH_EST_START_S + 4 * CB_SBATCH_EST_START_PER_NODE_S;
+        double unit = (ea.need_s - start) / 6;
+        assert_true(unit > 0);
+        assert_near(eb.need_s, 12 * unit + start, 1e-9);
+        assert_near(ec.need_s, 18 * unit + start, 1e-9);
+        /* the script's estimate is its steps': it moves by the same amount
+         * (as the step would run under its cap) */
+        cb_sbatch_estimate_t ta, tc;
+        cb_sbatch_estimate(kd, pr, CB_SBATCH_QUICK, 0, &ta);
+        cb_sbatch_estimate(kd, pf, CB_SBATCH_QUICK, 0, &tc);
+        assert_near(tc.need_s - ta.need_s, 12 * unit, 1e-9);
+        /* --estimate --sequential overrides the profile, and cb-p2p refuses
+         * --sequential with --reference: the reference is dropped */
+        cb_sbatch_steps(kd, pf, CB_SBATCH_QUICK, 1, c);
+        assert_int_equal(c[ap].sequential, 1);
+        assert_int_equal(c[ap].reference, 0);
+    }
+    /* the scripts pass the flags */
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(cb_sbatch_render(kind("validate"), pf, &text, &len), CB_OK);
+    assert_non_null(strstr(text, "\"$cb_bin/cb-p2p\" --all-pairs --reference --mode bw"));
+    free(text);
+    assert_int_equal(cb_sbatch_render(kind("p2p"), ps, &text, &len), CB_OK);
+    assert_non_null(strstr(text, "\"$cb_bin/cb-p2p\" --all-pairs --sequential --mode bw"));
+    free(text);
+    assert_int_equal(cb_sbatch_render(kind("p2p"), pr, &text, &len), CB_OK);
+    assert_non_null(strstr(text, "\"$cb_bin/cb-p2p\" --all-pairs --mode bw"));
+    free(text);
+    cb_profile_free(pr);
+    cb_profile_free(ps);
+    cb_profile_free(pf);
+}
+
 /* allreduce.sh's steps are its curve, and its header says their sum. */
 static void test_sbatch_estimate_allreduce_script(void **state)
 {
@@ -397,6 +496,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sbatch_estimate_pair_rounds),
+        cmocka_unit_test(test_sbatch_estimate_profile_keys),
         cmocka_unit_test(test_sbatch_estimate_curve_nodes),
         cmocka_unit_test(test_sbatch_estimate_op),
         cmocka_unit_test(test_sbatch_estimate_size),

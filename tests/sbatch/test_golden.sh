@@ -2,9 +2,14 @@
 # Golden test of `clusterbench sbatch`: every shipped profile, generated into a
 # fresh directory, must equal tests/data/sbatch/<profile>/ byte for byte (mode
 # 755, no other files), and the repository's sbatch/*.sh must be exactly the
-# default profile's output. After an intended change, regenerate the goldens:
+# default profile's output. Also the fixture profiles of tests/data/sbatch-keys/
+# (profile keys the shipped ones leave at their defaults: all_pairs,
+# round_reference) against tests/data/sbatch-keys/<name>/. After an intended
+# change, regenerate the goldens:
 #   for p in sbatch/profiles/*.ini; do n=$(basename "$p" .ini)
 #     build/bin/clusterbench sbatch --profile "$n" --out "tests/data/sbatch/$n"; done
+#   for p in tests/data/sbatch-keys/*.ini; do n=${p%.ini}; rm -rf "$n"
+#     build/bin/clusterbench sbatch --profile "$p" --out "$n"; done
 #   build/bin/clusterbench sbatch
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -31,6 +36,38 @@ for d in "$CB_TEST_DATA"/sbatch/*/; do
   p=$(basename "$d")
   [[ -f $CB_SOURCE_DIR/sbatch/profiles/$p.ini ]] || fail "golden $d has no profile"
 done
+
+# The fixture profiles with non-default keys: their own goldens; the
+# all-pairs steps carry the flags, nothing else differs from the defaults'.
+nk=0
+for ini in "$CB_TEST_DATA"/sbatch-keys/*.ini; do
+  p=$(basename "$ini" .ini)
+  nk=$((nk + 1))
+  if ! "$cb" sbatch --profile "$ini" --out "$tmp/keys-$p" >/dev/null; then
+    fail "fixture $p: generation failed"
+    continue
+  fi
+  diff -r "$CB_TEST_DATA/sbatch-keys/$p" "$tmp/keys-$p" || fail "fixture $p: output differs from tests/data/sbatch-keys/$p"
+done
+((nk >= 2)) || fail "only $nk fixture profiles in tests/data/sbatch-keys"
+k=$CB_TEST_DATA/sbatch-keys
+grep -qF -- '"$cb_bin/cb-p2p" --all-pairs --reference --mode bw -b 64M -e 64M' "$k/rounds-ref/p2p.sh" ||
+  fail "round_reference = yes: p2p.sh's all-pairs step lacks --reference"
+grep -qF -- '"$cb_bin/cb-p2p" --all-pairs --reference --mode bw "${cb_matrix[@]}"' "$k/rounds-ref/validate.sh" ||
+  fail "round_reference = yes: validate.sh's all-pairs step lacks --reference"
+grep -qF -- '"$cb_bin/cb-p2p" --all-pairs --sequential --mode bw -b 64M' "$k/sequential/p2p.sh" ||
+  fail "all_pairs = sequential: p2p.sh's all-pairs step lacks --sequential"
+grep -qF -- '"$cb_bin/cb-p2p" --all-pairs --sequential --mode bw "${cb_matrix[@]}"' "$k/sequential/validate.sh" ||
+  fail "all_pairs = sequential: validate.sh's all-pairs step lacks --sequential"
+# the estimate follows the keys: 4 nodes = 6 rounds; 12 directions alone first, or 12 in turn
+"$cb" sbatch --estimate --profile "$k/rounds-ref.ini" --level quick >"$tmp/estk1.out" || fail "--estimate rounds-ref failed"
+grep -qE '^    p2p-all-pairs .*\(12 directions alone, then 6 rounds\)$' "$tmp/estk1.out" ||
+  fail "rounds-ref: want 12 directions alone, then 6 rounds: $(cat "$tmp/estk1.out")"
+grep -qF 'all pairs in rounds, every direction alone first (profile):' "$tmp/estk1.out" || fail "rounds-ref: estimate header"
+"$cb" sbatch --estimate --profile "$k/sequential.ini" --level quick >"$tmp/estk2.out" || fail "--estimate sequential failed"
+grep -qE '^    p2p-all-pairs .*\(12 directions\)$' "$tmp/estk2.out" ||
+  fail "sequential: want 12 directions: $(cat "$tmp/estk2.out")"
+grep -qF 'all pairs sequential (profile):' "$tmp/estk2.out" || fail "sequential: estimate header"
 
 # The repository's scripts are the default profile's, and nothing else.
 "$cb" sbatch --out "$tmp/default" >/dev/null || fail "default generation failed"
