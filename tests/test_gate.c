@@ -634,6 +634,49 @@ static void test_gate_judge_edge_cases(void **state)
     cb_table_free(&t);
 }
 
+/* optional = yes: no matching rows is SKIP, not measured, with the reason;
+ * matching rows are judged as usual; without the key the same is an error. */
+static void test_gate_judge_optional(void **state)
+{
+    (void)state;
+    char r1[512];
+    cb_gate_report_t rep;
+    cb_gate_t *g;
+    cb_table_t t;
+    const char *thr = "[rounds]\nbenchmark = p2p\nop = round\ncolumn = value\nreference = 1\n"
+                      "lower = -0.2\nunit = GB/s\noptional = yes\n"
+                      "[ar]\nbenchmark = allreduce\ncolumn = busbw_gbps\nreference = 0.5\n"
+                      "lower = -0.1\nunit = GB/s\noptional = yes\n";
+    row(r1, sizeof r1, "allreduce", "a", "0.5", "", "", "ok");
+    judge_text(thr, r1, &rep, &g, &t);
+    assert_int_equal(g->checks[0].optional, 1);
+    assert_int_equal(rep.results[0].verdict, CB_GATE_SKIP);
+    assert_int_equal(rep.results[0].not_measured, 1);
+    assert_non_null(strstr(rep.results[0].summary, "not measured (optional = yes): no rows match "
+                                                    "(benchmark=p2p, op=round)"));
+    assert_non_null(strstr(rep.results[0].summary, "cb-p2p --all-pairs --reference"));
+    assert_int_equal(rep.results[1].verdict, CB_GATE_PASS); /* rows: judged */
+    assert_int_equal(rep.results[1].not_measured, 0);
+    assert_int_equal(rep.nskip, 1);
+    assert_int_equal(rep.nnot_measured, 1);
+    assert_int_equal(cb_gate_exit_code(&rep), 0);
+    cb_gate_report_free(&rep);
+    cb_gate_free(g);
+    cb_table_free(&t);
+    /* optional = no (the default): matching nothing cannot be judged */
+    judge_text("[rounds]\nbenchmark = p2p\nop = round\ncolumn = value\nreference = 1\n"
+               "lower = -0.2\nunit = GB/s\noptional = no\n",
+               r1, &rep, &g, &t);
+    assert_int_equal(rep.results[0].verdict, CB_GATE_ERROR);
+    assert_int_equal(rep.nnot_measured, 0);
+    assert_int_equal(cb_gate_exit_code(&rep), 2);
+    cb_gate_report_free(&rep);
+    cb_gate_free(g);
+    cb_table_free(&t);
+    parse_bad("[x]\nkind = zero\noptional = 1\n", NULL, "mem:3: ",
+              "[x] optional = '1': expected yes or no");
+}
+
 static void test_gate_format_num(void **state)
 {
     (void)state;
@@ -666,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_gate_judge_zero_and_status),
         cmocka_unit_test(test_gate_judge_unmatched_and_skip),
         cmocka_unit_test(test_gate_judge_edge_cases),
+        cmocka_unit_test(test_gate_judge_optional),
         cmocka_unit_test(test_gate_format_num),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
