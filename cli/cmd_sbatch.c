@@ -176,8 +176,7 @@ static void print_estimates(FILE *f, const cb_profile_t *prof, int level, int se
                 cb_sbatch_step_est_t se;
                 cb_sbatch_step_estimate(&st[j], &net, &se);
                 fprintf(f, "    %-20s %10s", st[j].name, cb_sbatch_duration(se.run_s, d, sizeof d));
-                if (st[j].work == CB_SBATCH_WORK_ALL_PAIRS)
-                {
+                if (st[j].work == CB_SBATCH_WORK_ALL_PAIRS) {
                     if (st[j].reference)
                         fprintf(f, "  (%ld directions alone, then",
                                 cb_sbatch_pair_rounds(st[j].nodes, 1));
