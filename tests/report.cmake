@@ -27,3 +27,6 @@ set_tests_properties(test_report_scale PROPERTIES TIMEOUT 300)
 # paths and 70 node counts.
 cb_add_script_test(NAME test_cli_many_inputs LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_many_inputs.sh)
+# The "Transport tuning" section on a tune.csv (tests/data/report/tune).
+cb_add_script_test(NAME test_report_tune LABELS unit
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_tune.sh)
