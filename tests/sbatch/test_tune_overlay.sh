@@ -4,8 +4,9 @@
 #   exactly the scripts it did before (tests/data/sbatch/vcluster);
 # - with tests/data/tune/vcluster.tuned.ini the scripts equal
 #   tests/data/tune/vcluster/ (the collective winners exported with where they
-#   came from; p2p.sh's latency step with the latency winner and the
-#   bandwidth-only winners put back); tune.sh never changes;
+#   came from; p2p.sh's latency step, and validate.sh's (levels other than
+#   quick), with the latency winner and the bandwidth-only winners put back);
+#   tune.sh never changes;
 # - a bad overlay fails generation with exit 2 and one file:line message;
 # - `clusterbench tune` on stand-in benchmarks (tune_fake/: figures follow the
 #   environment) finds the known winners, writes them, and refuses bad input
@@ -41,6 +42,15 @@ grep -q "^cb_run env OMPI_MCA_btl_tcp_links='4' -u OMPI_MCA_btl_tcp_sndbuf" "$tm
   fail "env -u must come first"
 grep -q "^cb_run env -u OMPI_MCA_btl_tcp_sndbuf -u OMPI_MCA_btl_tcp_rcvbuf OMPI_MCA_btl_tcp_links='4' OMPI_MCA_mpi_yield_when_idle='0' \\\\$" \
   "$tmp/tuned/p2p.sh" || fail "p2p.sh: the latency step's env"
+# validate.sh's sweep (not quick) as p2p.sh: latency with the same env, then
+# bandwidth with the scripts' settings
+grep -q "^  cb_step p2p-latency \"\$cb_out/p2p.csv\" env -u OMPI_MCA_btl_tcp_sndbuf -u OMPI_MCA_btl_tcp_rcvbuf OMPI_MCA_btl_tcp_links='4' OMPI_MCA_mpi_yield_when_idle='0' \\\\$" \
+  "$tmp/tuned/validate.sh" || fail "validate.sh: the latency step's env"
+grep -A1 "^  cb_step p2p-latency " "$tmp/tuned/validate.sh" | grep -q "^    srun " ||
+  fail "validate.sh: the latency step's srun"
+grep -A1 "^  cb_step p2p-sweep " "$tmp/tuned/validate.sh" | grep -q " --mode bw,bibw " ||
+  fail "validate.sh: the sweep after the latency step is not bandwidth only"
+grep -c -- "--mode latency" "$tmp/tuned/validate.sh" | grep -qx 1 || fail "validate.sh: latency steps"
 if command -v shellcheck >/dev/null; then
   shellcheck -S warning "$tmp"/tuned/*.sh || fail "tuned scripts: shellcheck"
 fi
