@@ -65,6 +65,8 @@ static const char help_text[] =
     "winner run again, interleaved, 3 times each: the winner is kept only when its\n"
     "median beats the base's by more than the noise (the larger of the floor and each\n"
     "side's spread, (max - min) / median) and its worst run beats the base's best.\n"
+    "A trial that runs past its limit (10 x the slowest so far, at least 10 s, never\n"
+    "past the budget) is killed with all it started and recorded as a timeout.\n"
     "\n"
     "settings (Open MPI, transport mpi): coll_tuned_allreduce_algorithm 0-6 (5 with\n"
     "segment sizes; collective only), btl_tcp_links, mpi_yield_when_idle,\n"
