@@ -34,6 +34,19 @@
 #define PROG "clusterbench tune"
 #define MAX_ARGS 64
 #define MAX_CONFIRM 3 /* runs of base and of winner in the verdict */
+/* A trial's time limit: the benchmark's own cap (TRIAL_CAP_*_S), at most
+ * TRIAL_FACTOR x the slowest trial so far (at least TRIAL_MIN_S), and never
+ * past its end: for the search, where the verdict's reserve begins; for the
+ * verdict, the purpose's deadline + TRIAL_GRACE_S. A trial past it is killed
+ * (KILL_GRACE_S from SIGTERM to SIGKILL) and recorded as status timeout; the
+ * search goes on with the next candidate. */
+#define TRIAL_CAP_COLL_S 120.0
+#define TRIAL_CAP_P2P_S 60.0
+#define TRIAL_FACTOR 10.0
+#define TRIAL_MIN_S 10.0
+#define TRIAL_GRACE_S 2.0
+#define KILL_GRACE_S 2.0
+#define TRIAL_KILLED (-2)
 
 static const char help_text[] =
     "usage: clusterbench tune [--profile NAME|PATH] [--time-budget S] [--purpose LIST]\n"
@@ -52,6 +65,8 @@ static const char help_text[] =
     "winner run again, interleaved, 3 times each: the winner is kept only when its\n"
     "median beats the base's by more than the noise (the larger of the floor and each\n"
     "side's spread, (max - min) / median) and its worst run beats the base's best.\n"
+    "A trial that runs past its limit (10 x the slowest so far, at least 10 s, never\n"
+    "past the budget) is killed with all it started and recorded as a timeout.\n"
     "\n"
     "settings (Open MPI, transport mpi): coll_tuned_allreduce_algorithm 0-6 (5 with\n"
     "segment sizes; collective only), btl_tcp_links, mpi_yield_when_idle,\n"
@@ -103,6 +118,7 @@ typedef struct tuner {
     char trials_log[PATH_MAX + 16];
     char lo[16], hi[16];
     double t0;
+    double d_max; /* the slowest trial of the purpose so far, s (0: none yet) */
     int trial;
     cb_results_t *csv;
     cb_results_ctx_t ctx;
@@ -187,7 +203,10 @@ static int build_argv(tuner_t *t, cb_tune_purpose_t p, char **args, char store[]
 }
 
 /* Runs one trial with the assignments on top of this environment; returns
- * the child's exit status (-1: could not start or killed after limit_s). */
+ * the child's exit status, -1 when it could not start or did not end
+ * normally, TRIAL_KILLED when it ran past limit_s: its process group (the
+ * launcher and all it started) then gets SIGTERM, and SIGKILL KILL_GRACE_S
+ * later. */
 static int run_trial(tuner_t *t, cb_tune_purpose_t p, const cb_tune_assign_t *a, size_t na,
                      double limit_s)
 {
@@ -228,7 +247,7 @@ static int run_trial(tuner_t *t, cb_tune_purpose_t p, const cb_tune_assign_t *a,
         if (!killed && now_s() > end) {
             kill(-pid, SIGTERM);
             killed = 1;
-            end = now_s() + 5;
+            end = now_s() + KILL_GRACE_S;
         } else if (killed == 1 && now_s() > end) {
             kill(-pid, SIGKILL);
             killed = 2;
@@ -237,7 +256,7 @@ static int run_trial(tuner_t *t, cb_tune_purpose_t p, const cb_tune_assign_t *a,
         nanosleep(&ts, NULL);
     }
     if (killed)
-        return -1;
+        return TRIAL_KILLED;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -312,27 +331,66 @@ static void tune_row(tuner_t *t, cb_tune_purpose_t p, double shown, const char *
     cb_row_clear(&row);
 }
 
-/* One trial: run, score, print, record. Returns the score (NaN: failed);
- * *dur gets its wall time. */
+/* The time limit of the next trial of purpose p (see TRIAL_CAP_*_S) that
+ * must end by `end` (s, now_s's clock). */
+static double trial_limit_s(cb_tune_purpose_t p, double end, double d_max)
+{
+    double lim = p == CB_TUNE_P2P ? TRIAL_CAP_P2P_S : TRIAL_CAP_COLL_S;
+    if (d_max > 0) {
+        double rel = TRIAL_FACTOR * d_max > TRIAL_MIN_S ? TRIAL_FACTOR * d_max : TRIAL_MIN_S;
+        lim = rel < lim ? rel : lim;
+    }
+    double left = end - now_s();
+    lim = left < lim ? left : lim;
+    return lim > 1.0 ? lim : 1.0;
+}
+
+/* A figure of a row in the row's unit (busbw GB/s, latency us) from a
+ * score (higher is better), and back. */
+static double shown_of(cb_tune_purpose_t p, double score)
+{
+    return p == CB_TUNE_P2P ? 1.0 / score : score;
+}
+
+/* One trial: run (killed at trial_limit_s: by `end`), score, print, record
+ * with `fields` (cb_tune.h's note FIELDS, may be NULL) and, when best is a
+ * score, ref and gain against it. Returns the score (NaN: failed or timed
+ * out); *dur gets its wall time. */
 static double trial(tuner_t *t, cb_tune_purpose_t p, const char *phase,
                     const cb_tune_assign_t *a, size_t na, const char *label, double best,
-                    double *dur)
+                    const char *fields, double end, double *dur)
 {
-    char set[512], note[700];
+    char set[512], note[1024], fl[512];
     settings_text(a, na, set, sizeof set);
     t->trial++;
-    snprintf(note, sizeof note, "tune trial %d %s %s: %s", t->trial,
-             cb_tune_purpose_name(p), phase, set);
+    double limit = trial_limit_s(p, end, t->d_max);
     double start = now_s();
-    int rc = run_trial(t, p, a, na, p == CB_TUNE_P2P ? 60 : 120);
+    int rc = run_trial(t, p, a, na, limit);
     *dur = now_s() - start;
-    double shown, score = rc == 0 ? score_trial(t, p, note, &shown) : NAN;
+    if (*dur > t->d_max && rc != TRIAL_KILLED)
+        t->d_max = *dur;
+    double shown = NAN;
+    /* the note of the benchmark's rows: the trial's fields without the result */
+    snprintf(note, sizeof note, "tune trial %d %s %s: %s%s%s", t->trial, cb_tune_purpose_name(p),
+             phase, set, fields ? " | " : "", fields ? fields : "");
+    double score = rc == 0 ? score_trial(t, p, note, &shown) : NAN;
     if (rc != 0)
         shown = NAN;
+    snprintf(fl, sizeof fl, "%s", fields ? fields : "");
+    if (!isnan(score) && !isnan(best))
+        snprintf(fl + strlen(fl), sizeof fl - strlen(fl), "%sref=%.4g; gain=%+.1f",
+                 fl[0] ? "; " : "", shown_of(p, best), 100.0 * (score / best - 1.0));
+    if (rc == TRIAL_KILLED)
+        snprintf(fl + strlen(fl), sizeof fl - strlen(fl), "%slimit=%.0f", fl[0] ? "; " : "",
+                 limit);
+    snprintf(note, sizeof note, "tune trial %d %s %s: %s%s%s", t->trial, cb_tune_purpose_name(p),
+             phase, set, fl[0] ? " | " : "", fl);
     const char *unit = p == CB_TUNE_P2P ? "us" : "GB/s";
     printf("[%3d] %6.1f s  %-10s %-8s %-40s ", t->trial, now_s() - t->t0,
            cb_tune_purpose_name(p), phase, label);
-    if (isnan(score))
+    if (rc == TRIAL_KILLED)
+        printf("TIMEOUT (killed after %.0f s)\n", limit);
+    else if (isnan(score))
         printf("FAILED (exit %d)\n", rc);
     else if (isnan(best))
         printf("%s %.4g %s\n", p == CB_TUNE_P2P ? "latency" : "busbw", shown, unit);
@@ -341,8 +399,36 @@ static double trial(tuner_t *t, cb_tune_purpose_t p, const char *phase,
                unit, 100.0 * (score / best - 1.0),
                strcmp(phase, "search") && strcmp(phase, "anchor") ? "base" : "best");
     fflush(stdout);
-    tune_row(t, p, shown, isnan(score) ? "failed" : "ok", note);
+    tune_row(t, p, shown, rc == TRIAL_KILLED ? "timeout" : isnan(score) ? "failed" : "ok", note);
     return score;
+}
+
+/* When the search ended one more setting (s->nsettled past *seen): its row
+ * (cb_tune.h: tune setting) and a line. */
+static void setting_row(tuner_t *t, cb_tune_purpose_t p, const cb_tune_search_t *s, int *seen)
+{
+    if (s->nsettled == *seen)
+        return;
+    *seen = s->nsettled;
+    const cb_tune_param_t *pa = s->params[s->settled_param];
+    const char *label = pa->opts[s->settled_opt].label;
+    double gain = 100.0 * (s->settled_score / s->settled_ref - 1.0);
+    char note[512];
+    snprintf(note, sizeof note,
+             "tune setting %s: %s=%s | setting=%s; option=%s; pass=%d; ref=%.4g; gain=%+.1f; "
+             "taken=%s",
+             cb_tune_purpose_name(p), pa->name, label, pa->name, label, s->settled_pass,
+             shown_of(p, s->settled_ref), gain, s->settled_taken ? "yes" : "no");
+    printf(PROG ": %s: %s: best %s, %+.1f%% vs best: %s\n", cb_tune_purpose_name(p), pa->name,
+           label, gain, s->settled_taken ? "taken" : "not taken");
+    tune_row(t, p, shown_of(p, s->settled_score), "ok", note);
+}
+
+/* When a search trial must end: where the verdict's reserve (2 x
+ * MAX_CONFIRM - 1 trials as slow as the slowest so far) begins. */
+static double search_end(const tuner_t *t, double deadline)
+{
+    return deadline - t->d_max * (2 * MAX_CONFIRM - 1);
 }
 
 /* Searches one purpose until deadline; on a kept winner, adds its settings
@@ -359,29 +445,30 @@ static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tun
            p == CB_TUNE_P2P ? "cb-p2p latency 8 B and 1 KiB (lower is better)"
                             : "cb-allreduce busbw (higher is better)",
            deadline - t->t0);
-    double b0 = trial(t, p, "base", NULL, 0, "base (the scripts' settings)", NAN, &dur);
+    t->d_max = 0;
+    double b0 = trial(t, p, "base", NULL, 0, "base (the scripts' settings)", NAN, NULL,
+                      deadline + TRIAL_GRACE_S, &dur);
     if (isnan(b0)) {
         fprintf(stderr, PROG ": %s: the base failed to run: nothing to compare with\n", pn);
         return CB_ERR_MPI;
     }
     base[nb++] = b0;
-    double d_max = dur;
     cb_tune_search_t s;
     cb_tune_search_init(&s, params, np, env_lookup, NULL, b0, t->o.floor, 2);
     size_t pi, oi, last_pi = 0;
-    int first = 1;
+    int first = 1, seen = 0;
     /* reserve: the interleaved verdict, 2 x MAX_CONFIRM - 1 more trials */
-    while (now_s() + d_max * (1.2 + 2 * MAX_CONFIRM - 1) <= deadline &&
+    while (now_s() + t->d_max * (1.2 + 2 * MAX_CONFIRM - 1) <= deadline &&
            cb_tune_search_next(&s, &pi, &oi)) {
+        setting_row(t, p, &s, &seen);
         if (!first && pi != last_pi) {
             /* each setting's candidates against a fresh run of the best so far */
             size_t nbest = cb_tune_assignments(params, np, s.choice, (size_t)-1, -1, a,
                                                sizeof a / sizeof *a);
-            double sc = trial(t, p, "anchor", a, nbest, "best so far, again", s.best, &dur);
-            if (dur > d_max)
-                d_max = dur;
+            double sc = trial(t, p, "anchor", a, nbest, "best so far, again", s.best, NULL,
+                              search_end(t, deadline), &dur);
             cb_tune_search_rebase(&s, sc);
-            if (now_s() + d_max * (1.2 + 2 * MAX_CONFIRM - 1) > deadline)
+            if (now_s() + t->d_max * (1.2 + 2 * MAX_CONFIRM - 1) > deadline)
                 break;
         }
         first = 0;
@@ -390,14 +477,18 @@ static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tun
                                         sizeof a / sizeof *a);
         char label[96];
         snprintf(label, sizeof label, "%s=%s", params[pi]->name, params[pi]->opts[oi].label);
-        double sc = trial(t, p, "search", a, na, label, s.best, &dur);
-        if (dur > d_max)
-            d_max = dur;
+        char fields[256];
+        snprintf(fields, sizeof fields, "setting=%s; option=%s; pass=%d", params[pi]->name,
+                 params[pi]->opts[oi].label, s.pass + 1);
+        double sc = trial(t, p, "search", a, na, label, s.best, fields,
+                          search_end(t, deadline), &dur);
         cb_tune_search_report(&s, sc);
     }
+    setting_row(t, p, &s, &seen);
     if (!s.done)
         printf(PROG ": %s: budget reached: the search stops here\n", pn);
     cb_tune_search_finish(&s);
+    setting_row(t, p, &s, &seen);
     int kept = 0;
     for (int round = 0; !kept; round++) {
         size_t na = cb_tune_assignments(params, np, s.choice, (size_t)-1, -1, a,
@@ -412,7 +503,7 @@ static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tun
         /* round 0: winner, base, winner, base, winner (3 runs each with the first
          * base); later rounds (a smaller winner): 3 fresh runs of each */
         int runs = round ? 2 * MAX_CONFIRM : 2 * MAX_CONFIRM - 1;
-        if (round && now_s() + d_max * runs > deadline) {
+        if (round && now_s() + t->d_max * runs > deadline) {
             printf(PROG ": %s: no budget left to judge %s: nothing kept\n", pn, set);
             return CB_OK;
         }
@@ -421,11 +512,13 @@ static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tun
         nw = 0;
         printf(PROG ": %s: %s: %s; the verdict: base and winner %d times each, interleaved\n",
                pn, round ? "judged again without it" : "the search's winner", set, MAX_CONFIRM);
-        for (int i = 0; i < runs && now_s() + d_max <= deadline; i++) {
+        char vf[32];
+        snprintf(vf, sizeof vf, "verdict=%d", round);
+        for (int i = 0; i < runs && now_s() + t->d_max <= deadline; i++) {
             int is_win = i % 2 == 0;
             double sc = trial(t, p, is_win ? "winner" : "base", is_win ? a : NULL,
                               is_win ? na : 0, is_win ? "winner (verdict)" : "base (verdict)", b0,
-                              &dur);
+                              vf, deadline + TRIAL_GRACE_S, &dur);
             if (!isnan(sc) && is_win)
                 win[nw++] = sc;
             else if (!isnan(sc))
@@ -442,10 +535,14 @@ static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tun
         printf(PROG ": %s: winner %+.1f%% over the base (medians of %zu and %zu runs), noise "
                   "%.1f%%: %s\n", pn, 100 * v.gain, nw, nb, 100 * v.noise,
                kept ? "KEPT" : "dropped (not better by more than the noise)");
-        char note[700];
-        snprintf(note, sizeof note, "tune verdict %s: %s: gain %+.1f%%, noise %.1f%%: %s", pn, set,
-                 100 * v.gain, 100 * v.noise, kept ? "kept" : "dropped");
-        tune_row(t, p, p == CB_TUNE_P2P ? 1.0 / v.win_median : v.win_median, "ok", note);
+        char note[1024];
+        snprintf(note, sizeof note,
+                 "tune verdict %s: %s: gain %+.1f%%, noise %.1f%%: %s | base=%.4g; winner=%.4g; "
+                 "gain=%+.1f; noise=%.1f; runs=%zu/%zu; round=%d; kept=%s",
+                 pn, set, 100 * v.gain, 100 * v.noise, kept ? "kept" : "dropped",
+                 shown_of(p, v.base_median), shown_of(p, v.win_median), 100 * v.gain,
+                 100 * v.noise, nw, nb, round, kept ? "yes" : "no");
+        tune_row(t, p, shown_of(p, v.win_median), "ok", note);
         if (!kept) {
             int last = cb_tune_search_drop_last(&s);
             if (last < 0)

@@ -110,6 +110,15 @@ typedef struct cb_tune_search {
     int pass, changed, done;
     int seq[CB_TUNE_MAX_PARAMS]; /* when each choice was taken (1, 2, ...); 0: not taken */
     int nseq;
+    /* The last setting whose candidates ended (all tried, or the search
+     * finished early) with at least one that ran: which, in which pass (1,
+     * 2), its best candidate and that one's score, the best it was measured
+     * against (param_base), and whether it was taken. nsettled counts them:
+     * a change tells the caller that one more setting ended. */
+    int nsettled;
+    size_t settled_param;
+    int settled_opt, settled_pass, settled_taken;
+    double settled_score, settled_ref;
 } cb_tune_search_t;
 
 /* Sets s up over params (n <= CB_TUNE_MAX_PARAMS, else CB_ERR_RANGE),
@@ -171,6 +180,59 @@ typedef struct cb_tune_verdict {
 /* CB_OK, or CB_ERR_INPUT when a side has no runs or a score is not > 0. */
 int cb_tune_judge(const double *base, size_t nb, const double *win, size_t nw, double floor,
                   cb_tune_verdict_t *v);
+
+/* ---- tune.csv's notes ----
+ *
+ * `clusterbench tune` writes every trial to tune.csv as a row of the results
+ * schema with benchmark=tune (value: the trial's figure, busbw GB/s or
+ * latency us; status ok, failed or timeout), and the benchmark's own rows of
+ * the trial next to it with the same note. The note says what the row is:
+ *
+ *   tune trial N PURPOSE PHASE: SETTINGS[ | FIELDS]
+ *   tune setting PURPOSE: NAME=LABEL | FIELDS
+ *   tune verdict PURPOSE: SETTINGS: gain +x.x%, noise y.y%: kept|dropped[ | FIELDS]
+ *
+ * PHASE: base (the scripts' settings), search (a candidate), anchor (the
+ * best so far, again, before a setting's candidates), winner (a verdict
+ * run of the winner; verdict runs of the base are PHASE base with a
+ * verdict field). SETTINGS: "K=V K=V ..." on top of the base, or "base".
+ * FIELDS: "key=value" separated by "; " (values never hold ';'):
+ *   trial:   setting, option (label), pass    a search trial's candidate
+ *            ref, gain                        the figure it was compared
+ *                                             with (the anchor; the base in
+ *                                             the verdict) and the gain over
+ *                                             it in %, higher is better
+ *            verdict                          the verdict round (0, 1...)
+ *            limit                            timeout: killed after s
+ *   setting: setting, option, pass, ref, gain, taken (yes|no): a setting's
+ *            candidates ended; the row's value is the best candidate's
+ *   verdict: base, winner (medians, the row's unit), gain, noise (%),
+ *            runs (winner/base), round, kept (yes|no)
+ * Notes written before FIELDS existed have none; readers take what is
+ * there. */
+
+typedef enum cb_tune_note_kind {
+    CB_TUNE_NOTE_TRIAL = 1,
+    CB_TUNE_NOTE_SETTING,
+    CB_TUNE_NOTE_VERDICT,
+} cb_tune_note_kind_t;
+
+typedef struct cb_tune_note {
+    cb_tune_note_kind_t kind;
+    cb_tune_purpose_t purpose;
+    int trial;          /* TRIAL: its number */
+    char phase[16];     /* TRIAL: base, search, anchor, winner */
+    const char *what;   /* into the note: SETTINGS, NAME=LABEL, or the verdict's text */
+    size_t what_len;    /* its length (up to " | ") */
+    const char *fields; /* into the note: after " | ", or "" */
+} cb_tune_note_t;
+
+/* Parses a note of the grammar above. CB_OK, or CB_ERR_INPUT when it is not
+ * one (n is then undefined). */
+int cb_tune_note_parse(const char *note, cb_tune_note_t *n);
+
+/* The value of key in FIELDS into buf (cut to len - 1): 1, or 0 when absent. */
+int cb_tune_note_field(const char *fields, const char *key, char *buf, size_t len);
 
 /* ---- the overlay ---- */
 

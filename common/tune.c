@@ -2,6 +2,7 @@
  * transport settings and their candidates, the coordinate-wise search, the
  * scores and the keep-or-drop verdict. The overlay is tune_overlay.c's. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cb_error.h"
@@ -161,7 +162,15 @@ static void settle(cb_tune_search_t *s)
 {
     if (s->param >= s->nparams || s->cand_opt < 0)
         return;
-    if (s->cand_score > s->param_base * (1.0 + s->threshold)) {
+    int taken = s->cand_score > s->param_base * (1.0 + s->threshold);
+    s->nsettled++;
+    s->settled_param = s->param;
+    s->settled_opt = s->cand_opt;
+    s->settled_pass = s->pass + 1;
+    s->settled_taken = taken;
+    s->settled_score = s->cand_score;
+    s->settled_ref = s->param_base;
+    if (taken) {
         s->choice[s->param] = s->cand_opt;
         s->gain[s->param] = s->cand_score / s->param_base - 1.0;
         s->best = s->cand_score;
@@ -324,4 +333,75 @@ int cb_tune_judge(const double *base, size_t nb, const double *win, size_t nw, d
     v->gain = v->win_median / v->base_median - 1.0;
     v->keep = v->gain > v->noise && wlo > bhi;
     return CB_OK;
+}
+
+/* ---------------------------------------------------------- the notes */
+
+int cb_tune_note_parse(const char *note, cb_tune_note_t *n)
+{
+    memset(n, 0, sizeof *n);
+    const char *p;
+    if (!strncmp(note, "tune trial ", 11))
+        n->kind = CB_TUNE_NOTE_TRIAL, p = note + 11;
+    else if (!strncmp(note, "tune setting ", 13))
+        n->kind = CB_TUNE_NOTE_SETTING, p = note + 13;
+    else if (!strncmp(note, "tune verdict ", 13))
+        n->kind = CB_TUNE_NOTE_VERDICT, p = note + 13;
+    else
+        return CB_ERR_INPUT;
+    if (n->kind == CB_TUNE_NOTE_TRIAL) {
+        char *end;
+        long k = strtol(p, &end, 10);
+        if (end == p || *end != ' ' || k < 1 || k > 1000000)
+            return CB_ERR_INPUT;
+        n->trial = (int)k;
+        p = end + 1;
+    }
+    size_t w = strcspn(p, " :");
+    char purpose[16];
+    if (w == 0 || w >= sizeof purpose)
+        return CB_ERR_INPUT;
+    memcpy(purpose, p, w);
+    purpose[w] = '\0';
+    if (cb_tune_purpose_parse(purpose, &n->purpose) != CB_OK)
+        return CB_ERR_INPUT;
+    p += w;
+    if (n->kind == CB_TUNE_NOTE_TRIAL) {
+        if (*p++ != ' ')
+            return CB_ERR_INPUT;
+        w = strcspn(p, " :");
+        if (w == 0 || w >= sizeof n->phase)
+            return CB_ERR_INPUT;
+        memcpy(n->phase, p, w);
+        n->phase[w] = '\0';
+        p += w;
+    }
+    if (strncmp(p, ": ", 2))
+        return CB_ERR_INPUT;
+    n->what = p + 2;
+    const char *bar = strstr(n->what, " | ");
+    n->what_len = bar ? (size_t)(bar - n->what) : strlen(n->what);
+    n->fields = bar ? bar + 3 : "";
+    return CB_OK;
+}
+
+int cb_tune_note_field(const char *fields, const char *key, char *buf, size_t len)
+{
+    size_t kl = strlen(key);
+    for (const char *p = fields; p && *p;) {
+        const char *end = strstr(p, "; ");
+        size_t fl = end ? (size_t)(end - p) : strlen(p);
+        if (fl > kl && !strncmp(p, key, kl) && p[kl] == '=') {
+            size_t vl = fl - kl - 1;
+            if (len) {
+                if (vl >= len)
+                    vl = len - 1;
+                memcpy(buf, p + kl + 1, vl);
+                buf[vl] = '\0';
+            }
+            return 1;
+        }
+        p = end ? end + 2 : NULL;
+    }
+    return 0;
 }

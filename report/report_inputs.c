@@ -15,7 +15,7 @@ static const char *bench_use(const char *b)
         const char *name, *use;
     } uses[] = {
         {"p2p", "Point-to-point"}, {"allreduce", "All-reduce"}, {"gpu", "GPUs"},
-        {"ddp", "DDP"},
+        {"ddp", "DDP"}, {"tune", "Transport tuning"},
     };
     for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
         if (!strcmp(b, uses[i].name))
@@ -66,6 +66,10 @@ int rep_section_inputs(rep_t *r, const rep_scan_t *s)
         cb_doc_cell(tb, notok ? CB_DOC_CELL_BAD : 0, "%zu", notok);
         cb_doc_cell_str(tb, 0, bench_use(name));
     }
+    if (r->ntune_bench)
+        cb_doc_note(d, "%zu row%s of the benchmarks ran as trials of clusterbench tune, with "
+                       "candidate settings: left out of the sections (see Transport tuning).",
+                    r->ntune_bench, r->ntune_bench == 1 ? "" : "s");
 
     static const char *const hc[] = {"cluster", "rows", "line rate Gbit/s", "goodput Gbit/s",
                                      "link reference"};

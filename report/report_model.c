@@ -62,6 +62,8 @@ int cb_report_build(const cb_table_t *t, const cb_report_opts_t *o,
     if (rc == CB_OK && w)
         rc = rep_section_workload(&r, ddp_plots);
     if (rc == CB_OK)
+        rc = rep_section_tune(&r);
+    if (rc == CB_OK)
         rc = rep_section_problems(&r);
     if (rc == CB_OK && (r.oom || !cb_doc_ok(doc)))
         rc = CB_ERR_NOMEM;
@@ -78,6 +80,7 @@ int cb_report_build(const cb_table_t *t, const cb_report_opts_t *o,
     free(r.ddp.keys);
     free(r.bad);
     free(r.bad_reason);
+    free(r.tune);
     free(r.links);
     free(ar.agg);
     return rc;

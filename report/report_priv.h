@@ -3,7 +3,7 @@
  * (arrows point down only; no file calls back into one above it):
  *   report_model.c    the build driver: select, rank, links, then the sections
  *   report_inputs.c, report_p2p.c, report_ar.c, report_gpu.c, report_ddp.c,
- *   report_ddp_torch.c, report_workload.c (workload section)
+ *   report_ddp_torch.c, report_workload.c (workload section), report_tune.c
  *                     the sections
  *   report_select.c   the scan sorting rows into the sections' keys
  *   report_agg.c      keys and the sort-and-median aggregator
@@ -94,6 +94,10 @@ typedef struct rep {
     const char **bad_reason;
     size_t nbad, capbad;
     size_t nunusable;
+    /* tune.csv's rows (benchmark=tune), and how many rows of the benchmarks
+     * themselves ran as tune trials (left out of the sections) */
+    uint32_t *tune;
+    size_t ntune, captune, ntune_bench;
     rep_link_t *links; /* by cluster string id (st.n entries after the scan) */
     int oom;
 } rep_t;
@@ -218,6 +222,8 @@ int rep_section_ddp(rep_t *r, const rep_ar_t *ar, size_t *nplots);
 int rep_section_ddp_torch(rep_t *r);
 /* The user's workload (r->w); ddp_plots: how many DDP plots mark it. */
 int rep_section_workload(rep_t *r, size_t ddp_plots);
+/* Transport tuning (report_tune.c): nothing without tune rows. */
+int rep_section_tune(rep_t *r);
 int rep_section_problems(rep_t *r);
 
 

@@ -32,6 +32,23 @@ static int bad_push(rep_t *r, size_t row, const char *reason)
     return CB_OK;
 }
 
+/* A row of tune.csv (benchmark=tune) into r->tune. */
+static int tune_push(rep_t *r, size_t row)
+{
+    if (r->ntune == r->captune) {
+        size_t cap = r->captune ? r->captune * 2 : 64;
+        uint32_t *nt = realloc(r->tune, cap * sizeof *nt);
+        if (!nt) {
+            r->oom = 1;
+            return CB_ERR_NOMEM;
+        }
+        r->tune = nt;
+        r->captune = cap;
+    }
+    r->tune[r->ntune++] = (uint32_t)row;
+    return CB_OK;
+}
+
 /* cb_table_num() with a fast path: a plain decimal ([+-]digits[.digits]
  * [e[+-]digits]) of at most 15 significant digits whose power of ten is
  * within +-22 is converted exactly as strtod does (Clinger's fast path:
@@ -155,7 +172,22 @@ int rep_select(rep_t *r, rep_scan_t *s)
         }
         const char *bench = cb_table_str(t, i, CB_COL_BENCHMARK);
         const char *status = cb_table_str(t, i, CB_COL_STATUS);
-        if (strcmp(status, "ok")) {
+        /* the tuner's rows, and the benchmarks' rows of its trials (they ran
+         * with candidate settings: not the cluster's figures) */
+        int is_ok = !strcmp(status, "ok");
+        if (bench[0] == 't' && !strcmp(bench, "tune")) {
+            s->bench[b].ok += is_ok;
+            if (tune_push(r, i) || (!is_ok && bad_push(r, i, NULL)))
+                return CB_ERR_NOMEM;
+            continue;
+        }
+        const char *note = cb_table_str(t, i, CB_COL_NOTE);
+        if (note[0] == 't' && !strncmp(note, "tune trial ", 11)) {
+            s->bench[b].ok += is_ok;
+            r->ntune_bench++;
+            continue;
+        }
+        if (!is_ok) {
             if (bad_push(r, i, NULL))
                 return CB_ERR_NOMEM;
             continue;

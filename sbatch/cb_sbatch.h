@@ -48,6 +48,10 @@ typedef struct cb_sbatch_plan {
     cb_sbatch_sweep_t sweep;
     char min_size[16], max_size[16]; /* the sweep as cb-* flags take it: 1K, 64M */
     char matrix_size[16];     /* all-pairs p2p size: a quarter of the largest */
+    /* the transport section without the tuner's overlay, whose exports give
+     * the base values a latency step puts back (set by cb_sbatch_render for
+     * the body when the profile has an overlay; NULL otherwise) */
+    const char *base_env;
 } cb_sbatch_plan_t;
 
 void cb_sbatch_plan(const cb_profile_t *prof, cb_sbatch_plan_t *plan);

@@ -393,8 +393,8 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
         /* --ntasks too: the job's SLURM_NTASKS would otherwise win */
         snprintf(placement, sizeof placement, "--nodes=2 --ntasks=2 --ntasks-per-node=1");
     }
-    char *base = p->tuned ? base_transport(p) : NULL;
-    if (base && sbatch_emit_p2p_env(f, p, base, "cb_run ")) {
+    if (sbatch_tune_splits_latency(p)) {
+        sbatch_emit_p2p_env(f, p, plan->base_env ? plan->base_env : "", "cb_run ");
         /* latency with its own settings, then bandwidth with the scripts' */
         sbatch_srun_line(f, "  ", "%s", placement);
         fprintf(f, "  \"$cb_bin/%s\" -b %s -e %s -f %u --mode latency --cluster \"$cb_profile\" \\\n"
@@ -411,7 +411,6 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
                    "  --transport %s --total-time %ld -o \"$cb_csv\"\n",
                 plan->transport, cap);
     }
-    free(base);
     if (steps == 1)
         return;
     /* The matrix: one large size (a quarter of the sweep's largest), both
@@ -566,6 +565,8 @@ int cb_sbatch_render(const cb_sbatch_kind_t *kind, const cb_profile_t *prof, cha
         return CB_ERR_NOMEM;
     cb_sbatch_plan_t plan;
     cb_sbatch_plan(prof, &plan);
+    char *base = prof->tuned ? base_transport(prof) : NULL;
+    plan.base_env = base;
     emit_header(f, prof, kind, &plan);
     emit_prologue(f, prof, kind, &plan);
     /* tune.sh measures from the base: it never applies an earlier overlay */
@@ -573,6 +574,7 @@ int cb_sbatch_render(const cb_sbatch_kind_t *kind, const cb_profile_t *prof, cha
     emit_start(f, kind);
     kind->emit_body(f, kind, prof, &plan);
     emit_end(f, kind);
+    free(base);
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) {
         free(*text);

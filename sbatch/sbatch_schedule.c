@@ -9,6 +9,7 @@
 
 #include "cb_sbatch.h"
 #include "sbatch_schedule.h"
+#include "sbatch_tune.h"
 
 /* cb-allreduce's and cb-p2p's defaults (bench/options.c) */
 #define AR_TPS_S 0.5
@@ -160,9 +161,19 @@ size_t sbatch_steps_p2p(const cb_sbatch_kind_t *k, const cb_profile_t *p, cb_sba
     cb_sbatch_plan(p, &plan);
     size_t n = 0;
     long cap = cb_sbatch_step_cap_s(p->time_limit_s, p->nodes > 2 ? 2 : 1);
-    cb_sbatch_step_t *s = p2p(out, &n, "p2p", CB_SBATCH_WORK_P2P, p->nodes == 1 ? 1 : 2,
-                              p->nodes == 1 ? 2 : 1, (double)cap);
+    cb_sbatch_step_t *s;
+    if (sbatch_tune_splits_latency(p)) {
+        /* latency with the overlay's own settings: an srun of its own, its own cap */
+        s = p2p(out, &n, "p2p-latency", CB_SBATCH_WORK_P2P, p->nodes == 1 ? 1 : 2,
+                p->nodes == 1 ? 2 : 1, (double)cap);
+        sweep(s, plan.sweep.min_bytes, plan.sweep.max_bytes, plan.sweep.factor);
+        s->modes = CB_SBATCH_MODE_LATENCY;
+    }
+    s = p2p(out, &n, "p2p", CB_SBATCH_WORK_P2P, p->nodes == 1 ? 1 : 2, p->nodes == 1 ? 2 : 1,
+            (double)cap);
     sweep(s, plan.sweep.min_bytes, plan.sweep.max_bytes, plan.sweep.factor);
+    if (n == 2)
+        s->modes = CB_SBATCH_MODE_BW | CB_SBATCH_MODE_BIBW;
     if (p->nodes > 2) {
         s = p2p(out, &n, "p2p-all-pairs", CB_SBATCH_WORK_ALL_PAIRS, p->nodes, 1, (double)cap);
         all_pairs(s, plan.sweep.max_bytes / 4, 8, 3, sequential, p);
@@ -230,9 +241,16 @@ size_t sbatch_steps_validate(const cb_sbatch_kind_t *k, const cb_profile_t *p,
         s->tps_s = lp.tps_s;
     } else {
         if (lp.baselines) {
-            s = p2p(out, &n, "p2p-sweep", CB_SBATCH_WORK_P2P, 2, 1, cap);
-            sweep(s, plan.sweep.min_bytes, plan.sweep.max_bytes, plan.sweep.factor);
-            s->tps_s = lp.tps_s;
+            int split = sbatch_tune_splits_latency(p);
+            for (int part = split ? 0 : 1; part < 2; part++) {
+                /* split: latency with the overlay's own settings first (as p2p.sh) */
+                s = p2p(out, &n, part ? "p2p-sweep" : "p2p-latency", CB_SBATCH_WORK_P2P, 2, 1, cap);
+                sweep(s, plan.sweep.min_bytes, plan.sweep.max_bytes, plan.sweep.factor);
+                s->tps_s = lp.tps_s;
+                if (split)
+                    s->modes = part ? CB_SBATCH_MODE_BW | CB_SBATCH_MODE_BIBW
+                                    : CB_SBATCH_MODE_LATENCY;
+            }
         }
         s = p2p(out, &n, "p2p-all-pairs", CB_SBATCH_WORK_ALL_PAIRS, p->nodes, 1, cap);
         all_pairs(s, lp.matrix_bytes, lp.matrix_window, lp.matrix_min_iters, sequential, p);

@@ -79,6 +79,12 @@ void sbatch_emit_tuned_exports(FILE *f, const cb_profile_t *p, const char *base_
     }
 }
 
+int sbatch_tune_splits_latency(const cb_profile_t *p)
+{
+    cb_tune_assign_t a[CB_TUNE_OVERLAY_MAX];
+    return cb_tune_step_env(p->tuned, CB_TUNE_P2P, NULL, NULL, a, CB_TUNE_OVERLAY_MAX) > 0;
+}
+
 int sbatch_emit_p2p_env(FILE *f, const cb_profile_t *p, const char *base_text, const char *lead)
 {
     cb_tune_assign_t a[CB_TUNE_OVERLAY_MAX];
@@ -87,14 +93,15 @@ int sbatch_emit_p2p_env(FILE *f, const cb_profile_t *p, const char *base_text, c
     if (!n)
         return 0;
     const cb_tune_overlay_t *ov = p->tuned;
-    fprintf(f, "# Latency with its own settings (sbatch/profiles/%s.tuned.ini, tuned on %s):\n",
-            p->name, ov->date);
+    int ind = (int)strspn(lead, " "); /* the comments as indented as the step */
+    fprintf(f, "%*s# Latency with its own settings (sbatch/profiles/%s.tuned.ini, tuned on %s):\n",
+            ind, "", p->name, ov->date);
     for (size_t i = 0; i < n; i++) {
         const cb_tune_entry_t *e = cb_tune_overlay_find(ov, CB_TUNE_P2P, a[i].key);
         char g[48] = "";
         if (e)
             gain_text(e, g, sizeof g);
-        fprintf(f, "#   %s=%s: %s\n", a[i].key, a[i].value[0] ? a[i].value : "(unset)",
+        fprintf(f, "%*s#   %s=%s: %s\n", ind, "", a[i].key, a[i].value[0] ? a[i].value : "(unset)",
                 e ? g : "the base value: the collective winner only helped bandwidth");
     }
     fprintf(f, "%senv", lead);

@@ -28,4 +28,10 @@ void sbatch_emit_tuned_exports(FILE *f, const cb_profile_t *p, const char *base_
  * returns 0. */
 int sbatch_emit_p2p_env(FILE *f, const cb_profile_t *p, const char *base_text, const char *lead);
 
+/* 1 when the overlay gives point-to-point latency settings of its own (so
+ * the scripts run latency as a step of its own, with
+ * sbatch_emit_p2p_env's line, and bandwidth as another), else 0. The
+ * emitters and the step plan (the estimate) ask this one question. */
+int sbatch_tune_splits_latency(const cb_profile_t *p);
+
 #endif

@@ -7,6 +7,7 @@
 #include "cb_sbatch.h"
 #include "cb_size.h"
 #include "sbatch_steps.h"
+#include "sbatch_tune.h"
 #include "sbatch_validate.h"
 
 void sbatch_emit_validate_args(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
@@ -189,11 +190,22 @@ void sbatch_emit_validate(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t
     } else {
         fprintf(f, "# Not quick: the latency/bandwidth sweep between the first two nodes.\n"
                    "if [[ $cb_level != quick ]]; then\n");
+        const char *modes = "";
+        if (sbatch_tune_splits_latency(p)) {
+            /* as p2p.sh: latency with its own settings, then bandwidth */
+            sbatch_emit_p2p_env(f, p, plan->base_env ? plan->base_env : "",
+                                "  cb_step p2p-latency \"$cb_out/p2p.csv\" ");
+            sbatch_srun_line(f, "    ", "--nodes=2 --ntasks=2 --ntasks-per-node=1");
+            fprintf(f, "    \"$cb_bin/cb-p2p\" -b %s -e %s -f %u --mode latency --time-per-size \"$cb_tps\" \\\n"
+                       "    --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n",
+                    plan->min_size, plan->max_size, plan->sweep.factor, plan->transport);
+            modes = " --mode bw,bibw";
+        }
         sbatch_srun_line(f, "  cb_step p2p-sweep \"$cb_out/p2p.csv\" ", "--nodes=2 --ntasks=2 --ntasks-per-node=1");
-        fprintf(f, "    \"$cb_bin/cb-p2p\" -b %s -e %s -f %u --time-per-size \"$cb_tps\" \\\n"
+        fprintf(f, "    \"$cb_bin/cb-p2p\" -b %s -e %s -f %u%s --time-per-size \"$cb_tps\" \\\n"
                    "    --cluster \"$cb_profile\" --transport %s --total-time \"$cb_cap\" -o \"$cb_out/p2p.csv\"\n"
                    "fi\n",
-                plan->min_size, plan->max_size, plan->sweep.factor, plan->transport);
+                plan->min_size, plan->max_size, plan->sweep.factor, modes, plan->transport);
         fprintf(f, "# Every pair of the %ld nodes in both directions, at one size: a slow link or\n"
                    "# NIC stands out (the gate's p2p_spread names its node).\n",
                 p->nodes);

@@ -31,3 +31,7 @@ cb_add_script_test(NAME test_cli_many_inputs LABELS unit
 # op=bw rows only, never the directions alone (op=bw_alone).
 cb_add_script_test(NAME test_report_p2p_reference LABELS unit
                    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_p2p_reference.sh)
+
+# The "Transport tuning" section on a tune.csv (tests/data/report/tune).
+cb_add_script_test(NAME test_report_tune LABELS unit
+                   COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/report/test_tune.sh)

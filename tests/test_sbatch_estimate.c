@@ -18,6 +18,7 @@
 #include "cb_error.h"
 #include "cb_profile.h"
 #include "cb_sbatch.h"
+#include "cb_tune.h"
 
 #define MiB (1ULL << 20)
 #define EPS 1e-9
@@ -440,6 +441,72 @@ static void test_sbatch_estimate_profile_keys(void **state)
     cb_profile_free(pf);
 }
 
+/* With an overlay that gives latency its own settings, p2p.sh and
+ * validate.sh (not quick) run latency as an srun of its own: the step plan
+ * has that step too, so the estimate is one start-up longer (nothing cut:
+ * the same sizes, each part under its own cap); an overlay that sets nothing
+ * changes nothing. */
+static void test_sbatch_estimate_tuned_split(void **state)
+{
+    (void)state;
+    cb_profile_t *p = profile(3, 2.5);
+    const cb_sbatch_kind_t *k = kind("p2p"), *v = kind("validate");
+    cb_sbatch_step_t st[CB_SBATCH_MAX_STEPS];
+    cb_sbatch_estimate_t plain, split;
+    cb_sbatch_estimate(k, p, CB_SBATCH_STANDARD, 0, &plain);
+    assert_int_equal(plain.cut, 0);
+    size_t nplain_v = cb_sbatch_steps(v, p, CB_SBATCH_STANDARD, 0, st);
+
+    char err[256];
+    cb_tune_overlay_t *ov = calloc(1, sizeof *ov);
+    assert_non_null(ov);
+    assert_int_equal(cb_tune_overlay_parse("[tune]\nprofile = t\ndate = 2026-12-07\n[collective]\n"
+                                           "[p2p]\n", "t.tuned.ini", ov, err, sizeof err),
+                     CB_OK);
+    p->tuned = ov;
+    assert_int_equal(cb_sbatch_steps(k, p, CB_SBATCH_STANDARD, 0, st), 2); /* nothing set */
+    assert_int_equal(cb_tune_overlay_set(ov, CB_TUNE_P2P, "OMPI_MCA_mpi_yield_when_idle", "0", 41),
+                     CB_OK);
+    size_t n = cb_sbatch_steps(k, p, CB_SBATCH_STANDARD, 0, st);
+    assert_int_equal(n, 3);
+    assert_string_equal(st[0].name, "p2p-latency");
+    assert_int_equal(st[0].modes, CB_SBATCH_MODE_LATENCY);
+    assert_string_equal(st[1].name, "p2p");
+    assert_int_equal(st[1].modes, CB_SBATCH_MODE_BW | CB_SBATCH_MODE_BIBW);
+    assert_true(st[0].cap_s == st[1].cap_s);
+    assert_string_equal(st[2].name, "p2p-all-pairs");
+    cb_sbatch_estimate(k, p, CB_SBATCH_STANDARD, 0, &split);
+    assert_int_equal(split.steps, 3);
+    assert_int_equal(split.cut, 0);
+    assert_near(split.run_s - plain.run_s,
+                CB_SBATCH_EST_START_S + 2 * CB_SBATCH_EST_START_PER_NODE_S, 1e-9);
+    /* the script runs what the plan says, and its header says the estimate */
+    char *text = NULL, line[256], want[300];
+    size_t len = 0;
+    assert_int_equal(cb_sbatch_render(k, p, &text, &len), CB_OK);
+    assert_non_null(strstr(text, " --mode latency --cluster"));
+    assert_non_null(strstr(text, " --mode bw,bibw --cluster"));
+    snprintf(want, sizeof want, "# Estimated duration: %s.\n",
+             cb_sbatch_estimate_text(&split, line, sizeof line));
+    assert_non_null(strstr(text, want));
+    free(text);
+    /* validate.sh: standard splits its sweep the same way; quick has none */
+    n = cb_sbatch_steps(v, p, CB_SBATCH_STANDARD, 0, st);
+    assert_int_equal(n, nplain_v + 1);
+    assert_string_equal(st[1].name, "p2p-latency");
+    assert_int_equal(st[1].modes, CB_SBATCH_MODE_LATENCY);
+    assert_string_equal(st[2].name, "p2p-sweep");
+    assert_int_equal(st[2].modes, CB_SBATCH_MODE_BW | CB_SBATCH_MODE_BIBW);
+    n = cb_sbatch_steps(v, p, CB_SBATCH_QUICK, 0, st);
+    for (size_t i = 0; i < n; i++)
+        assert_null(strstr(st[i].name, "p2p-latency"));
+    assert_int_equal(cb_sbatch_render(v, p, &text, &len), CB_OK);
+    assert_non_null(strstr(text, "  cb_step p2p-latency \"$cb_out/p2p.csv\" env "
+                                 "OMPI_MCA_mpi_yield_when_idle='0' \\\n"));
+    free(text);
+    cb_profile_free(p);
+}
+
 /* allreduce.sh's steps are its curve, and its header says their sum. */
 static void test_sbatch_estimate_allreduce_script(void **state)
 {
@@ -504,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_sbatch_estimate_allreduce_sweep),
         cmocka_unit_test(test_sbatch_estimate_ddp),
         cmocka_unit_test(test_sbatch_estimate_validate),
+        cmocka_unit_test(test_sbatch_estimate_tuned_split),
         cmocka_unit_test(test_sbatch_estimate_allreduce_script),
         cmocka_unit_test(test_sbatch_estimate_text),
     };

@@ -127,7 +127,15 @@ static void test_tune_search_coordinate(void **state)
     assert_int_equal(oi, 2);
     cb_tune_search_report(&s, 103); /* +3% */
     /* B: b0 and b1, with A at a2 */
+    assert_int_equal(s.nsettled, 0);
     assert_true(cb_tune_search_next(&s, &pi, &oi));
+    /* A ended: its best (a2, 103) against 100, taken, pass 1 */
+    assert_int_equal(s.nsettled, 1);
+    assert_int_equal(s.settled_param, 0);
+    assert_int_equal(s.settled_opt, 2);
+    assert_int_equal(s.settled_pass, 1);
+    assert_int_equal(s.settled_taken, 1);
+    assert_true(s.settled_score == 103 && s.settled_ref == 100);
     assert_int_equal(s.choice[0], 2);
     assert_true(fabs(s.gain[0] - 0.03) < 1e-12);
     assert_true(s.best == 103);
@@ -155,11 +163,17 @@ static void test_tune_search_coordinate(void **state)
     assert_int_equal(oi, 1);
     cb_tune_search_report(&s, 111); /* 111 < 110 * 1.02 = 112.2: stays */
     assert_true(cb_tune_search_next(&s, &pi, &oi));
+    /* A in pass 2: a1 at 111 against 110, not taken */
+    assert_int_equal(s.nsettled, 3);
+    assert_int_equal(s.settled_pass, 2);
+    assert_int_equal(s.settled_taken, 0);
+    assert_true(s.settled_score == 111 && s.settled_ref == 110);
     assert_int_equal(pi, 1);
     assert_int_equal(oi, 1);
     cb_tune_search_report(&s, NAN); /* a failed trial is never taken */
     /* pass 2 changed nothing: done */
     assert_false(cb_tune_search_next(&s, &pi, &oi));
+    assert_int_equal(s.nsettled, 3); /* B's only candidate failed: no best to tell */
     assert_int_equal(s.choice[0], 2);
     assert_int_equal(s.choice[1], 0);
     assert_true(s.best == 110);
@@ -188,6 +202,8 @@ static void test_tune_search_finish_early(void **state)
     cb_tune_search_report(&s, 60); /* +20% */
     /* the budget ends here: A takes a0, B stays at the base */
     cb_tune_search_finish(&s);
+    assert_int_equal(s.nsettled, 1);
+    assert_int_equal(s.settled_taken, 1);
     assert_false(cb_tune_search_next(&s, &pi, &oi));
     assert_int_equal(s.choice[0], 0);
     assert_int_equal(s.choice[1], -1);
@@ -388,6 +404,54 @@ static void test_tune_step_env(void **state)
     g_env = NULL;
 }
 
+/* tune.csv's notes: the three kinds, fields, and what is not one */
+static void test_tune_note_parse(void **state)
+{
+    (void)state;
+    cb_tune_note_t n;
+    char v[64];
+    assert_int_equal(cb_tune_note_parse("tune trial 12 collective search: OMPI_MCA_a=1 OMPI_MCA_b=2"
+                                        " | setting=A; option=5 (ring, 64K); pass=2; ref=1.2; "
+                                        "gain=+3.0",
+                                        &n),
+                     CB_OK);
+    assert_int_equal(n.kind, CB_TUNE_NOTE_TRIAL);
+    assert_int_equal(n.trial, 12);
+    assert_int_equal(n.purpose, CB_TUNE_COLL);
+    assert_string_equal(n.phase, "search");
+    assert_int_equal(n.what_len, strlen("OMPI_MCA_a=1 OMPI_MCA_b=2"));
+    assert_true(cb_tune_note_field(n.fields, "option", v, sizeof v));
+    assert_string_equal(v, "5 (ring, 64K)");
+    assert_true(cb_tune_note_field(n.fields, "gain", v, sizeof v));
+    assert_string_equal(v, "+3.0");
+    assert_true(cb_tune_note_field(n.fields, "setting", v, 2)); /* cut */
+    assert_string_equal(v, "A");
+    assert_false(cb_tune_note_field(n.fields, "pas", v, sizeof v));
+    assert_false(cb_tune_note_field(n.fields, "taken", v, sizeof v));
+    /* without fields (older files) */
+    assert_int_equal(cb_tune_note_parse("tune trial 1 p2p base: base", &n), CB_OK);
+    assert_int_equal(n.purpose, CB_TUNE_P2P);
+    assert_string_equal(n.fields, "");
+    assert_false(cb_tune_note_field(n.fields, "ref", v, sizeof v));
+    assert_int_equal(cb_tune_note_parse("tune setting p2p: btl_tcp_links=8 | taken=yes", &n), CB_OK);
+    assert_int_equal(n.kind, CB_TUNE_NOTE_SETTING);
+    assert_true(cb_tune_note_field(n.fields, "taken", v, sizeof v));
+    assert_string_equal(v, "yes");
+    assert_int_equal(cb_tune_note_parse("tune verdict collective: X=1: gain +3.0%, noise 2.0%: kept"
+                                        " | base=1; winner=1.03; kept=yes",
+                                        &n),
+                     CB_OK);
+    assert_int_equal(n.kind, CB_TUNE_NOTE_VERDICT);
+    assert_true(cb_tune_note_field(n.fields, "winner", v, sizeof v));
+    assert_string_equal(v, "1.03");
+    const char *bad[] = {"", "tune", "tune trial x collective base: base",
+                         "tune trial 1 bandwidth base: base", "tune trial 1 collective base",
+                         "tune verdict p2p base", "a tune trial 1 p2p base: base",
+                         "tune setting : x"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(cb_tune_note_parse(bad[i], &n), CB_ERR_INPUT);
+}
+
 static void test_tune_purpose_names(void **state)
 {
     (void)state;
@@ -415,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_tune_overlay_bad),
         cmocka_unit_test(test_tune_step_env),
         cmocka_unit_test(test_tune_purpose_names),
+        cmocka_unit_test(test_tune_note_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

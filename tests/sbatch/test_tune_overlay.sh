@@ -4,12 +4,15 @@
 #   exactly the scripts it did before (tests/data/sbatch/vcluster);
 # - with tests/data/tune/vcluster.tuned.ini the scripts equal
 #   tests/data/tune/vcluster/ (the collective winners exported with where they
-#   came from; p2p.sh's latency step with the latency winner and the
-#   bandwidth-only winners put back); tune.sh never changes;
+#   came from; p2p.sh's latency step, and validate.sh's (levels other than
+#   quick), with the latency winner and the bandwidth-only winners put back);
+#   tune.sh never changes;
 # - a bad overlay fails generation with exit 2 and one file:line message;
 # - `clusterbench tune` on stand-in benchmarks (tune_fake/: figures follow the
 #   environment) finds the known winners, writes them, and refuses bad input
-#   with exit 2 and one line.
+#   with exit 2 and one line;
+# - a trial that hangs is killed (its whole process group) at its limit,
+#   recorded as a timeout row, and the search goes on to its verdict.
 # After an intended change of the tuned output, regenerate the golden:
 #   d=$(mktemp -d); cp sbatch/profiles/vcluster.ini tests/data/tune/vcluster.tuned.ini "$d"
 #   build/bin/clusterbench sbatch --profile "$d/vcluster.ini" --out tests/data/tune/vcluster
@@ -39,6 +42,15 @@ grep -q "^cb_run env OMPI_MCA_btl_tcp_links='4' -u OMPI_MCA_btl_tcp_sndbuf" "$tm
   fail "env -u must come first"
 grep -q "^cb_run env -u OMPI_MCA_btl_tcp_sndbuf -u OMPI_MCA_btl_tcp_rcvbuf OMPI_MCA_btl_tcp_links='4' OMPI_MCA_mpi_yield_when_idle='0' \\\\$" \
   "$tmp/tuned/p2p.sh" || fail "p2p.sh: the latency step's env"
+# validate.sh's sweep (not quick) as p2p.sh: latency with the same env, then
+# bandwidth with the scripts' settings
+grep -q "^  cb_step p2p-latency \"\$cb_out/p2p.csv\" env -u OMPI_MCA_btl_tcp_sndbuf -u OMPI_MCA_btl_tcp_rcvbuf OMPI_MCA_btl_tcp_links='4' OMPI_MCA_mpi_yield_when_idle='0' \\\\$" \
+  "$tmp/tuned/validate.sh" || fail "validate.sh: the latency step's env"
+grep -A1 "^  cb_step p2p-latency " "$tmp/tuned/validate.sh" | grep -q "^    srun " ||
+  fail "validate.sh: the latency step's srun"
+grep -A1 "^  cb_step p2p-sweep " "$tmp/tuned/validate.sh" | grep -q " --mode bw,bibw " ||
+  fail "validate.sh: the sweep after the latency step is not bandwidth only"
+grep -c -- "--mode latency" "$tmp/tuned/validate.sh" | grep -qx 1 || fail "validate.sh: latency steps"
 if command -v shellcheck >/dev/null; then
   shellcheck -S warning "$tmp"/tuned/*.sh || fail "tuned scripts: shellcheck"
 fi
@@ -88,6 +100,30 @@ OMPI_MCA_mpi_yield_when_idle=0 "$cb" tune --profile "$prof/vcluster.ini" \
 grep -q "nothing to change" "$tmp/tune3.out" || fail "tune: a change where nothing helps"
 sed -n '/^\[p2p\]/,/^\[/p' "$ov" | grep -q "^OMPI" && fail "tune: [p2p] not empty when nothing helped"
 grep -q "^OMPI_MCA_btl_tcp_links = 8$" "$ov" || fail "tune --purpose p2p: the collective winners lost"
+
+# a hung trial (the fake's first 64K eager limit): killed, recorded as
+# timeout; the search goes on past it and reaches the verdict
+pids=$tmp/hang-pids
+CB_FAKE_HANG=OMPI_MCA_btl_tcp_eager_limit=65536 CB_FAKE_HANG_PIDS=$pids "$cb" tune \
+  --profile "$prof/vcluster.ini" --bin "$CB_SOURCE_DIR/tests/sbatch/tune_fake" --launcher env \
+  --time-budget 60 --purpose collective --no-overlay --out-dir "$tmp/run4" \
+  >"$tmp/tune4.out" 2>&1 || fail "tune with a hung trial: exit $?"
+[[ -s $pids ]] || fail "the stand-in never hung"
+while read -r pid; do
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    fail "the hung trial's process $pid was left running"
+  fi
+done <"$pids"
+csv4=$tmp/run4/tune.csv
+grep -q ",timeout,tune trial [0-9]* collective search: .*OMPI_MCA_btl_tcp_eager_limit=65536 .*; limit=[0-9]*$" \
+  "$csv4" || fail "tune.csv: the hung trial is not a timeout row"
+grep -q "TIMEOUT (killed after" "$tmp/tune4.out" || fail "tune: the hung trial not reported"
+grep -q ",ok,tune trial [0-9]* collective search: .*OMPI_MCA_btl_tcp_eager_limit=262144 .*pass=1; ref=" \
+  "$csv4" || fail "tune: the search did not go on past the hung trial"
+grep -q ",ok,\"tune verdict collective: .*| base=1; winner=1.32; gain=+32.0; .*kept=yes\"$" "$csv4" ||
+  fail "tune: no verdict after the hung trial"
 
 # bad input: exit 2, one line
 for args in "--time-budget 5" "--time-budget x" "--purpose latency" "--transport ucx" "--bogus" \

@@ -227,8 +227,17 @@ cb_step preflight "$cb_out/preflight.csv" srun --mpi=pmix --kill-on-bad-exit=1 -
 # 2. Point-to-point, one rank per node.
 # Not quick: the latency/bandwidth sweep between the first two nodes.
 if [[ $cb_level != quick ]]; then
+  # Latency with its own settings (sbatch/profiles/vcluster.tuned.ini, tuned on 2026-12-07):
+  #   OMPI_MCA_btl_tcp_links=4: the base value: the collective winner only helped bandwidth
+  #   OMPI_MCA_btl_tcp_sndbuf=(unset): the base value: the collective winner only helped bandwidth
+  #   OMPI_MCA_btl_tcp_rcvbuf=(unset): the base value: the collective winner only helped bandwidth
+  #   OMPI_MCA_mpi_yield_when_idle=0: gain +41.0%
+  cb_step p2p-latency "$cb_out/p2p.csv" env -u OMPI_MCA_btl_tcp_sndbuf -u OMPI_MCA_btl_tcp_rcvbuf OMPI_MCA_btl_tcp_links='4' OMPI_MCA_mpi_yield_when_idle='0' \
+    srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
+    "$cb_bin/cb-p2p" -b 1K -e 64M -f 4 --mode latency --time-per-size "$cb_tps" \
+    --cluster "$cb_profile" --transport mpi --total-time "$cb_cap" -o "$cb_out/p2p.csv"
   cb_step p2p-sweep "$cb_out/p2p.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
-    "$cb_bin/cb-p2p" -b 1K -e 64M -f 4 --time-per-size "$cb_tps" \
+    "$cb_bin/cb-p2p" -b 1K -e 64M -f 4 --mode bw,bibw --time-per-size "$cb_tps" \
     --cluster "$cb_profile" --transport mpi --total-time "$cb_cap" -o "$cb_out/p2p.csv"
 fi
 # Every pair of the 3 nodes in both directions, at one size: a slow link or
