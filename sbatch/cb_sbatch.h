@@ -191,6 +191,11 @@ size_t cb_sbatch_steps(const cb_sbatch_kind_t *kind, const cb_profile_t *prof,
 #define CB_SBATCH_EST_TORCH_CHECK_S 5.0  /* importing torch on every node (--check-torch, the probe) */
 #define CB_SBATCH_EST_TORCH_REAL_S 120.0 /* a real-compute (resnet50) cb-ddp-torch probe */
 #define CB_SBATCH_EST_LOCAL_GBPS 80.0    /* within a node (shared memory, NVLink: at least) */
+/* An all-reduce between nodes moves its bytes at this fraction of the node's
+ * goodput: MPI/NCCL rings over TCP reach 70-90% of it (the gate's bound is
+ * 70%); measured: cb-allreduce 0.84-0.87 on 2-3 nodes at 2.5 Gbit/s, cb-ddp's
+ * 24-25 MiB all-reduces 0.77 on 16 nodes at 100 Mbit/s (the virtual cluster) */
+#define CB_SBATCH_EST_AR_EFFICIENCY 0.85
 
 /* The network as the model sees it. */
 typedef struct cb_sbatch_net {

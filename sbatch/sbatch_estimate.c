@@ -49,7 +49,8 @@ double cb_sbatch_op_us(const cb_sbatch_net_t *net, int mode, long nodes, long ta
         if (n <= 1)
             return alpha + wire_us(S, CB_SBATCH_EST_LOCAL_GBPS);
         double moved = 2.0 * (n - 1) / n * S;
-        return wire_us(moved, local ? CB_SBATCH_EST_LOCAL_GBPS : net->node_gbps) +
+        return wire_us(moved, local ? CB_SBATCH_EST_LOCAL_GBPS
+                                    : net->node_gbps * CB_SBATCH_EST_AR_EFFICIENCY) +
                2.0 * (double)(nodes > 1 ? nodes - 1 : 1) * alpha;
     }
     double rate = local ? CB_SBATCH_EST_LOCAL_GBPS : net->rank_gbps;
@@ -202,12 +203,14 @@ static void ddp_work(budget_t *b, const cb_sbatch_step_t *s, const cb_sbatch_net
         for (size_t i = 0; i < n; i++)
             size_unit(b, &ar, net, 0, sizes[i], 1);
     } else {
-        /* cb-ddp times every distinct bucket size first (1 s each, in place) */
+        /* cb-ddp times every distinct bucket size first (1 s each, in place,
+         * its data checked once after the timed loop: bench/ddp.c) */
         cb_sbatch_step_t ar = *s;
         ar.tps_s = 1.0;
         ar.warmup_iters = 2;
         ar.min_iters = 3;
         ar.max_iters = 50;
+        ar.check = 1;
         uint64_t sizes[64];
         size_t n = add_buckets(s, sizes, 0, sizeof sizes / sizeof sizes[0]);
         for (size_t i = 0; i < n; i++)

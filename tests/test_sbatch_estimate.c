@@ -95,10 +95,13 @@ static void test_sbatch_estimate_op(void **state)
     assert_near(cb_sbatch_op_us(&net8, CB_SBATCH_MODE_BIBW, 2, 1, 128 * MiB, 64),
                         134217.728 + 100, EPS);
     /* all-reduce of 3 MiB on 3 nodes x 1 rank: 2(2)/3 x 3 MiB = 4 MiB on the
-     * wire, 4194.304 us, plus 2(N-1) = 4 latencies */
-    assert_near(cb_sbatch_op_us(&net8, 0, 3, 1, 3 * MiB, 0), 4194.304 + 200, EPS);
-    /* 2 nodes x 4 ranks, 7 MiB: 2(7)/8 x 7 MiB = 12.25 MiB = 12845.056 us, 2 latencies */
-    assert_near(cb_sbatch_op_us(&net8, 0, 2, 4, 7 * MiB, 0), 12845.056 + 100, EPS);
+     * wire, 4194.304 us at the goodput, at 85% of it (CB_SBATCH_EST_AR_EFFICIENCY)
+     * 4934.475294 us, plus 2(N-1) = 4 latencies */
+    assert_true(CB_SBATCH_EST_AR_EFFICIENCY == 0.85);
+    assert_near(cb_sbatch_op_us(&net8, 0, 3, 1, 3 * MiB, 0), 4194.304 / 0.85 + 200, EPS);
+    /* 2 nodes x 4 ranks, 7 MiB: 2(7)/8 x 7 MiB = 12.25 MiB = 12845.056 us at
+     * the goodput, / 0.85; 2 latencies */
+    assert_near(cb_sbatch_op_us(&net8, 0, 2, 4, 7 * MiB, 0), 12845.056 / 0.85 + 100, EPS);
     /* one rank: a local copy at CB_SBATCH_EST_LOCAL_GBPS, 1 us latency */
     assert_near(cb_sbatch_op_us(&net8, 0, 1, 1, MiB, 0),
                         1 + MiB * 8.0 / (CB_SBATCH_EST_LOCAL_GBPS * 1e3), EPS);
@@ -199,10 +202,12 @@ static void test_sbatch_estimate_allreduce_sweep(void **state)
 {
     (void)state;
     /* 3 nodes x 1, 3 MiB and 12 MiB (x4), both placements, 0.5 s per size.
-     * 3 MiB: op 4394.304 us (see _op): warm-up 5, timed floor(0.5 /
-     * 0.004394304) = 113, check 1: 119 ops = 0.522922176 s.
-     * 12 MiB: op 16777.216 + 200 = 16977.216 us: warm-up 1 + min(4, 7) = 5,
-     * timed 29, check 1: 35 ops = 0.59420256 s. Each twice (placements). */
+     * 3 MiB: op 4194.304 / 0.85 + 200 = 5134.475294 us (see _op): warm-up
+     * 1 + min(4, floor(0.125 / 0.005134)) = 5, timed floor(0.5 / 0.005134)
+     * = 97, check 1: 103 ops = 0.528850955 s.
+     * 12 MiB: op 16777.216 / 0.85 + 200 = 19938.489412 us: warm-up 1 +
+     * min(4, 6) = 5, timed 25, check 1: 31 ops = 0.618093172 s. Each twice
+     * (placements). */
     cb_sbatch_step_t s;
     memset(&s, 0, sizeof s);
     s.work = CB_SBATCH_WORK_ALLREDUCE;
@@ -219,17 +224,18 @@ static void test_sbatch_estimate_allreduce_sweep(void **state)
     s.placements = 2;
     cb_sbatch_step_est_t e;
     cb_sbatch_step_estimate(&s, &net8, &e);
-    double want = 2 * (0.522922176 + CB_SBATCH_EST_SIZE_S) + 2 * (0.59420256 + CB_SBATCH_EST_SIZE_S);
+    double want = 2 * (103 * (4194.304 / 0.85 + 200) / 1e6 + CB_SBATCH_EST_SIZE_S) +
+                  2 * (31 * (16777.216 / 0.85 + 200) / 1e6 + CB_SBATCH_EST_SIZE_S);
     assert_near(e.need_s, want, 1e-6); /* no srun: no start-up */
     assert_near(e.run_s, want, 1e-6);
-    /* a cap of 1.5 s: the second size's forecast, 2 x 7 ops of 16977.216 us
-     * = 0.237681 s, after 1.0858 s, fits; a cap of 1.2 does not */
+    /* a cap of 1.5 s: the second size's forecast, 2 x 7 ops of 19938.49 us
+     * = 0.279139 s, after 1.0977 s, fits; a cap of 1.2 does not */
     s.cap_s = 1.5;
     cb_sbatch_step_estimate(&s, &net8, &e);
     assert_near(e.run_s, want, 1e-6);
     s.cap_s = 1.2;
     cb_sbatch_step_estimate(&s, &net8, &e);
-    assert_near(e.run_s, 2 * (0.522922176 + CB_SBATCH_EST_SIZE_S), 1e-6);
+    assert_near(e.run_s, 2 * (103 * (4194.304 / 0.85 + 200) / 1e6 + CB_SBATCH_EST_SIZE_S), 1e-6);
     assert_near(e.need_s, want, 1e-6);
 }
 
@@ -240,7 +246,8 @@ static void test_sbatch_estimate_ddp(void **state)
      * after 1 warm-up. First the distinct bucket sizes 1M, 25M, 24M (1 +
      * 3 x 25 + 24 = 100), 1 s each, one rank: op = 1 us + S at 80 Gbit/s
      * (10000 B/us): 105.8576, 2622.44, 2517.5824 us; warm-up 1 + min(1,
-     * many) = 2, timed min(50, many) = 50, check 1: 53 ops each. Then DDP
+     * many) = 2, timed min(50, many) = 50, check 1 (cb-ddp checks every
+     * size, whatever the step's own check says): 53 ops each. Then DDP
      * on one rank is the step itself: (1 + 3) x (200 + 200) ms = 1.6 s. */
     cb_sbatch_step_t s;
     memset(&s, 0, sizeof s);
@@ -248,7 +255,7 @@ static void test_sbatch_estimate_ddp(void **state)
     s.srun = 1;
     s.nodes = 1;
     s.tasks_per_node = 1;
-    s.check = 1;
+    s.check = 0;
     s.grad_bytes = 100 * MiB;
     s.step_ms[0] = 200;
     s.nsteps = 1;
