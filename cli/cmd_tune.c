@@ -547,7 +547,11 @@ static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tun
             int last = cb_tune_search_drop_last(&s);
             if (last < 0)
                 return CB_OK;
-            printf(PROG ": %s: %s, taken last, goes back to the base\n", pn, params[last]->name);
+            if (s.choice[last] < 0)
+                printf(PROG ": %s: %s, taken last, goes back to the base\n", pn, params[last]->name);
+            else
+                printf(PROG ": %s: %s, taken last, goes back to %s (taken before it)\n", pn,
+                       params[last]->name, params[last]->opts[s.choice[last]].label);
         }
     }
     for (size_t i = 0; i < np; i++) {

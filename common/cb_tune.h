@@ -110,6 +110,11 @@ typedef struct cb_tune_search {
     int pass, changed, done;
     int seq[CB_TUNE_MAX_PARAMS]; /* when each choice was taken (1, 2, ...); 0: not taken */
     int nseq;
+    /* What a setting taken again (in pass 2) replaced: choice, gain and seq
+     * before it (prev_choice -1: the base), for cb_tune_search_drop_last */
+    int prev_choice[CB_TUNE_MAX_PARAMS];
+    double prev_gain[CB_TUNE_MAX_PARAMS];
+    int prev_seq[CB_TUNE_MAX_PARAMS];
     /* The last setting whose candidates ended (all tried, or the search
      * finished early) with at least one that ran: which, in which pass (1,
      * 2), its best candidate and that one's score, the best it was measured
@@ -147,9 +152,11 @@ void cb_tune_search_rebase(cb_tune_search_t *s, double score);
  * partly tried still takes its best candidate if it beat the threshold. */
 void cb_tune_search_finish(cb_tune_search_t *s);
 
-/* After the search: puts back to the base the setting taken last (the one
- * with the highest seq), for a winner that failed the verdict to be judged
- * again without it. Returns that setting's index, or -1 when none is left. */
+/* After the search: undoes the last take (the setting with the highest
+ * seq), for a winner that failed the verdict to be judged again without it:
+ * the setting goes back to what it was before that take (the base, or the
+ * value an earlier pass took). Returns that setting's index, or -1 when
+ * nothing is left to undo. */
 int cb_tune_search_drop_last(cb_tune_search_t *s);
 
 /* The variables a set of choices sets (choice[i] = -1: setting i as in the

@@ -147,7 +147,7 @@ int cb_tune_search_init(cb_tune_search_t *s, const cb_tune_param_t *const *param
     s->max_passes = max_passes < 1 ? 1 : max_passes;
     s->best = base_score;
     for (size_t i = 0; i < n; i++) {
-        s->choice[i] = -1;
+        s->choice[i] = s->prev_choice[i] = -1;
         s->gain[i] = 0;
         for (size_t o = 0; o < params[i]->n_opts && o < CB_TUNE_MAX_OPTS; o++)
             s->skip[i][o] = (unsigned char)cb_tune_option_is_base(params[i], o, lookup, ctx);
@@ -171,6 +171,9 @@ static void settle(cb_tune_search_t *s)
     s->settled_score = s->cand_score;
     s->settled_ref = s->param_base;
     if (taken) {
+        s->prev_choice[s->param] = s->choice[s->param];
+        s->prev_gain[s->param] = s->gain[s->param];
+        s->prev_seq[s->param] = s->seq[s->param];
         s->choice[s->param] = s->cand_opt;
         s->gain[s->param] = s->cand_score / s->param_base - 1.0;
         s->best = s->cand_score;
@@ -237,9 +240,12 @@ int cb_tune_search_drop_last(cb_tune_search_t *s)
         if (s->choice[i] >= 0 && s->seq[i] > 0 && (last < 0 || s->seq[i] > s->seq[last]))
             last = (int)i;
     if (last >= 0) {
-        s->choice[last] = -1;
-        s->seq[last] = 0;
-        s->gain[last] = 0;
+        s->choice[last] = s->prev_choice[last];
+        s->seq[last] = s->prev_seq[last];
+        s->gain[last] = s->prev_gain[last];
+        s->prev_choice[last] = -1; /* one take back at most: then the base */
+        s->prev_seq[last] = 0;
+        s->prev_gain[last] = 0;
     }
     return last;
 }

@@ -190,6 +190,45 @@ static void test_tune_search_coordinate(void **state)
     g_env = NULL;
 }
 
+/* A setting taken in pass 1 (A = a2, +3%) and again in pass 2 (a1, 110
+ * against 103): a winner that fails the verdict undoes the pass-2 take
+ * first, back to a2 with its pass-1 gain, then to the base. */
+static void test_tune_search_drop_last_restores_earlier_take(void **state)
+{
+    (void)state;
+    cb_tune_search_t s;
+    size_t pi, oi;
+    g_env = fake_env;
+    assert_int_equal(cb_tune_search_init(&s, fakep, 2, lookup, NULL, 100, 0.02, 2), CB_OK);
+    /* pass 1: A's a1, a2; B's b0, b1 (neither beats 103) */
+    static const double pass1[] = {101, 103, 90, 95};
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(cb_tune_search_next(&s, &pi, &oi));
+        cb_tune_search_report(&s, pass1[i]);
+    }
+    /* pass 2: A's a1 only (a0 the base, a2 chosen): 110 > 103 x 1.02 */
+    assert_true(cb_tune_search_next(&s, &pi, &oi));
+    assert_int_equal(s.choice[0], 2);
+    assert_int_equal(pi, 0);
+    assert_int_equal(oi, 1);
+    cb_tune_search_report(&s, 110);
+    while (cb_tune_search_next(&s, &pi, &oi))
+        cb_tune_search_report(&s, 50); /* B again: never better */
+    assert_int_equal(s.choice[0], 1);
+    assert_int_equal(s.choice[1], -1);
+    assert_true(fabs(s.gain[0] - (110.0 / 103.0 - 1.0)) < 1e-12);
+    /* undo the pass-2 take: A back to a2, its pass-1 gain and order */
+    assert_int_equal(cb_tune_search_drop_last(&s), 0);
+    assert_int_equal(s.choice[0], 2);
+    assert_true(fabs(s.gain[0] - 0.03) < 1e-12);
+    assert_int_equal(s.seq[0], 1);
+    /* then the pass-1 take: the base */
+    assert_int_equal(cb_tune_search_drop_last(&s), 0);
+    assert_int_equal(s.choice[0], -1);
+    assert_int_equal(cb_tune_search_drop_last(&s), -1);
+    g_env = NULL;
+}
+
 static void test_tune_search_finish_early(void **state)
 {
     (void)state;
@@ -471,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_tune_table_valid),
         cmocka_unit_test(test_tune_option_is_base),
         cmocka_unit_test(test_tune_search_coordinate),
+        cmocka_unit_test(test_tune_search_drop_last_restores_earlier_take),
         cmocka_unit_test(test_tune_search_finish_early),
         cmocka_unit_test(test_tune_search_rebase),
         cmocka_unit_test(test_tune_scores),
