@@ -399,7 +399,8 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
     }
     if (sbatch_tune_splits_latency(p)) {
         sbatch_emit_p2p_env(f, p, plan->base_env ? plan->base_env : "", "cb_run ");
-        /* latency with its own settings, then bandwidth with the scripts' */
+        /* latency with its own settings (sbatch_emit_p2p_env), then bandwidth
+         * with the scripts' */
         sbatch_srun_line(f, "  ", "%s", placement);
         fprintf(f, "  \"$cb_bin/%s\" -b %s -e %s -f %u --mode latency --cluster \"$cb_profile\" \\\n"
                    "  --transport %s --total-time %ld -o \"$cb_csv\"\n",
