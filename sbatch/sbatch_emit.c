@@ -210,11 +210,15 @@ static void emit_transport(FILE *f, const cb_profile_t *p, int tuned)
             emit_tcp_ifaces(f, p);
         fprintf(f, "# Measured on three emulated nodes at 2.5 Gbit/s: Open MPI's default all-reduce\n"
                    "# reached 27%% of the link, the ring algorithm (4) about 66%%, the ring with 4\n"
-                   "# TCP links per peer and yielding when idle about 89%%.\n");
+                   "# TCP links per peer and yielding when idle about 89%%. Those two only help\n"
+                   "# bandwidth: p2p.sh's and validate.sh's latency steps put them back to Open\n"
+                   "# MPI's defaults.\n");
         export_var(f, "OMPI_MCA_coll_tuned_use_dynamic_rules", "1");
         export_var(f, "OMPI_MCA_coll_tuned_allreduce_algorithm", "4");
-        export_var(f, "OMPI_MCA_btl_tcp_links", "4");
-        export_var(f, "OMPI_MCA_mpi_yield_when_idle", "1");
+        size_t n_bw;
+        const sbatch_bw_only_t *bw = sbatch_bw_only_settings(&n_bw);
+        for (size_t i = 0; i < n_bw; i++)
+            export_var(f, bw[i].key, bw[i].value);
         fprintf(f, "# NCCL over sockets, no InfiniBand: %d threads x %d sockets per connection.\n",
                 nthreads, nsocks);
         export_var(f, "NCCL_SOCKET_IFNAME", p->iface);
@@ -395,7 +399,8 @@ static void emit_p2p(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
     }
     if (sbatch_tune_splits_latency(p)) {
         sbatch_emit_p2p_env(f, p, plan->base_env ? plan->base_env : "", "cb_run ");
-        /* latency with its own settings, then bandwidth with the scripts' */
+        /* latency with its own settings (sbatch_emit_p2p_env), then bandwidth
+         * with the scripts' */
         sbatch_srun_line(f, "  ", "%s", placement);
         fprintf(f, "  \"$cb_bin/%s\" -b %s -e %s -f %u --mode latency --cluster \"$cb_profile\" \\\n"
                    "  --transport %s --total-time %ld -o \"$cb_csv\"\n",

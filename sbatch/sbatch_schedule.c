@@ -163,7 +163,8 @@ size_t sbatch_steps_p2p(const cb_sbatch_kind_t *k, const cb_profile_t *p, cb_sba
     long cap = cb_sbatch_step_cap_s(p->time_limit_s, p->nodes > 2 ? 2 : 1);
     cb_sbatch_step_t *s;
     if (sbatch_tune_splits_latency(p)) {
-        /* latency with the overlay's own settings: an srun of its own, its own cap */
+        /* latency without the bandwidth-only settings (and with an overlay's
+         * latency winners): an srun of its own, its own cap */
         s = p2p(out, &n, "p2p-latency", CB_SBATCH_WORK_P2P, p->nodes == 1 ? 1 : 2,
                 p->nodes == 1 ? 2 : 1, (double)cap);
         sweep(s, plan.sweep.min_bytes, plan.sweep.max_bytes, plan.sweep.factor);
@@ -243,7 +244,7 @@ size_t sbatch_steps_validate(const cb_sbatch_kind_t *k, const cb_profile_t *p,
         if (lp.baselines) {
             int split = sbatch_tune_splits_latency(p);
             for (int part = split ? 0 : 1; part < 2; part++) {
-                /* split: latency with the overlay's own settings first (as p2p.sh) */
+                /* split: latency with its own settings first (as p2p.sh) */
                 s = p2p(out, &n, part ? "p2p-sweep" : "p2p-latency", CB_SBATCH_WORK_P2P, 2, 1, cap);
                 sweep(s, plan.sweep.min_bytes, plan.sweep.max_bytes, plan.sweep.factor);
                 s->tps_s = lp.tps_s;

@@ -21,16 +21,32 @@ void sbatch_emit_tune(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
  * values). Nothing when the profile has no overlay or it sets nothing. */
 void sbatch_emit_tuned_exports(FILE *f, const cb_profile_t *p, const char *base_text);
 
-/* For a latency step: when the overlay changes anything for point-to-point
- * latency, writes "<lead>env [-u K] [K=V]... \" and a newline (the p2p
- * winners, and the collective-only winners put back to their base values)
- * with a comment line before it, and returns 1; else writes nothing and
- * returns 0. */
+/* A setting the Ethernet transport exports for all-reduce on shared cores that
+ * only helps bandwidth (it costs point-to-point latency): its key, the value
+ * exported, and the smallest value that counts as bandwidth-only. */
+typedef struct sbatch_bw_only {
+    const char *key;
+    const char *value;
+    long bw_from;
+} sbatch_bw_only_t;
+
+/* The table: OMPI_MCA_btl_tcp_links (4; > 1 only helps bandwidth) and
+ * OMPI_MCA_mpi_yield_when_idle (1). emit_transport exports these. */
+const sbatch_bw_only_t *sbatch_bw_only_settings(size_t *n);
+
+/* For a latency step: when the latency test must not inherit the scripts'
+ * settings, writes "<lead>env [-u K] [K=V]... \" and a newline with a comment
+ * before it, and returns 1; else writes nothing and returns 0. The settings:
+ * every bandwidth-only setting (above) that the profile's base holds (the
+ * Ethernet transport's exports, then its [env]) put back to Open MPI's default
+ * (unset), the overlay's p2p winners on top, and its collective-only winners
+ * put back to their base values (base_text: the transport section without the
+ * overlay; Open MPI's default for a bandwidth-only key). */
 int sbatch_emit_p2p_env(FILE *f, const cb_profile_t *p, const char *base_text, const char *lead);
 
-/* 1 when the overlay gives point-to-point latency settings of its own (so
- * the scripts run latency as a step of its own, with
- * sbatch_emit_p2p_env's line, and bandwidth as another), else 0. The
+/* 1 when a latency step must run as a step of its own (sbatch_emit_p2p_env
+ * would write a line: the base holds a bandwidth-only setting, or the overlay
+ * gives latency settings of its own), bandwidth as another; else 0. The
  * emitters and the step plan (the estimate) ask this one question. */
 int sbatch_tune_splits_latency(const cb_profile_t *p);
 

@@ -366,10 +366,18 @@ static void test_profile_sbatch_ethernet_cpu(void **state)
     char *q = render(p, "p2p");
     has(q, "\n#SBATCH --job-name=cb-p2p\n");
     has(q, "\n#SBATCH --ntasks-per-node=1\n");
+    /* latency on its own, without the bandwidth-only settings; then bandwidth */
     assert_int_equal(count(q, "cb_run srun"), 2);
-    has(q, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \\\n"
-           "  \"$cb_bin/cb-p2p\" -b 1K -e 64M -f 4 --cluster \"$cb_profile\" \\\n"
+    assert_int_equal(count(q, "\ncb_run env "), 1);
+    has(q, "cb_run env -u OMPI_MCA_btl_tcp_links -u OMPI_MCA_mpi_yield_when_idle \\\n"
+           "  srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \\\n"
+           "  \"$cb_bin/cb-p2p\" -b 1K -e 64M -f 4 --mode latency --cluster \"$cb_profile\" \\\n"
            "  --transport mpi --total-time 900 -o \"$cb_csv\"\n");
+    has(q, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \\\n"
+           "  \"$cb_bin/cb-p2p\" -b 1K -e 64M -f 4 --mode bw,bibw --cluster \"$cb_profile\" \\\n"
+           "  --transport mpi --total-time 900 -o \"$cb_csv\"\n");
+    has(q, "# Latency as a step of its own: it does not inherit the settings above that only\n"
+           "# help bandwidth");
     has(q, "cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 \\\n"
            "  \"$cb_bin/cb-p2p\" --all-pairs --mode bw -b 16M -e 16M -W 8 --min-iters 3 \\\n"
            "  --cluster \"$cb_profile\" --transport mpi --total-time 900 -o \"$cb_csv\"\n");
@@ -460,6 +468,11 @@ static void test_profile_sbatch_fabrics(void **state)
     has(a, "\nexport OMPI_MCA_oob_tcp_if_include='ib0'\n");
     has(a, "\nexport NCCL_IB_HCA='mlx5'\n");
     free(a);
+    /* no bandwidth-only settings to put back: latency is not a step of its own */
+    a = render(p, "p2p");
+    lacks(a, "env -u");
+    lacks(a, "--mode latency");
+    free(a);
     cb_profile_free(p);
 
     p = parse(PROFILE("nodes = 2\npartition = gpu\ngpus_per_node = 8\ngres = gpu:h100:8\n",
@@ -475,6 +488,10 @@ static void test_profile_sbatch_fabrics(void **state)
     lacks(a, "NCCL_IB_DISABLE");
     lacks(a, "OMPI_MCA_btl=");
     has(a, "-e 1G");
+    free(a);
+    a = render(p, "validate");
+    lacks(a, "p2p-latency");
+    lacks(a, "env -u");
     free(a);
     cb_profile_free(p);
 }

@@ -352,13 +352,15 @@ static void test_sbatch_estimate_validate(void **state)
     assert_non_null(strstr(text, want));
     free(text);
 
-    /* standard adds the 2-node sweep, the 1-node all-reduce and torch */
+    /* standard adds the 2-node sweep (Ethernet: latency without the
+     * bandwidth-only settings, then bandwidth), the 1-node all-reduce and torch */
     n = cb_sbatch_steps(v, p, CB_SBATCH_STANDARD, 0, st);
-    assert_int_equal(n, 10);
-    assert_string_equal(st[1].name, "p2p-sweep");
-    assert_string_equal(st[3].name, "allreduce-1node");
-    assert_int_equal(st[3].nodes, 1);
-    assert_string_equal(st[7].name, "ddp-torch");
+    assert_int_equal(n, 11);
+    assert_string_equal(st[1].name, "p2p-latency");
+    assert_string_equal(st[2].name, "p2p-sweep");
+    assert_string_equal(st[4].name, "allreduce-1node");
+    assert_int_equal(st[4].nodes, 1);
+    assert_string_equal(st[8].name, "ddp-torch");
     cb_profile_free(p);
 }
 
@@ -448,69 +450,162 @@ static void test_sbatch_estimate_profile_keys(void **state)
     cb_profile_free(pf);
 }
 
-/* With an overlay that gives latency its own settings, p2p.sh and
- * validate.sh (not quick) run latency as an srun of its own: the step plan
- * has that step too, so the estimate is one start-up longer (nothing cut:
- * the same sizes, each part under its own cap); an overlay that sets nothing
- * changes nothing. */
+/* A profile parsed from text: 3 nodes at 2.5 Gbit/s, network kind `net`,
+ * the rest of the file (an [env]) in `extra`. */
+static cb_profile_t *profile_net(const char *net, const char *extra)
+{
+    char text[512], err[256];
+    snprintf(text, sizeof text,
+             "[cluster]\nname = t\nnodes = 3\npartition = p\ngpus_per_node = 0\ngres =\n"
+             "time_limit = 00:30:00\n[network]\nkind = %s\nline_rate_gbps = 2.5\n"
+             "iface = eth0\n%s",
+             net, extra);
+    cb_profile_t *p = NULL;
+    if (cb_profile_parse_string(text, "t", &p, err, sizeof err) != CB_OK)
+        fail_msg("%s", err);
+    return p;
+}
+
+/* The p2p.sh step that measures latency, and the line that runs it. */
+static void assert_latency_env(const cb_profile_t *p, const char *p2p_env, const char *val_env)
+{
+    char *text = NULL, want[400];
+    size_t len = 0;
+    assert_int_equal(cb_sbatch_render(kind("p2p"), p, &text, &len), CB_OK);
+    snprintf(want, sizeof want, "cb_run %s \\\n  srun ", p2p_env);
+    if (!strstr(text, want))
+        fail_msg("p2p.sh lacks: %s", want);
+    assert_non_null(strstr(text, " --mode latency --cluster"));
+    /* the bandwidth step runs with the scripts' settings */
+    assert_non_null(strstr(text, "\ncb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 "
+                                 "--ntasks-per-node=1 \\\n  \"$cb_bin/cb-p2p\" -b 1K -e 64M -f 4 "
+                                 "--mode bw,bibw --cluster"));
+    free(text);
+    assert_int_equal(cb_sbatch_render(kind("validate"), p, &text, &len), CB_OK);
+    snprintf(want, sizeof want, "  cb_step p2p-latency \"$cb_out/p2p.csv\" %s \\\n", val_env);
+    if (!strstr(text, want))
+        fail_msg("validate.sh lacks: %s", want);
+    free(text);
+}
+
+/* On Ethernet the scripts export settings that only help bandwidth
+ * (OMPI_MCA_btl_tcp_links=4, OMPI_MCA_mpi_yield_when_idle=1): p2p.sh and
+ * validate.sh (not quick) always run latency as an srun of its own with both
+ * back at Open MPI's defaults (env -u), an overlay's latency winners on top.
+ * The step plan has that step too, so the estimate is one start-up longer
+ * than a profile without them (InfiniBand; nothing cut: the same sizes, each
+ * part under its own cap). A profile whose [env] takes them back to
+ * latency-neutral values does not split. */
 static void test_sbatch_estimate_tuned_split(void **state)
 {
     (void)state;
-    cb_profile_t *p = profile(3, 2.5);
+    cb_profile_t *ib = profile_net("infiniband", "");
+    cb_profile_t *p = profile_net("ethernet", "");
     const cb_sbatch_kind_t *k = kind("p2p"), *v = kind("validate");
     cb_sbatch_step_t st[CB_SBATCH_MAX_STEPS];
     cb_sbatch_estimate_t plain, split;
-    cb_sbatch_estimate(k, p, CB_SBATCH_STANDARD, 0, &plain);
+    /* the same network, its [env] putting both at latency-neutral values */
+    cb_profile_t *neutral = profile_net("ethernet", "[env]\nOMPI_MCA_btl_tcp_links = 1\n"
+                                                    "OMPI_MCA_mpi_yield_when_idle = 0\n");
+    cb_sbatch_estimate(k, neutral, CB_SBATCH_STANDARD, 0, &plain);
     assert_int_equal(plain.cut, 0);
-    size_t nplain_v = cb_sbatch_steps(v, p, CB_SBATCH_STANDARD, 0, st);
+    assert_int_equal(plain.steps, 2);
+    assert_int_equal(cb_sbatch_steps(k, ib, CB_SBATCH_STANDARD, 0, st), 2);
+    size_t nplain_v = cb_sbatch_steps(v, ib, CB_SBATCH_STANDARD, 0, st);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(cb_sbatch_render(k, ib, &text, &len), CB_OK);
+    assert_null(strstr(text, "env -u"));
+    assert_null(strstr(text, "--mode latency"));
+    free(text);
 
-    char err[256];
-    cb_tune_overlay_t *ov = calloc(1, sizeof *ov);
-    assert_non_null(ov);
-    assert_int_equal(cb_tune_overlay_parse("[tune]\nprofile = t\ndate = 2026-12-07\n[collective]\n"
-                                           "[p2p]\n", "t.tuned.ini", ov, err, sizeof err),
-                     CB_OK);
-    p->tuned = ov;
-    assert_int_equal(cb_sbatch_steps(k, p, CB_SBATCH_STANDARD, 0, st), 2); /* nothing set */
+    /* Ethernet, no overlay: split, both bandwidth-only settings unset */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = cb_sbatch_steps(k, p, CB_SBATCH_STANDARD, 0, st);
+        assert_int_equal(n, 3);
+        assert_string_equal(st[0].name, "p2p-latency");
+        assert_int_equal(st[0].modes, CB_SBATCH_MODE_LATENCY);
+        assert_string_equal(st[1].name, "p2p");
+        assert_int_equal(st[1].modes, CB_SBATCH_MODE_BW | CB_SBATCH_MODE_BIBW);
+        assert_true(st[0].cap_s == st[1].cap_s);
+        assert_string_equal(st[2].name, "p2p-all-pairs");
+        cb_sbatch_estimate(k, p, CB_SBATCH_STANDARD, 0, &split);
+        assert_int_equal(split.steps, 3);
+        assert_int_equal(split.cut, 0);
+        assert_near(split.run_s - plain.run_s,
+                    CB_SBATCH_EST_START_S + 2 * CB_SBATCH_EST_START_PER_NODE_S, 1e-9);
+        assert_latency_env(p,
+                           "env -u OMPI_MCA_btl_tcp_links -u OMPI_MCA_mpi_yield_when_idle",
+                           "env -u OMPI_MCA_btl_tcp_links -u OMPI_MCA_mpi_yield_when_idle");
+        /* the script runs what the plan says, and its header says the estimate */
+        char line[256], want[300];
+        assert_int_equal(cb_sbatch_render(k, p, &text, &len), CB_OK);
+        snprintf(want, sizeof want, "# Estimated duration: %s.\n",
+                 cb_sbatch_estimate_text(&split, line, sizeof line));
+        assert_non_null(strstr(text, want));
+        assert_non_null(strstr(text, "only\n# help bandwidth"));
+        free(text);
+        /* validate.sh: standard splits its sweep the same way; quick has none */
+        n = cb_sbatch_steps(v, p, CB_SBATCH_STANDARD, 0, st);
+        assert_int_equal(n, nplain_v + 1);
+        assert_string_equal(st[1].name, "p2p-latency");
+        assert_int_equal(st[1].modes, CB_SBATCH_MODE_LATENCY);
+        assert_string_equal(st[2].name, "p2p-sweep");
+        assert_int_equal(st[2].modes, CB_SBATCH_MODE_BW | CB_SBATCH_MODE_BIBW);
+        n = cb_sbatch_steps(v, p, CB_SBATCH_QUICK, 0, st);
+        for (size_t i = 0; i < n; i++)
+            assert_null(strstr(st[i].name, "p2p-latency"));
+        if (pass)
+            break;
+        /* an overlay that sets nothing changes nothing */
+        char err[256];
+        cb_tune_overlay_t *ov = calloc(1, sizeof *ov);
+        assert_non_null(ov);
+        assert_int_equal(cb_tune_overlay_parse("[tune]\nprofile = t\ndate = 2026-12-07\n"
+                                               "[collective]\n[p2p]\n",
+                                               "t.tuned.ini", ov, err, sizeof err),
+                         CB_OK);
+        p->tuned = ov;
+    }
+    /* the overlay's latency winner on top; its collective-only winner of a
+     * bandwidth-only key stays unset, of another key goes back to the base */
+    cb_tune_overlay_t *ov = p->tuned;
     assert_int_equal(cb_tune_overlay_set(ov, CB_TUNE_P2P, "OMPI_MCA_mpi_yield_when_idle", "0", 41),
                      CB_OK);
-    size_t n = cb_sbatch_steps(k, p, CB_SBATCH_STANDARD, 0, st);
-    assert_int_equal(n, 3);
-    assert_string_equal(st[0].name, "p2p-latency");
-    assert_int_equal(st[0].modes, CB_SBATCH_MODE_LATENCY);
-    assert_string_equal(st[1].name, "p2p");
-    assert_int_equal(st[1].modes, CB_SBATCH_MODE_BW | CB_SBATCH_MODE_BIBW);
-    assert_true(st[0].cap_s == st[1].cap_s);
-    assert_string_equal(st[2].name, "p2p-all-pairs");
-    cb_sbatch_estimate(k, p, CB_SBATCH_STANDARD, 0, &split);
-    assert_int_equal(split.steps, 3);
-    assert_int_equal(split.cut, 0);
-    assert_near(split.run_s - plain.run_s,
-                CB_SBATCH_EST_START_S + 2 * CB_SBATCH_EST_START_PER_NODE_S, 1e-9);
-    /* the script runs what the plan says, and its header says the estimate */
-    char *text = NULL, line[256], want[300];
-    size_t len = 0;
+    assert_int_equal(cb_tune_overlay_set(ov, CB_TUNE_COLL, "OMPI_MCA_btl_tcp_links", "2", 5),
+                     CB_OK);
+    assert_int_equal(cb_tune_overlay_set(ov, CB_TUNE_COLL, "OMPI_MCA_btl_tcp_sndbuf", "131072", 3),
+                     CB_OK);
+    assert_int_equal(cb_sbatch_steps(k, p, CB_SBATCH_STANDARD, 0, st), 3);
+    assert_latency_env(p,
+                       "env -u OMPI_MCA_btl_tcp_links -u OMPI_MCA_btl_tcp_sndbuf "
+                       "OMPI_MCA_mpi_yield_when_idle='0'",
+                       "env -u OMPI_MCA_btl_tcp_links -u OMPI_MCA_btl_tcp_sndbuf "
+                       "OMPI_MCA_mpi_yield_when_idle='0'");
+    /* InfiniBand with that overlay: only the overlay's settings */
+    ib->tuned = ov;
+    p->tuned = NULL;
+    assert_int_equal(cb_sbatch_steps(k, ib, CB_SBATCH_STANDARD, 0, st), 3);
+    assert_latency_env(ib,
+                       "env -u OMPI_MCA_btl_tcp_links -u OMPI_MCA_btl_tcp_sndbuf "
+                       "OMPI_MCA_mpi_yield_when_idle='0'",
+                       "env -u OMPI_MCA_btl_tcp_links -u OMPI_MCA_btl_tcp_sndbuf "
+                       "OMPI_MCA_mpi_yield_when_idle='0'");
+    cb_profile_free(p);
+    cb_profile_free(ib);
+
+    /* [env] puts them at latency-neutral values: nothing to put back; one of
+     * them still bandwidth-only: only that one */
+    p = neutral;
+    assert_int_equal(cb_sbatch_steps(k, p, CB_SBATCH_STANDARD, 0, st), 2);
     assert_int_equal(cb_sbatch_render(k, p, &text, &len), CB_OK);
-    assert_non_null(strstr(text, " --mode latency --cluster"));
-    assert_non_null(strstr(text, " --mode bw,bibw --cluster"));
-    snprintf(want, sizeof want, "# Estimated duration: %s.\n",
-             cb_sbatch_estimate_text(&split, line, sizeof line));
-    assert_non_null(strstr(text, want));
+    assert_null(strstr(text, "--mode latency"));
     free(text);
-    /* validate.sh: standard splits its sweep the same way; quick has none */
-    n = cb_sbatch_steps(v, p, CB_SBATCH_STANDARD, 0, st);
-    assert_int_equal(n, nplain_v + 1);
-    assert_string_equal(st[1].name, "p2p-latency");
-    assert_int_equal(st[1].modes, CB_SBATCH_MODE_LATENCY);
-    assert_string_equal(st[2].name, "p2p-sweep");
-    assert_int_equal(st[2].modes, CB_SBATCH_MODE_BW | CB_SBATCH_MODE_BIBW);
-    n = cb_sbatch_steps(v, p, CB_SBATCH_QUICK, 0, st);
-    for (size_t i = 0; i < n; i++)
-        assert_null(strstr(st[i].name, "p2p-latency"));
-    assert_int_equal(cb_sbatch_render(v, p, &text, &len), CB_OK);
-    assert_non_null(strstr(text, "  cb_step p2p-latency \"$cb_out/p2p.csv\" env "
-                                 "OMPI_MCA_mpi_yield_when_idle='0' \\\n"));
-    free(text);
+    cb_profile_free(p);
+    p = profile_net("ethernet", "[env]\nOMPI_MCA_btl_tcp_links = 1\n");
+    assert_int_equal(cb_sbatch_steps(k, p, CB_SBATCH_STANDARD, 0, st), 3);
+    assert_latency_env(p, "env -u OMPI_MCA_mpi_yield_when_idle",
+                       "env -u OMPI_MCA_mpi_yield_when_idle");
     cb_profile_free(p);
 }
 

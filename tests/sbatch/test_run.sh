@@ -47,6 +47,8 @@ if [[ ${CB_STUB_CRASH_ONCE:-} == "$me":* && ! -e $CB_STUB_LOG.$me.crashed ]]; th
   exit "${CB_STUB_CRASH_ONCE#*:}"
 fi
 echo "$me $* | ifname=${NCCL_SOCKET_IFNAME:-} btl=${OMPI_MCA_btl:-} root=${OMPI_ALLOW_RUN_AS_ROOT:-}${MALLOC_TRIM_THRESHOLD_:+ trim=$MALLOC_TRIM_THRESHOLD_}${CB_START_RETRY:+ retry=$CB_START_RETRY}" >>"$CB_STUB_LOG"
+# the bandwidth-only Open MPI settings each program ran with, in a log of their own
+echo "$me $* | links=${OMPI_MCA_btl_tcp_links-unset} yield=${OMPI_MCA_mpi_yield_when_idle-unset}" >>"$CB_STUB_LOG.mca"
 if [[ $me == clusterbench && $1 == gate ]]; then exit "${CB_STUB_GATE:-0}"; fi
 while (($#)); do
   if [[ $1 == -o ]]; then echo "row from $me" >>"$2"; fi
@@ -88,14 +90,23 @@ tail -n 1 "$tmp/out" | grep -qF "results in $csv" || fail "allreduce: last line 
 
 # p2p.sh, repository found through SLURM_SUBMIT_DIR
 : >"$log"
+: >"$log.mca"
 (cd "$tmp" && env -u CB_HOME PATH="$tmp/stubs:$PATH" SLURM_JOB_ID=43 SLURM_SUBMIT_DIR="$home" \
   bash "$tmp/s/p2p.sh") >"$tmp/out" 2>&1 || fail "p2p.sh failed: $(cat "$tmp/out")"
 csv=$home/results/vcluster/43/p2p.csv
-[[ $(grep -c '^srun ' "$log") == 2 ]] || fail "p2p: want 2 srun steps: $(cat "$log")"
+# latency on its own, then bandwidth, then the matrix
+[[ $(grep -c '^srun ' "$log") == 3 ]] || fail "p2p: want 3 srun steps: $(cat "$log")"
 grep -q '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 ' "$log" || fail "p2p: no pair step: $(cat "$log")"
 grep -q '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=3 --ntasks=3 --ntasks-per-node=1 ' "$log" || fail "p2p: no matrix step: $(cat "$log")"
-want="cb-p2p -b 1K -e 64M -f 4 --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
-grep -qxF -- "$want" "$log" || fail "p2p: want '$want' in: $(cat "$log")"
+for m in latency bw,bibw; do
+  want="cb-p2p -b 1K -e 64M -f 4 --mode $m --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
+  grep -qxF -- "$want" "$log" || fail "p2p: want '$want' in: $(cat "$log")"
+done
+# the latency test does not inherit the settings that only help bandwidth;
+# bandwidth and the matrix keep them
+want="cb-p2p -b 1K -e 64M -f 4 --mode latency --cluster vcluster --transport mpi --total-time 450 -o $csv | links=unset yield=unset"
+grep -qxF -- "$want" "$log.mca" || fail "p2p: latency inherits bandwidth-only settings: $(cat "$log.mca")"
+[[ $(grep -c 'links=4 yield=1$' "$log.mca") == 2 ]] || fail "p2p: bandwidth steps without their settings: $(cat "$log.mca")"
 want="cb-p2p --all-pairs --mode bw -b 16M -e 16M -W 8 --min-iters 3 --cluster vcluster --transport mpi --total-time 450 -o $csv | ifname=eth0 btl=self,vader,tcp root=$root"
 grep -qxF -- "$want" "$log" || fail "p2p: want '$want' in: $(cat "$log")"
 [[ -s $csv ]] || fail "p2p: no $csv"
@@ -208,6 +219,7 @@ validate_run() {
   local id=$1 want=$2 rc=0
   shift 2
   : >"$log"
+  : >"$log.mca"
   rm -f "$log".*.crashed
   run_script "$id" validate.sh "$@" >"$tmp/out" 2>&1 || rc=$?
   [[ $rc == "$want" ]] || fail "validate.sh $* (job $id): exit $rc, want $want: $(tail -n 5 "$tmp/out")"
@@ -232,13 +244,17 @@ if grep -q '^cb-ddp-torch' "$log"; then fail "quick: ran cb-ddp-torch: $(cat "$l
 
 # standard (the default): the sweeps and the 1-node baselines too.
 validate_run 62 0
-[[ $(steps 62) == "preflight:0 p2p-sweep:0 p2p-all-pairs:0 allreduce-1node:0 allreduce:0 gpu:0 ddp:0 ddp-torch:0 report:0 gate:0 " ]] ||
+[[ $(steps 62) == "preflight:0 p2p-latency:0 p2p-sweep:0 p2p-all-pairs:0 allreduce-1node:0 allreduce:0 gpu:0 ddp:0 ddp-torch:0 report:0 gate:0 " ]] ||
   fail "validate standard: steps $(steps 62)"
 grep -q '^srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=1 ' "$log" || fail "standard: no baseline"
+grep -q '^cb-p2p -b 1K -e 64M -f 4 --mode latency --time-per-size .* | links=unset yield=unset$' "$log.mca" ||
+  fail "standard: latency inherits bandwidth-only settings: $(grep '^cb-p2p' "$log.mca")"
+grep -q '^cb-p2p -b 1K -e 64M -f 4 --mode bw,bibw --time-per-size .* | links=4 yield=1$' "$log.mca" ||
+  fail "standard: bandwidth sweep without its settings: $(grep '^cb-p2p' "$log.mca")"
 grep -q '^cb-ddp --grad-bytes 100M --step-ms 50,200,800 --cluster vcluster ' "$log" || fail "standard: ddp: $(cat "$log")"
 grep -q "^cb-ddp-torch --grad-bytes 100M --emulate-step-ms 100,400,1600 --iface eth0 --cluster vcluster --total-time [0-9]* -o $home/results/vcluster/62/ddp-torch.csv " "$log" ||
   fail "standard: ddp-torch: $(cat "$log")"
-grep -q 'clusterbench validate: PASS (level standard, 9 steps and the gate' "$tmp/out" || fail "standard: no PASS line: $(tail -n 3 "$tmp/out")"
+grep -q 'clusterbench validate: PASS (level standard, 10 steps and the gate' "$tmp/out" || fail "standard: no PASS line: $(tail -n 3 "$tmp/out")"
 
 # A failing step is recorded and the others still run; the job FAILs.
 CB_STUB_FAIL=cb-allreduce:3 validate_run 63 1 --level quick

@@ -5,7 +5,8 @@
 # - with tests/data/tune/vcluster.tuned.ini the scripts equal
 #   tests/data/tune/vcluster/ (the collective winners exported with where they
 #   came from; p2p.sh's latency step, and validate.sh's (levels other than
-#   quick), with the latency winner and the bandwidth-only winners put back);
+#   quick), with the base's bandwidth-only settings at Open MPI's defaults, the
+#   latency winner, and the bandwidth-only winners put back);
 #   tune.sh never changes;
 # - a bad overlay fails generation with exit 2 and one file:line message;
 # - `clusterbench tune` on stand-in benchmarks (tune_fake/: figures follow the
@@ -38,13 +39,16 @@ cp "$CB_TEST_DATA/tune/vcluster.tuned.ini" "$prof/"
 "$cb" sbatch --profile "$prof/vcluster.ini" --out "$tmp/tuned" >/dev/null || fail "tuned generation"
 diff -r "$CB_TEST_DATA/tune/vcluster" "$tmp/tuned" || fail "tuned: differs from tests/data/tune/vcluster"
 cmp -s "$tmp/plain/tune.sh" "$tmp/tuned/tune.sh" || fail "tune.sh took the overlay"
-grep -q "^cb_run env OMPI_MCA_btl_tcp_links='4' -u OMPI_MCA_btl_tcp_sndbuf" "$tmp/tuned/p2p.sh" &&
+grep -q "^cb_run env OMPI_MCA_mpi_yield_when_idle='0' -u OMPI_MCA_btl_tcp_sndbuf" "$tmp/tuned/p2p.sh" &&
   fail "env -u must come first"
-grep -q "^cb_run env -u OMPI_MCA_btl_tcp_sndbuf -u OMPI_MCA_btl_tcp_rcvbuf OMPI_MCA_btl_tcp_links='4' OMPI_MCA_mpi_yield_when_idle='0' \\\\$" \
+# latency: the bandwidth-only base setting (links, whose collective winner is
+# 8) back to Open MPI's default, the other collective winners back to their
+# base (unset), the latency winner (yield=0) on top
+grep -q "^cb_run env -u OMPI_MCA_btl_tcp_links -u OMPI_MCA_btl_tcp_sndbuf -u OMPI_MCA_btl_tcp_rcvbuf OMPI_MCA_mpi_yield_when_idle='0' \\\\$" \
   "$tmp/tuned/p2p.sh" || fail "p2p.sh: the latency step's env"
 # validate.sh's sweep (not quick) as p2p.sh: latency with the same env, then
 # bandwidth with the scripts' settings
-grep -q "^  cb_step p2p-latency \"\$cb_out/p2p.csv\" env -u OMPI_MCA_btl_tcp_sndbuf -u OMPI_MCA_btl_tcp_rcvbuf OMPI_MCA_btl_tcp_links='4' OMPI_MCA_mpi_yield_when_idle='0' \\\\$" \
+grep -q "^  cb_step p2p-latency \"\$cb_out/p2p.csv\" env -u OMPI_MCA_btl_tcp_links -u OMPI_MCA_btl_tcp_sndbuf -u OMPI_MCA_btl_tcp_rcvbuf OMPI_MCA_mpi_yield_when_idle='0' \\\\$" \
   "$tmp/tuned/validate.sh" || fail "validate.sh: the latency step's env"
 grep -A1 "^  cb_step p2p-latency " "$tmp/tuned/validate.sh" | grep -q "^    srun " ||
   fail "validate.sh: the latency step's srun"

@@ -119,7 +119,9 @@ export OMPI_MCA_btl_tcp_if_include='ens5'
 export OMPI_MCA_oob_tcp_if_include='ens5'
 # Measured on three emulated nodes at 2.5 Gbit/s: Open MPI's default all-reduce
 # reached 27% of the link, the ring algorithm (4) about 66%, the ring with 4
-# TCP links per peer and yielding when idle about 89%.
+# TCP links per peer and yielding when idle about 89%. Those two only help
+# bandwidth: p2p.sh's and validate.sh's latency steps put them back to Open
+# MPI's defaults.
 export OMPI_MCA_coll_tuned_use_dynamic_rules='1'
 export OMPI_MCA_coll_tuned_allreduce_algorithm='4'
 export OMPI_MCA_btl_tcp_links='4'
@@ -223,8 +225,17 @@ cb_step preflight "$cb_out/preflight.csv" srun --mpi=pmix --kill-on-bad-exit=1 -
 # 2. Point-to-point, one rank per node.
 # Not quick: the latency/bandwidth sweep between the first two nodes.
 if [[ $cb_level != quick ]]; then
+  # Latency as a step of its own: it does not inherit the settings above that only
+  # help bandwidth (all-reduce on shared cores); they cost latency (8 B: 18.5 us with
+  # 4 TCP links per peer, 13.5 us with Open MPI's defaults, 3-node virtual cluster).
+  #   OMPI_MCA_btl_tcp_links=(unset): Open MPI's default, not '4'
+  #   OMPI_MCA_mpi_yield_when_idle=(unset): Open MPI's default, not '1'
+  cb_step p2p-latency "$cb_out/p2p.csv" env -u OMPI_MCA_btl_tcp_links -u OMPI_MCA_mpi_yield_when_idle \
+    srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
+    "$cb_bin/cb-p2p" -b 1K -e 1G -f 4 --mode latency --time-per-size "$cb_tps" \
+    --cluster "$cb_profile" --transport nccl --total-time "$cb_cap" -o "$cb_out/p2p.csv"
   cb_step p2p-sweep "$cb_out/p2p.csv" srun --mpi=pmix --kill-on-bad-exit=1 --nodes=2 --ntasks=2 --ntasks-per-node=1 \
-    "$cb_bin/cb-p2p" -b 1K -e 1G -f 4 --time-per-size "$cb_tps" \
+    "$cb_bin/cb-p2p" -b 1K -e 1G -f 4 --mode bw,bibw --time-per-size "$cb_tps" \
     --cluster "$cb_profile" --transport nccl --total-time "$cb_cap" -o "$cb_out/p2p.csv"
 fi
 # Every pair of the 2 nodes in both directions, at one size: a slow link or

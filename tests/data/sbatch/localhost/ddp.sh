@@ -60,7 +60,9 @@ export OMPI_MCA_pmix_base_async_modex='1'
 # iface lo: one node, so Open MPI's TCP interfaces stay at their defaults.
 # Measured on three emulated nodes at 2.5 Gbit/s: Open MPI's default all-reduce
 # reached 27% of the link, the ring algorithm (4) about 66%, the ring with 4
-# TCP links per peer and yielding when idle about 89%.
+# TCP links per peer and yielding when idle about 89%. Those two only help
+# bandwidth: p2p.sh's and validate.sh's latency steps put them back to Open
+# MPI's defaults.
 export OMPI_MCA_coll_tuned_use_dynamic_rules='1'
 export OMPI_MCA_coll_tuned_allreduce_algorithm='4'
 export OMPI_MCA_btl_tcp_links='4'

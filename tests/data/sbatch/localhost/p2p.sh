@@ -59,7 +59,9 @@ export OMPI_MCA_pmix_base_async_modex='1'
 # iface lo: one node, so Open MPI's TCP interfaces stay at their defaults.
 # Measured on three emulated nodes at 2.5 Gbit/s: Open MPI's default all-reduce
 # reached 27% of the link, the ring algorithm (4) about 66%, the ring with 4
-# TCP links per peer and yielding when idle about 89%.
+# TCP links per peer and yielding when idle about 89%. Those two only help
+# bandwidth: p2p.sh's and validate.sh's latency steps put them back to Open
+# MPI's defaults.
 export OMPI_MCA_coll_tuned_use_dynamic_rules='1'
 export OMPI_MCA_coll_tuned_allreduce_algorithm='4'
 export OMPI_MCA_btl_tcp_links='4'
@@ -81,8 +83,17 @@ echo "clusterbench p2p: writing $cb_csv"
 
 # One node: both ranks run on it (there is no second node), so this measures
 # the node's local path, not a network.
+# Latency as a step of its own: it does not inherit the settings above that only
+# help bandwidth (all-reduce on shared cores); they cost latency (8 B: 18.5 us with
+# 4 TCP links per peer, 13.5 us with Open MPI's defaults, 3-node virtual cluster).
+#   OMPI_MCA_btl_tcp_links=(unset): Open MPI's default, not '4'
+#   OMPI_MCA_mpi_yield_when_idle=(unset): Open MPI's default, not '1'
+cb_run env -u OMPI_MCA_btl_tcp_links -u OMPI_MCA_mpi_yield_when_idle \
+  srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=2 \
+  "$cb_bin/cb-p2p" -b 1K -e 256M -f 4 --mode latency --cluster "$cb_profile" \
+  --transport mpi --total-time 450 -o "$cb_csv"
 cb_run srun --mpi=pmix --kill-on-bad-exit=1 --nodes=1 --ntasks=2 \
-  "$cb_bin/cb-p2p" -b 1K -e 256M -f 4 --cluster "$cb_profile" \
+  "$cb_bin/cb-p2p" -b 1K -e 256M -f 4 --mode bw,bibw --cluster "$cb_profile" \
   --transport mpi --total-time 450 -o "$cb_csv"
 
 echo "clusterbench p2p: results in $cb_csv"
