@@ -59,8 +59,10 @@ static const char help_text[] =
     "buckets use, 1M..16M, fewer on slow links; score: geometric mean) or cb-p2p\n"
     "(purpose p2p: ping-pong latency at 8 B and 1 KiB on two nodes; score: geometric\n"
     "mean, lower is better) with candidate OMPI_MCA_* / NCCL_* values on top of this\n"
-    "environment (the base: the generated scripts' settings). The search moves one\n"
-    "setting at a time from the best so far (coordinate-wise; no full grid); a value\n"
+    "environment (the base: the generated scripts' settings; for p2p without the\n"
+    "bandwidth-only btl_tcp_links > 1 and mpi_yield_when_idle = 1, as the scripts'\n"
+    "latency steps run). The search moves one setting at a time from the best so\n"
+    "far (coordinate-wise; no full grid); a value\n"
     "must beat the best by more than the noise floor to be taken. Then the base and the\n"
     "winner run again, interleaved, 3 times each: the winner is kept only when its\n"
     "median beats the base's by more than the noise (the larger of the floor and each\n"
@@ -433,7 +435,8 @@ static double search_end(const tuner_t *t, double deadline)
 
 /* Searches one purpose until deadline; on a kept winner, adds its settings
  * to ov. Returns CB_OK, or CB_ERR_MPI when the base failed. */
-static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tune_overlay_t *ov)
+static int search_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline,
+                          cb_tune_overlay_t *ov)
 {
     const cb_tune_param_t *params[CB_TUNE_MAX_PARAMS];
     size_t np = cb_tune_params_for(p, t->o.transport, nodes_of(t, p), params, CB_TUNE_MAX_PARAMS);
@@ -562,6 +565,34 @@ static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tun
             cb_tune_overlay_set(ov, p, op->set[j].key, op->set[j].value, 100 * s.gain[i]);
     }
     return CB_OK;
+}
+
+/* One purpose. p2p starts where the scripts' latency steps start: the
+ * bandwidth-only settings of this environment (cb_tune_bw_only_settings)
+ * unset, Open MPI's defaults; they are back for the next purpose. */
+static int tune_purpose(tuner_t *t, cb_tune_purpose_t p, double deadline, cb_tune_overlay_t *ov)
+{
+    size_t n;
+    const cb_tune_bw_only_t *bw = cb_tune_bw_only_settings(&n);
+    char *saved[CB_TUNE_N_BW_ONLY] = {NULL};
+    for (size_t i = 0; p == CB_TUNE_P2P && i < n; i++) {
+        const char *v = getenv(bw[i].key);
+        if (!cb_tune_bw_only_value(&bw[i], v))
+            continue;
+        saved[i] = strdup(v);
+        if (!saved[i])
+            return CB_ERR_NOMEM;
+        unsetenv(bw[i].key);
+        printf(PROG ": p2p: %s=%s only helps bandwidth: unset (Open MPI's default), as the "
+                    "scripts' latency steps run\n", bw[i].key, saved[i]);
+    }
+    int rc = search_purpose(t, p, deadline, ov);
+    for (size_t i = 0; i < n; i++)
+        if (saved[i]) {
+            setenv(bw[i].key, saved[i], 1);
+            free(saved[i]);
+        }
+    return rc;
 }
 
 static int write_overlay(tuner_t *t, const cb_tune_overlay_t *ov, const char *comment)

@@ -165,6 +165,28 @@ int cb_tune_search_drop_last(cb_tune_search_t *s);
 size_t cb_tune_assignments(const cb_tune_param_t *const *params, size_t n, const int *choice,
                            size_t over, int over_opt, cb_tune_assign_t *out, size_t max);
 
+/* ---- settings that only help bandwidth ---- */
+
+/* A setting the generated scripts export on Ethernet for all-reduce on
+ * shared cores that only helps bandwidth (it costs point-to-point latency):
+ * its key, the value exported, and the smallest value that counts as
+ * bandwidth-only. The latency steps put them back to Open MPI's defaults,
+ * and tune's p2p purpose starts from there. */
+typedef struct cb_tune_bw_only {
+    const char *key;
+    const char *value;
+    long bw_from;
+} cb_tune_bw_only_t;
+#define CB_TUNE_N_BW_ONLY 2
+
+/* The table (CB_TUNE_N_BW_ONLY entries into *n when n is not NULL):
+ * OMPI_MCA_btl_tcp_links (4; > 1 only helps bandwidth),
+ * OMPI_MCA_mpi_yield_when_idle (1). */
+const cb_tune_bw_only_t *cb_tune_bw_only_settings(size_t *n);
+
+/* Whether value (a setting's text) counts as bandwidth-only for entry e. */
+int cb_tune_bw_only_value(const cb_tune_bw_only_t *e, const char *value);
+
 /* ---- scores ---- */
 
 /* Geometric mean of n values; NaN when n = 0 or any is not > 0 and finite. */

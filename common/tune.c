@@ -411,3 +411,26 @@ int cb_tune_note_field(const char *fields, const char *key, char *buf, size_t le
     }
     return 0;
 }
+
+/* ---- settings that only help bandwidth ---- */
+
+static const cb_tune_bw_only_t bw_only[CB_TUNE_N_BW_ONLY] = {
+    {"OMPI_MCA_btl_tcp_links", "4", 2},
+    {"OMPI_MCA_mpi_yield_when_idle", "1", 1},
+};
+
+const cb_tune_bw_only_t *cb_tune_bw_only_settings(size_t *n)
+{
+    if (n)
+        *n = CB_TUNE_N_BW_ONLY;
+    return bw_only;
+}
+
+int cb_tune_bw_only_value(const cb_tune_bw_only_t *e, const char *value)
+{
+    if (!value || !*value)
+        return 0;
+    char *end;
+    long x = strtol(value, &end, 10);
+    return *end == '\0' && x >= e->bw_from;
+}

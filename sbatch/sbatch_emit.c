@@ -11,6 +11,7 @@
 
 #include "cb_error.h"
 #include "cb_sbatch.h"
+#include "cb_tune.h"
 #include "cb_size.h"
 #include "sbatch_schedule.h"
 #include "sbatch_steps.h"
@@ -216,7 +217,7 @@ static void emit_transport(FILE *f, const cb_profile_t *p, int tuned)
         export_var(f, "OMPI_MCA_coll_tuned_use_dynamic_rules", "1");
         export_var(f, "OMPI_MCA_coll_tuned_allreduce_algorithm", "4");
         size_t n_bw;
-        const sbatch_bw_only_t *bw = sbatch_bw_only_settings(&n_bw);
+        const cb_tune_bw_only_t *bw = cb_tune_bw_only_settings(&n_bw);
         for (size_t i = 0; i < n_bw; i++)
             export_var(f, bw[i].key, bw[i].value);
         fprintf(f, "# NCCL over sockets, no InfiniBand: %d threads x %d sockets per connection.\n",

@@ -82,17 +82,7 @@ void sbatch_emit_tuned_exports(FILE *f, const cb_profile_t *p, const char *base_
 
 /* ------------------------------------------------- the latency step */
 
-static const sbatch_bw_only_t bw_only[] = {
-    {"OMPI_MCA_btl_tcp_links", "4", 2},
-    {"OMPI_MCA_mpi_yield_when_idle", "1", 1},
-};
-#define N_BW_ONLY (sizeof bw_only / sizeof bw_only[0])
-
-const sbatch_bw_only_t *sbatch_bw_only_settings(size_t *n)
-{
-    *n = N_BW_ONLY;
-    return bw_only;
-}
+#define N_BW_ONLY CB_TUNE_N_BW_ONLY
 
 /* What a latency step sets on top of the scripts' settings. */
 typedef struct latency_env {
@@ -106,15 +96,12 @@ typedef struct latency_env {
  * export, then the profile's [env]) when it is bandwidth-only, else NULL. */
 static const char *bw_only_base(const cb_profile_t *p, size_t i)
 {
-    const char *v = p->net_kind == CB_NET_ETHERNET ? bw_only[i].value : NULL;
+    const cb_tune_bw_only_t *e = &cb_tune_bw_only_settings(NULL)[i];
+    const char *v = p->net_kind == CB_NET_ETHERNET ? e->value : NULL;
     for (size_t j = 0; j < p->n_env; j++)
-        if (!strcmp(p->env[j].key, bw_only[i].key))
+        if (!strcmp(p->env[j].key, e->key))
             v = p->env[j].value;
-    if (!v || !*v)
-        return NULL;
-    char *end;
-    long x = strtol(v, &end, 10);
-    return *end == '\0' && x >= bw_only[i].bw_from ? v : NULL;
+    return cb_tune_bw_only_value(e, v) ? v : NULL;
 }
 
 /* The one computation behind sbatch_emit_p2p_env and
@@ -128,11 +115,11 @@ static void latency_env(const cb_profile_t *p, const char *base_text, latency_en
     int unset[N_BW_ONLY] = {0};
     for (size_t i = 0; i < N_BW_ONLY; i++) {
         const char *b = bw_only_base(p, i);
-        if (!b || cb_tune_overlay_find(p->tuned, CB_TUNE_P2P, bw_only[i].key))
+        if (!b || cb_tune_overlay_find(p->tuned, CB_TUNE_P2P, cb_tune_bw_only_settings(NULL)[i].key))
             continue;
         unset[i] = 1;
         le->bw_base[le->n] = b;
-        le->a[le->n].key = bw_only[i].key;
+        le->a[le->n].key = cb_tune_bw_only_settings(NULL)[i].key;
         le->a[le->n++].value = "";
     }
     cb_tune_assign_t a[CB_TUNE_OVERLAY_MAX];
@@ -142,7 +129,7 @@ static void latency_env(const cb_profile_t *p, const char *base_text, latency_en
     for (size_t k = 0; k < n; k++) {
         int skip = 0;
         for (size_t i = 0; i < N_BW_ONLY; i++)
-            skip |= unset[i] && !strcmp(a[k].key, bw_only[i].key);
+            skip |= unset[i] && !strcmp(a[k].key, cb_tune_bw_only_settings(NULL)[i].key);
         if (!skip)
             le->a[le->n++] = a[k];
     }

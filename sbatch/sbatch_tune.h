@@ -21,18 +21,8 @@ void sbatch_emit_tune(FILE *f, const cb_sbatch_kind_t *k, const cb_profile_t *p,
  * values). Nothing when the profile has no overlay or it sets nothing. */
 void sbatch_emit_tuned_exports(FILE *f, const cb_profile_t *p, const char *base_text);
 
-/* A setting the Ethernet transport exports for all-reduce on shared cores that
- * only helps bandwidth (it costs point-to-point latency): its key, the value
- * exported, and the smallest value that counts as bandwidth-only. */
-typedef struct sbatch_bw_only {
-    const char *key;
-    const char *value;
-    long bw_from;
-} sbatch_bw_only_t;
-
-/* The table: OMPI_MCA_btl_tcp_links (4; > 1 only helps bandwidth) and
- * OMPI_MCA_mpi_yield_when_idle (1). emit_transport exports these. */
-const sbatch_bw_only_t *sbatch_bw_only_settings(size_t *n);
+/* The bandwidth-only settings: cb_tune_bw_only_settings (cb_tune.h);
+ * emit_transport exports them on Ethernet. */
 
 /* For a latency step: when the latency test must not inherit the scripts'
  * settings, writes "<lead>env [-u K] [K=V]... \" and a newline with a comment
