@@ -4,12 +4,14 @@
 # 755, no other files), and the repository's sbatch/*.sh must be exactly the
 # default profile's output. Also the fixture profiles of tests/data/sbatch-keys/
 # (profile keys the shipped ones leave at their defaults: all_pairs,
-# round_reference) against tests/data/sbatch-keys/<name>/. After an intended
-# change, regenerate the goldens:
+# round_reference): their p2p.sh and validate.sh, the scripts those keys
+# change, against tests/data/sbatch-keys/<name>/. After an intended change,
+# regenerate the goldens:
 #   for p in sbatch/profiles/*.ini; do n=$(basename "$p" .ini)
 #     build/bin/clusterbench sbatch --profile "$n" --out "tests/data/sbatch/$n"; done
-#   for p in tests/data/sbatch-keys/*.ini; do n=${p%.ini}; rm -rf "$n"
-#     build/bin/clusterbench sbatch --profile "$p" --out "$n"; done
+#   for p in tests/data/sbatch-keys/*.ini; do n=${p%.ini}; d=$(mktemp -d)
+#     build/bin/clusterbench sbatch --profile "$p" --out "$d"
+#     cp "$d/p2p.sh" "$d/validate.sh" "$n/"; rm -rf "$d"; done
 #   build/bin/clusterbench sbatch
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -47,7 +49,14 @@ for ini in "$CB_TEST_DATA"/sbatch-keys/*.ini; do
     fail "fixture $p: generation failed"
     continue
   fi
-  diff -r "$CB_TEST_DATA/sbatch-keys/$p" "$tmp/keys-$p" || fail "fixture $p: output differs from tests/data/sbatch-keys/$p"
+  for f in p2p.sh validate.sh; do
+    diff "$CB_TEST_DATA/sbatch-keys/$p/$f" "$tmp/keys-$p/$f" ||
+      fail "fixture $p: $f differs from tests/data/sbatch-keys/$p/$f"
+  done
+  # the other scripts run no all-pairs step: the keys leave them alone
+  if grep -lE -- '--sequential|--reference' "$tmp/keys-$p"/*.sh | grep -vE '/(p2p|validate)\.sh$'; then
+    fail "fixture $p: a script other than p2p.sh/validate.sh took the keys"
+  fi
 done
 ((nk >= 2)) || fail "only $nk fixture profiles in tests/data/sbatch-keys"
 k=$CB_TEST_DATA/sbatch-keys
