@@ -90,6 +90,7 @@ typedef struct latency_env {
     const char *bw_base[CB_TUNE_OVERLAY_MAX + N_BW_ONLY]; /* non-NULL: a bandwidth-only
                                                            * base value put back */
     size_t n;
+    base_ctx_t bc; /* the base values looked up: a[].value may point into it */
 } latency_env_t;
 
 /* The base value of bandwidth-only setting i for p (the Ethernet transport's
@@ -123,9 +124,9 @@ static void latency_env(const cb_profile_t *p, const char *base_text, latency_en
         le->a[le->n++].value = "";
     }
     cb_tune_assign_t a[CB_TUNE_OVERLAY_MAX];
-    base_ctx_t bc = {.text = base_text};
-    size_t n = cb_tune_step_env(p->tuned, CB_TUNE_P2P, base_text ? base_lookup : NULL, &bc, a,
-                                CB_TUNE_OVERLAY_MAX);
+    le->bc.text = base_text;
+    size_t n = cb_tune_step_env(p->tuned, CB_TUNE_P2P, base_text ? base_lookup : NULL, &le->bc,
+                                a, CB_TUNE_OVERLAY_MAX);
     for (size_t k = 0; k < n; k++) {
         int skip = 0;
         for (size_t i = 0; i < N_BW_ONLY; i++)
