@@ -113,14 +113,15 @@ static const char *bw_only_base(const cb_profile_t *p, size_t i)
 static void latency_env(const cb_profile_t *p, const char *base_text, latency_env_t *le)
 {
     memset(le, 0, sizeof *le);
+    const cb_tune_bw_only_t *bw = cb_tune_bw_only_settings(NULL);
     int unset[N_BW_ONLY] = {0};
     for (size_t i = 0; i < N_BW_ONLY; i++) {
         const char *b = bw_only_base(p, i);
-        if (!b || cb_tune_overlay_find(p->tuned, CB_TUNE_P2P, cb_tune_bw_only_settings(NULL)[i].key))
+        if (!b || cb_tune_overlay_find(p->tuned, CB_TUNE_P2P, bw[i].key))
             continue;
         unset[i] = 1;
         le->bw_base[le->n] = b;
-        le->a[le->n].key = cb_tune_bw_only_settings(NULL)[i].key;
+        le->a[le->n].key = bw[i].key;
         le->a[le->n++].value = "";
     }
     cb_tune_assign_t a[CB_TUNE_OVERLAY_MAX];
@@ -130,7 +131,7 @@ static void latency_env(const cb_profile_t *p, const char *base_text, latency_en
     for (size_t k = 0; k < n; k++) {
         int skip = 0;
         for (size_t i = 0; i < N_BW_ONLY; i++)
-            skip |= unset[i] && !strcmp(a[k].key, cb_tune_bw_only_settings(NULL)[i].key);
+            skip |= unset[i] && !strcmp(a[k].key, bw[i].key);
         if (!skip)
             le->a[le->n++] = a[k];
     }
