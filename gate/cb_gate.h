@@ -120,6 +120,7 @@ typedef enum cb_gate_per {
 /* String selectors, in this order: benchmark transport memory dtype op
  * placement metric host peer status cluster. */
 #define CB_GATE_NSEL 11
+#define CB_GATE_SEL_OP 4 /* sel[] index of op */
 
 typedef enum cb_gate_sel_mode { CB_GATE_SEL_ANY = 0, CB_GATE_SEL_EXACT, CB_GATE_SEL_MAX } cb_gate_sel_mode_t;
 

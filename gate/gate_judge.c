@@ -691,7 +691,7 @@ static int judge_check(const cb_gate_check_t *k, const cb_table_t *t, const cb_g
             res->not_measured = 1;
             set_summary(res, "not measured (optional = yes): no rows match (%s)%s%s", sel,
                         nbase ? ", only without nodes/bytes" : "",
-                        gate_in_list(k->sel[4], "round")
+                        gate_in_list(k->sel[CB_GATE_SEL_OP], "round")
                             ? "; op=round rows come from cb-p2p --all-pairs --reference"
                             : "");
         } else if (nbase)
