@@ -104,8 +104,10 @@ full)
   # measured row. The topology/environment rows before it differ in length
   # from machine to machine (a fixed 4 KiB filled up before any row on CI's
   # machine), so a first run into an ordinary directory measures where the
-  # first measured row ends; the tmpfs is that rounded up to its 4 KiB pages,
-  # and the whole sweep must need more than that.
+  # first measured row ends; the tmpfs is that plus 512 B, rounded up to its
+  # 4 KiB pages (the rows' numbers differ in length from run to run: with the
+  # end a few bytes short of a page, a fresh clone's CI run filled up on the
+  # first measured row itself), and the whole sweep must need more than that.
   args=(-b 4 -e 64M -f 2 -p both --time-per-size 0.02)
   "$tmp/cb-allreduce" "${args[@]}" -o "$tmp/probe.csv" >"$tmp/out" 2>&1 ||
     fail "the sizing run into an ordinary directory failed"
@@ -113,7 +115,7 @@ full)
     { n += length($0) + 1 } NR > 1 && $b == "allreduce" { print n; exit }' "$tmp/probe.csv")
   total=$(wc -c <"$tmp/probe.csv")
   [ -n "$first_end" ] || fail "the sizing run wrote no allreduce row"
-  size=$(((first_end + 4095) / 4096 * 4096))
+  size=$(((first_end + 512 + 4095) / 4096 * 4096))
   [ "$total" -gt "$size" ] ||
     fail "premise not met: the whole sweep ($total B) fits the ${size} B tmpfs"
   mkdir -p "$tmp/full"
